@@ -132,7 +132,7 @@ export function placeholder(
   dtype: DType = "float32",
   name = "A",
 ): Tensor {
-  return makeTensor(decl(name, shape, dtype));
+  return track(makeTensor(decl(name, shape, dtype)));
 }
 
 /**
