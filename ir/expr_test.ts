@@ -39,9 +39,15 @@ Deno.test("constructors fold integer constants with wrap-around", () => {
 
 Deno.test("constructors fold float constants with the dtype's rounding", () => {
   assertEquals(add(float(0.1), float(0.2)).kind, "FloatImm");
-  assertEquals((add(float(0.1), float(0.2)) as { value: number }).value, Math.fround(Math.fround(0.1) + Math.fround(0.2)));
+  assertEquals(
+    (add(float(0.1), float(0.2)) as { value: number }).value,
+    Math.fround(Math.fround(0.1) + Math.fround(0.2)),
+  );
   assertEquals((max(float(NaN), float(1)) as { value: number }).value, NaN);
-  assertEquals((add(float(1, "float16"), float(2 ** -11, "float16")) as { value: number }).value, 1);
+  assertEquals(
+    (add(float(1, "float16"), float(2 ** -11, "float16")) as { value: number }).value,
+    1,
+  );
 });
 
 Deno.test("identities hold only where they hold for every value", () => {
@@ -81,7 +87,10 @@ Deno.test("dtype mismatches are typed errors with hints", () => {
   const e = assertThrows(() => add(variable("i"), variable("f", "float32")), IRTypeError);
   assertEquals(e.code, "DTYPE_MISMATCH");
   assert(e.hint?.includes("cast"));
-  assertEquals(assertThrows(() => and(variable("i"), variable("j")), IRTypeError).code, "DTYPE_MISMATCH");
+  assertEquals(
+    assertThrows(() => and(variable("i"), variable("j")), IRTypeError).code,
+    "DTYPE_MISMATCH",
+  );
   assertEquals(assertThrows(() => floordiv(variable("i"), 0), IRTypeError).code, "DIVIDE_BY_ZERO");
   assertEquals(assertThrows(() => call("exp", []), IRTypeError).code, "CALL_ARITY");
   assertEquals(assertThrows(() => call("frobnicate", [1]), IRTypeError).code, "CALL_UNKNOWN");

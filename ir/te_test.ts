@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "./test_util.ts";
-import { add, cast, mul, select, lt, ge, and, sub, variable } from "./expr.ts";
+import { add, and, cast, ge, lt, mul, select, sub, variable } from "./expr.ts";
 import { compute, createPrimFunc, maxReduce, placeholder, reduceAxis, sizeVar, sum } from "./te.ts";
 import { sizeVars } from "./func.ts";
 import { verify } from "./verify.ts";
@@ -70,7 +70,10 @@ Deno.test("DSL mistakes are typed errors", () => {
   const B = compute([4], ([i]) => add(A.at(i), 1), "B");
   const e = assertThrows(() => createPrimFunc([B], "f"), IRTypeError);
   assertEquals(e.code, "MISSING_PARAM");
-  assertEquals(assertThrows(() => createPrimFunc([A], "f"), IRTypeError).code, "NOTHING_TO_COMPUTE");
+  assertEquals(
+    assertThrows(() => createPrimFunc([A], "f"), IRTypeError).code,
+    "NOTHING_TO_COMPUTE",
+  );
   assertEquals(
     assertThrows(() => compute([4], ([i]) => A.at(i), "C", { dtype: "int32" }), IRTypeError).code,
     "DTYPE_MISMATCH",

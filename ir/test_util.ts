@@ -26,7 +26,9 @@ export function assertThrows<E extends Error>(
     fn();
   } catch (e) {
     if (!(e instanceof cls)) {
-      throw new Error(`expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
+      throw new Error(
+        `expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : e}`,
+      );
     }
     if (includes && !e.message.includes(includes)) {
       throw new Error(`expected message to include "${includes}", got "${e.message}"`);
@@ -47,7 +49,9 @@ export async function assertRejects<E extends Error>(
     await fn();
   } catch (e) {
     if (!(e instanceof cls)) {
-      throw new Error(`expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
+      throw new Error(
+        `expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : e}`,
+      );
     }
     if (includes && !e.message.includes(includes)) {
       throw new Error(`expected message to include "${includes}", got "${e.message}"`);

@@ -62,7 +62,11 @@ class Verifier {
 
   private define(v: Var, scope: Scope): Scope {
     if (scope.vars.has(v)) {
-      this.fail("VERIFY_REDEFINED_VAR", `Variable "${v.name}" is defined again inside its own scope`, scope.path);
+      this.fail(
+        "VERIFY_REDEFINED_VAR",
+        `Variable "${v.name}" is defined again inside its own scope`,
+        scope.path,
+      );
     }
     const vars = new Set(scope.vars).add(v);
     const blockVisible = scope.blockVisible ? new Set(scope.blockVisible).add(v) : undefined;
@@ -97,7 +101,11 @@ class Verifier {
     switch (e.kind) {
       case "Var": {
         if (!scope.vars.has(e)) {
-          this.fail("VERIFY_UNDEFINED_VAR", `Variable "${e.name}" is used but not defined`, scope.path);
+          this.fail(
+            "VERIFY_UNDEFINED_VAR",
+            `Variable "${e.name}" is used but not defined`,
+            scope.path,
+          );
         }
         if (scope.blockVisible && !scope.blockVisible.has(e)) {
           this.fail(
@@ -124,10 +132,14 @@ class Verifier {
 
   private index(i: PrimExpr, b: Buffer, scope: Scope): void {
     if (!isInt(i.dtype)) {
-      this.fail("VERIFY_INDEX_DTYPE", `Index of buffer "${b.name}" has dtype ${i.dtype}, need an integer`, [
-        ...scope.path,
-        `buffer "${b.name}"`,
-      ]);
+      this.fail(
+        "VERIFY_INDEX_DTYPE",
+        `Index of buffer "${b.name}" has dtype ${i.dtype}, need an integer`,
+        [
+          ...scope.path,
+          `buffer "${b.name}"`,
+        ],
+      );
     }
     this.expr(i, scope);
   }
@@ -149,7 +161,11 @@ class Verifier {
       }
       case "For": {
         if (!isInt(s.extent.dtype)) {
-          this.fail("VERIFY_LOOP_EXTENT", `Loop "${s.loopVar.name}" has a ${s.extent.dtype} extent`, scope.path);
+          this.fail(
+            "VERIFY_LOOP_EXTENT",
+            `Loop "${s.loopVar.name}" has a ${s.extent.dtype} extent`,
+            scope.path,
+          );
         }
         this.expr(s.min, scope);
         this.expr(s.extent, scope);
@@ -166,14 +182,22 @@ class Verifier {
       case "IfThenElse":
       case "AssertStmt":
         if (!isBool(s.cond.dtype)) {
-          this.fail("VERIFY_CONDITION_DTYPE", `Condition has dtype ${s.cond.dtype}, need bool`, scope.path);
+          this.fail(
+            "VERIFY_CONDITION_DTYPE",
+            `Condition has dtype ${s.cond.dtype}, need bool`,
+            scope.path,
+          );
         }
         break;
       case "BlockRealize":
         this.blockRealize(s, scope);
         return;
       case "Block":
-        this.fail("VERIFY_BARE_BLOCK", `Block "${s.name}" appears without a BlockRealize`, scope.path);
+        this.fail(
+          "VERIFY_BARE_BLOCK",
+          `Block "${s.name}" appears without a BlockRealize`,
+          scope.path,
+        );
     }
     for (const c of children(s)) {
       if (isExprNode(c)) this.expr(c, scope);
@@ -198,7 +222,11 @@ class Verifier {
     for (const v of r.iterValues) this.expr(v, scope);
     this.expr(r.predicate, scope);
     if (b.init && !b.iterVars.some((iv) => iv.iterKind === "reduce")) {
-      this.fail("VERIFY_INIT_WITHOUT_REDUCE", `Block "${b.name}" has an init but no reduction iteration variable`, path);
+      this.fail(
+        "VERIFY_INIT_WITHOUT_REDUCE",
+        `Block "${b.name}" has an init but no reduction iteration variable`,
+        path,
+      );
     }
     // Inside the block: function-level vars (params, sizes) plus the block's iter vars.
     let inner: Scope = { ...scope, path, blockVisible: new Set(this.functionVars()) };

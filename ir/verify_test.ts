@@ -53,7 +53,9 @@ Deno.test("a block body using an outer loop variable is ill-formed", () => {
 Deno.test("undefined variables, init without reduction, duplicate block names", () => {
   const A = decl("A", [4]);
   const j = variable("j");
-  expectVerify(primFunc("g", [A], bufferStore(A, float(0), [j])), "VERIFY_UNDEFINED_VAR", ['func "g"']);
+  expectVerify(primFunc("g", [A], bufferStore(A, float(0), [j])), "VERIFY_UNDEFINED_VAR", [
+    'func "g"',
+  ]);
 
   const vi = variable("vi");
   const withInit = block({

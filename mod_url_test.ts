@@ -1,0 +1,40 @@
+/**
+ * `mod.ts` must work when imported by URL: serve this repository on 127.0.0.1 and import it from a
+ * fresh Deno process with an empty cache directory and no config file.
+ */
+import { assert, assertEquals } from "./ir/test_util.ts";
+import { fromFileUrl, serveDirectory } from "./ir/test_serve.ts";
+
+Deno.test("mod.ts imports by URL in a fresh Deno process", async () => {
+  const root = fromFileUrl(new URL("./", import.meta.url));
+  await using server = serveDirectory(root);
+  const denoDir = await Deno.makeTempDir({ prefix: "tessera-url-" });
+  try {
+    const script = `
+      import * as t from "${server.url}mod.ts";
+      const n = t.sizeVar("n");
+      const A = t.placeholder([n, 4], "float32", "A");
+      const B = t.compute([n, 4], ([i, j]) => t.mul(A.at(i, j), 2), "B");
+      const f = t.createPrimFunc([A, B], "double");
+      t.verify(f);
+      console.log(JSON.stringify({ name: f.name, params: f.params.length, exports: Object.keys(t).length }));
+    `;
+    const cmd = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-config", "--no-lock", "-A", script],
+      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+      cwd: denoDir,
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const out = await cmd.output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, `child failed:\n${stderr}`);
+    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assertEquals(result.name, "double");
+    assertEquals(result.params, 2);
+    assert(result.exports > 20);
+    assert(server.requests.some((p) => p.endsWith("/mod.ts")));
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
