@@ -212,11 +212,21 @@ export function bf16Round(x: number): number {
   return bf16FromBits(bf16Bits(x));
 }
 
-/** The 16 bits of the bfloat16 nearest to `x` (ties to even; NaN stays NaN). */
+/**
+ * The 16 bits of the bfloat16 nearest to `x` (ties to even; NaN stays NaN). A double that is not
+ * a float32 goes through float32 rounded to odd (truncate, set the sticky last bit), so the result
+ * is the correctly rounded bfloat16 of `x` itself — plain float32 rounding first would round twice
+ * (1 + 2⁻⁸ + 2⁻³⁰ would become 1 instead of 1 + 2⁻⁷).
+ */
 export function bf16Bits(x: number): number {
   f32[0] = x;
-  const b = u32[0];
+  let b = u32[0];
   if (Number.isNaN(x)) return (b >>> 16) | 0x40;
+  const r = f32[0];
+  if (r !== x && Number.isFinite(x)) {
+    if (Math.abs(r) > Math.abs(x)) b -= 1; // rounded away from zero (maybe to inf): truncate
+    b |= 1; // sticky: x lies strictly between two float32s
+  }
   const rounded = b + 0x7fff + ((b >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
 }
