@@ -1,0 +1,79 @@
+/**
+ * Command-line arguments of `deno task bench`, parsed with `node:util`'s `parseArgs`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { BenchError } from "./errors.ts";
+
+/** What the command line asked for. */
+export interface BenchArgs {
+  /** Write the JSON records to this file. */
+  readonly json?: string;
+  /** Only (case, impl) pairs whose `case/impl` matches. */
+  readonly filter?: RegExp;
+  /** Fewer, shorter repetitions. */
+  readonly quick: boolean;
+  /** Print usage and exit. */
+  readonly help: boolean;
+}
+
+/** Usage text. */
+export const USAGE: string = `Usage: deno task bench [options]
+
+Times fp32 matmul 256/512/1024, conv2d 1x64x56x56 (3x3, 64 out, pad 1) and the wasm SIMD
+ceiling for tessera-default, ts-loop and tfjs-wasm, all in one run.
+
+Options:
+  --json FILE       also write every figure as JSON records { case, impl, threads, ms, gflops }
+  --filter REGEX    only run pairs whose "case/impl" matches, e.g. "matmul_f32_512" or "tfjs"
+  --quick           fewer repetitions (a rough figure in well under a minute)
+  -h, --help        this text`;
+
+/**
+ * Parse the arguments; unknown options, a missing value or a bad regex throw `BenchError`.
+ *
+ * @example
+ * ```ts
+ * import { parseBenchArgs } from "./args.ts";
+ * const a = parseBenchArgs(["--quick", "--filter", "matmul"]);
+ * console.assert(a.quick && a.filter?.test("matmul_f32_256/ts-loop"));
+ * ```
+ */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        json: { type: "string" },
+        filter: { type: "string" },
+        quick: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new BenchError(
+      "BENCH_BAD_ARGS",
+      `Cannot parse the bench arguments: ${(e as Error).message}`,
+      { hint: "run `deno task bench --help`" },
+    );
+  }
+  let filter: RegExp | undefined;
+  if (values.filter !== undefined) {
+    try {
+      filter = new RegExp(values.filter);
+    } catch (e) {
+      throw new BenchError(
+        "BENCH_BAD_ARGS",
+        `Cannot use --filter "${values.filter}": ${(e as Error).message}`,
+      );
+    }
+  }
+  if (values.json === "") {
+    throw new BenchError("BENCH_BAD_ARGS", "Cannot write JSON: --json needs a file name");
+  }
+  return { json: values.json, filter, quick: values.quick, help: values.help };
+}

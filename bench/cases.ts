@@ -1,0 +1,171 @@
+/**
+ * The benchmark cases: fp32 matmul at three sizes, one ResNet-style 3×3 convolution and the wasm
+ * SIMD ceiling. Each case has a stable id (used by `--filter` and in the JSON), its FLOP count
+ * and deterministic inputs in the canonical layouts every impl starts from.
+ *
+ * Canonical layouts: matmul `A[m,k] · B[k,n] → C[m,n]`; conv2d `X[n,c,h,w]` (NCHW) and
+ * `W[o,c,r,s]` (OIHW) `→ Y[n,o,oh,ow]`. Peers with other layouts convert outside the timed loop.
+ *
+ * @module
+ */
+import { rng } from "../ir/ndarray.ts";
+
+/** `C[m,n] = Σ_k A[m,k]·B[k,n]`. */
+export interface MatmulCase {
+  /** Case id, e.g. `matmul_f32_512`. */
+  readonly id: string;
+  /** Discriminant. */
+  readonly kind: "matmul";
+  /** Rows of A and C. */
+  readonly m: number;
+  /** Columns of B and C. */
+  readonly n: number;
+  /** Reduction length. */
+  readonly k: number;
+}
+
+/** `Y[b,o,y,x] = Σ_{c,r,s} X[b,c,y·stride+r−pad, x·stride+s−pad]·W[o,c,r,s]` (zero padding). */
+export interface Conv2dCase {
+  /** Case id, e.g. `conv2d_f32_1x64x56x56_k3`. */
+  readonly id: string;
+  /** Discriminant. */
+  readonly kind: "conv2d";
+  /** Batch. */
+  readonly batch: number;
+  /** Input channels. */
+  readonly inC: number;
+  /** Input height. */
+  readonly h: number;
+  /** Input width. */
+  readonly w: number;
+  /** Output channels. */
+  readonly outC: number;
+  /** Kernel height and width. */
+  readonly kernel: number;
+  /** Zero padding on each side. */
+  readonly pad: number;
+  /** Stride in both directions. */
+  readonly stride: number;
+}
+
+/** A register-only f32x4 multiply-add loop: the machine's wasm SIMD ceiling. */
+export interface PeakCase {
+  /** Case id: `wasm_peak_f32`. */
+  readonly id: string;
+  /** Discriminant. */
+  readonly kind: "peak";
+  /** Loop trips per call. */
+  readonly iters: number;
+  /** Independent f32x4 accumulators (enough to hide the add latency, few enough not to spill). */
+  readonly accs: number;
+}
+
+/** Any benchmark case. */
+export type BenchCase = MatmulCase | Conv2dCase | PeakCase;
+
+/** Output height or width of a convolution. @example `convOut(56, 3, 1, 1) === 56` */
+export function convOut(size: number, kernel: number, pad: number, stride: number): number {
+  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
+}
+
+/**
+ * Floating-point operations of one run (a multiply-add counts 2).
+ *
+ * @example
+ * ```ts
+ * import { caseFlops, matmulCase } from "./cases.ts";
+ * console.assert(caseFlops(matmulCase(256)) === 2 * 256 ** 3);
+ * ```
+ */
+export function caseFlops(c: BenchCase): number {
+  switch (c.kind) {
+    case "matmul":
+      return 2 * c.m * c.n * c.k;
+    case "conv2d": {
+      const oh = convOut(c.h, c.kernel, c.pad, c.stride);
+      const ow = convOut(c.w, c.kernel, c.pad, c.stride);
+      return 2 * c.batch * c.outC * oh * ow * c.inC * c.kernel * c.kernel;
+    }
+    case "peak":
+      return 2 * 4 * c.accs * c.iters;
+  }
+}
+
+/** A square fp32 matmul case. @example `matmulCase(512).id === "matmul_f32_512"` */
+export function matmulCase(size: number): MatmulCase {
+  return { id: `matmul_f32_${size}`, kind: "matmul", m: size, n: size, k: size };
+}
+
+/** The 3×3, 64→64 channel, 56×56 convolution of ResNet's first stage (pad 1, stride 1). */
+export const CONV_RESNET: Conv2dCase = {
+  id: "conv2d_f32_1x64x56x56_k3",
+  kind: "conv2d",
+  batch: 1,
+  inC: 64,
+  h: 56,
+  w: 56,
+  outC: 64,
+  kernel: 3,
+  pad: 1,
+  stride: 1,
+};
+
+/** The SIMD ceiling case: 2²⁰ trips × 10 accumulators × 4 lanes × 2 ≈ 84 MFLOP per call. */
+export const WASM_PEAK: PeakCase = { id: "wasm_peak_f32", kind: "peak", iters: 1 << 20, accs: 10 };
+
+/** Every case of `deno task bench`, in table order. */
+export const CASES: readonly BenchCase[] = [
+  matmulCase(256),
+  matmulCase(512),
+  matmulCase(1024),
+  CONV_RESNET,
+  WASM_PEAK,
+];
+
+/** Shapes of a case's inputs in the canonical layouts (none for the peak case). */
+export function inputShapes(c: BenchCase): number[][] {
+  switch (c.kind) {
+    case "matmul":
+      return [[c.m, c.k], [c.k, c.n]];
+    case "conv2d":
+      return [[c.batch, c.inC, c.h, c.w], [c.outC, c.inC, c.kernel, c.kernel]];
+    case "peak":
+      return [];
+  }
+}
+
+/** Shape of a case's output in the canonical layout (none for the peak case). */
+export function outputShape(c: BenchCase): number[] {
+  switch (c.kind) {
+    case "matmul":
+      return [c.m, c.n];
+    case "conv2d":
+      return [
+        c.batch,
+        c.outC,
+        convOut(c.h, c.kernel, c.pad, c.stride),
+        convOut(c.w, c.kernel, c.pad, c.stride),
+      ];
+    case "peak":
+      return [];
+  }
+}
+
+/**
+ * Deterministic inputs, uniform in [−1, 1), in the canonical layouts.
+ *
+ * @example
+ * ```ts
+ * import { caseInputs, matmulCase } from "./cases.ts";
+ * const [a, b] = caseInputs(matmulCase(4), 1);
+ * console.assert(a.length === 16 && b.length === 16);
+ * ```
+ */
+export function caseInputs(c: BenchCase, seed = 1): Float32Array[] {
+  return inputShapes(c).map((shape, i) => {
+    const r = rng(seed * 7919 + i);
+    const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let j = 0; j < out.length; j++) out[j] = 2 * r() - 1;
+    return out;
+  });
+}

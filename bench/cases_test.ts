@@ -1,0 +1,45 @@
+import { assert, assertEquals } from "../ir/test_util.ts";
+import {
+  caseFlops,
+  caseInputs,
+  CASES,
+  CONV_RESNET,
+  convOut,
+  inputShapes,
+  matmulCase,
+  outputShape,
+  WASM_PEAK,
+} from "./cases.ts";
+
+Deno.test("cases: the ids the JSON consumers expect", () => {
+  assertEquals(CASES.map((c) => c.id), [
+    "matmul_f32_256",
+    "matmul_f32_512",
+    "matmul_f32_1024",
+    "conv2d_f32_1x64x56x56_k3",
+    "wasm_peak_f32",
+  ]);
+});
+
+Deno.test("caseFlops: 2·m·n·k, 2·N·K·OH·OW·C·R·S, 8 per accumulator trip", () => {
+  assertEquals(caseFlops(matmulCase(1024)), 2 * 1024 ** 3);
+  assertEquals(caseFlops(CONV_RESNET), 2 * 64 * 56 * 56 * 64 * 9);
+  assertEquals(caseFlops(WASM_PEAK), 8 * WASM_PEAK.accs * WASM_PEAK.iters);
+});
+
+Deno.test("convOut and shapes", () => {
+  assertEquals(convOut(56, 3, 1, 1), 56);
+  assertEquals(convOut(56, 3, 0, 2), 27);
+  assertEquals(inputShapes(CONV_RESNET), [[1, 64, 56, 56], [64, 64, 3, 3]]);
+  assertEquals(outputShape(CONV_RESNET), [1, 64, 56, 56]);
+  assertEquals(outputShape(matmulCase(8)), [8, 8]);
+  assertEquals(inputShapes(WASM_PEAK), []);
+});
+
+Deno.test("caseInputs: deterministic, in [-1, 1), distinct per operand", () => {
+  const [a, b] = caseInputs(matmulCase(16), 3);
+  assertEquals(caseInputs(matmulCase(16), 3)[0], a);
+  assert(a.every((x) => x >= -1 && x < 1));
+  assert(a.some((x, i) => x !== b[i]));
+  assert(caseInputs(matmulCase(16), 4)[0].some((x, i) => x !== a[i]));
+});

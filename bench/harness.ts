@@ -1,0 +1,254 @@
+/**
+ * Timing, statistics, correctness check and reporting for `deno task bench`: adaptive repetition
+ * (warm up, then as many runs as fit a time budget, within bounds), medians, GFLOP/s, a text table
+ * with ratios against the best peer and the plain-TS loop, and JSON records.
+ *
+ * @module
+ */
+import type { ImplRole } from "./peers/peer.ts";
+
+/** How long to warm up and measure one (case, impl) pair. */
+export interface TimingOptions {
+  /** Warm up for at least this long (lets V8 tier wasm and JS up) … */
+  readonly warmupMs: number;
+  /** … and at least this many runs. */
+  readonly minWarmup: number;
+  /** Time to spend on measured runs, which sets their number … */
+  readonly budgetMs: number;
+  /** … but never fewer than this … */
+  readonly minReps: number;
+  /** … nor more than this. */
+  readonly maxReps: number;
+}
+
+/** Default timing: about 2 s per pair. */
+export const NORMAL_TIMING: TimingOptions = {
+  warmupMs: 500,
+  minWarmup: 2,
+  budgetMs: 1500,
+  minReps: 5,
+  maxReps: 400,
+};
+
+/** `--quick` timing: about 0.4 s per pair. */
+export const QUICK_TIMING: TimingOptions = {
+  warmupMs: 200,
+  minWarmup: 1,
+  budgetMs: 300,
+  minReps: 3,
+  maxReps: 100,
+};
+
+/**
+ * Median of a non-empty list (mean of the two middle values for an even count).
+ *
+ * @example
+ * ```ts
+ * import { median } from "./harness.ts";
+ * console.assert(median([3, 1, 2]) === 2 && median([4, 1, 2, 3]) === 2.5);
+ * ```
+ */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** GFLOP/s of `flops` operations done in `ms` milliseconds. @example `gflops(2e9, 1000) === 2` */
+export function gflops(flops: number, ms: number): number {
+  return flops / (ms * 1e6);
+}
+
+/**
+ * Number of measured runs for a run that took `msPerRun`: as many as fit the budget, clamped.
+ *
+ * @example
+ * ```ts
+ * import { NORMAL_TIMING, repsFor } from "./harness.ts";
+ * console.assert(repsFor(1000, NORMAL_TIMING) === NORMAL_TIMING.minReps);
+ * ```
+ */
+export function repsFor(msPerRun: number, o: TimingOptions): number {
+  const fit = Math.floor(o.budgetMs / Math.max(msPerRun, 1e-3));
+  return Math.min(o.maxReps, Math.max(o.minReps, fit));
+}
+
+/**
+ * Warm up, then time runs one by one; returns the measured durations in ms. `now` is the clock
+ * (injectable so the repetition logic can be tested without real time).
+ */
+export async function timeRuns(
+  run: () => void | Promise<void>,
+  o: TimingOptions,
+  now: () => number = () => performance.now(),
+): Promise<number[]> {
+  const once = async (): Promise<number> => {
+    const t0 = now();
+    const r = run();
+    if (r) await r;
+    return now() - t0;
+  };
+  let warm = 0, warmMs = 0, last = 0;
+  while (warm < o.minWarmup || warmMs < o.warmupMs) {
+    last = await once();
+    warm++;
+    warmMs += last;
+  }
+  const reps = repsFor(last, o);
+  const samples: number[] = [];
+  for (let i = 0; i < reps; i++) samples.push(await once());
+  return samples;
+}
+
+/**
+ * Largest absolute difference relative to the largest reference magnitude — a norm-wise error
+ * that does not blow up on outputs near zero, where summation order matters most.
+ *
+ * @example
+ * ```ts
+ * import { relativeError } from "./harness.ts";
+ * const e = relativeError(new Float32Array([1, 2.002]), new Float32Array([1, 2]));
+ * console.assert(Math.abs(e - 0.001) < 1e-6);
+ * ```
+ */
+export function relativeError(got: Float32Array, ref: Float32Array): number {
+  if (got.length !== ref.length) return Infinity;
+  let diff = 0, scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const d = Math.abs(got[i] - ref[i]);
+    if (Number.isNaN(d)) return NaN;
+    if (d > diff) diff = d;
+    scale = Math.max(scale, Math.abs(ref[i]));
+  }
+  return diff / Math.max(scale, Number.MIN_VALUE);
+}
+
+/** Tolerance of `relativeError` for fp32 kernels that only reorder their sums. */
+export const FP32_RTOL = 1e-4;
+
+/** What happened to one (case, impl) pair. */
+export type RowStatus = "ok" | "unavailable" | "wrong" | "failed";
+
+/** One line of the report. */
+export interface Row {
+  /** Case id. */
+  readonly case: string;
+  /** Impl name. */
+  readonly impl: string;
+  /** How the impl's figures compare. */
+  readonly role: ImplRole;
+  /** Threads used (0 when unknown). */
+  readonly threads: number;
+  /** Outcome. */
+  readonly status: RowStatus;
+  /** Median ms per run (status ok). */
+  readonly ms?: number;
+  /** GFLOP/s at the median (status ok). */
+  readonly gflops?: number;
+  /** Measured runs. */
+  readonly reps?: number;
+  /** Why not ok, or a remark. */
+  readonly note?: string;
+}
+
+/** A JSON record of `--json`: one measured figure. */
+export interface JsonRecord {
+  /** Case id, e.g. `matmul_f32_1024`. */
+  readonly case: string;
+  /** Impl name, e.g. `tfjs-wasm`. */
+  readonly impl: string;
+  /** Threads used. */
+  readonly threads: number;
+  /** Median milliseconds per run. */
+  readonly ms: number;
+  /** GFLOP/s at the median. */
+  readonly gflops: number;
+}
+
+/**
+ * The JSON records of the measured rows (rows without a figure are left out).
+ *
+ * @example
+ * ```ts
+ * import { jsonRecords } from "./harness.ts";
+ * const r = jsonRecords([{ case: "c", impl: "i", role: "peer", threads: 1, status: "ok", ms: 2, gflops: 3 }]);
+ * console.assert(r[0].ms === 2 && Object.keys(r[0]).length === 5);
+ * ```
+ */
+export function jsonRecords(rows: readonly Row[]): JsonRecord[] {
+  return rows.filter((r) => r.status === "ok" && r.ms !== undefined && r.gflops !== undefined)
+    .map((r) => ({
+      case: r.case,
+      impl: r.impl,
+      threads: r.threads,
+      ms: r.ms!,
+      gflops: r.gflops!,
+    }));
+}
+
+/** A row's speed relative to the best peer and to `ts-loop` in the same case (if measured). */
+export interface Ratios {
+  /** GFLOP/s over the best `peer` row's. */
+  readonly vsBestPeer?: number;
+  /** GFLOP/s over the `baseline` row's. */
+  readonly vsBaseline?: number;
+}
+
+/** Ratios of an ok row against the other rows of its case. */
+export function ratiosOf(row: Row, rows: readonly Row[]): Ratios {
+  if (row.status !== "ok" || row.gflops === undefined) return {};
+  const same = rows.filter((r) => r.case === row.case && r.status === "ok" && r.gflops);
+  const peers = same.filter((r) => r.role === "peer").map((r) => r.gflops!);
+  const base = same.find((r) => r.role === "baseline")?.gflops;
+  return {
+    vsBestPeer: peers.length ? row.gflops / Math.max(...peers) : undefined,
+    vsBaseline: base ? row.gflops / base : undefined,
+  };
+}
+
+function fmt(x: number | undefined, digits: number, suffix = ""): string {
+  if (x === undefined || !Number.isFinite(x)) return "—";
+  return x.toFixed(digits) + suffix;
+}
+
+const HEAD = ["case", "impl", "threads", "ms", "GFLOP/s", "vs best peer", "vs ts-loop"];
+
+/**
+ * The human table. Rows without a figure show their status and reason in place of the numbers.
+ *
+ * @example
+ * ```ts
+ * import { formatTable } from "./harness.ts";
+ * const t = formatTable([{ case: "c", impl: "x", role: "ours", threads: 0, status: "unavailable", note: "no sdk" }]);
+ * console.assert(t.includes("unavailable: no sdk"));
+ * ```
+ */
+export function formatTable(rows: readonly Row[]): string {
+  const cells = rows.map((r) => {
+    const base = [r.case, r.impl, r.threads ? String(r.threads) : "—"];
+    if (r.status !== "ok") return [...base, `${r.status}${r.note ? ": " + r.note : ""}`];
+    const q = ratiosOf(r, rows);
+    return [
+      ...base,
+      fmt(r.ms, r.ms! < 10 ? 3 : 1),
+      fmt(r.gflops, 2),
+      fmt(q.vsBestPeer, 2, "×"),
+      fmt(q.vsBaseline, 2, "×"),
+    ];
+  });
+  const widths = HEAD.map((h, i) =>
+    Math.max(h.length, ...cells.filter((c) => c.length > i + 1).map((c) => c[i].length))
+  );
+  const right = (i: number) => i >= 2;
+  const line = (c: string[]) =>
+    c.map((s, i) =>
+      i === c.length - 1 && c.length < HEAD.length
+        ? s
+        : right(i)
+        ? s.padStart(widths[i])
+        : s.padEnd(widths[i])
+    ).join("  ").trimEnd();
+  const sep = widths.map((w) => "-".repeat(w)).join("  ");
+  return [line(HEAD), sep, ...cells.map(line)].join("\n");
+}

@@ -1,0 +1,106 @@
+import { assert, assertEquals } from "../ir/test_util.ts";
+import {
+  formatTable,
+  gflops,
+  jsonRecords,
+  median,
+  NORMAL_TIMING,
+  QUICK_TIMING,
+  ratiosOf,
+  relativeError,
+  repsFor,
+  type Row,
+  timeRuns,
+  type TimingOptions,
+} from "./harness.ts";
+
+Deno.test("median: odd, even, unsorted, single, empty", () => {
+  assertEquals(median([5, 1, 3]), 3);
+  assertEquals(median([4, 1, 3, 2]), 2.5);
+  assertEquals(median([7]), 7);
+  assert(Number.isNaN(median([])));
+  const xs = [3, 1, 2];
+  median(xs);
+  assertEquals(xs, [3, 1, 2], "median must not sort its argument in place");
+});
+
+Deno.test("gflops: flops over milliseconds", () => {
+  assertEquals(gflops(2 * 1024 ** 3, 100), 2 * 1024 ** 3 / 1e8);
+  assertEquals(gflops(1e9, 1000), 1);
+  assertEquals(gflops(3e6, 1), 3);
+});
+
+Deno.test("repsFor: fits the budget, clamped to [minReps, maxReps]", () => {
+  const o: TimingOptions = { warmupMs: 0, minWarmup: 1, budgetMs: 100, minReps: 4, maxReps: 50 };
+  assertEquals(repsFor(10, o), 10);
+  assertEquals(repsFor(60, o), 4);
+  assertEquals(repsFor(0.5, o), 50);
+  assertEquals(repsFor(0, o), 50);
+  assert(QUICK_TIMING.budgetMs < NORMAL_TIMING.budgetMs);
+});
+
+Deno.test("timeRuns: warms up by count and time, then measures the fitted number of runs", async () => {
+  let t = 0, calls = 0;
+  const clock = () => t;
+  const run = () => {
+    calls++;
+    t += 10; // every run takes 10 fake ms
+  };
+  const o: TimingOptions = { warmupMs: 25, minWarmup: 2, budgetMs: 60, minReps: 3, maxReps: 100 };
+  const samples = await timeRuns(run, o, clock);
+  assertEquals(samples, [10, 10, 10, 10, 10, 10]); // 60 ms budget / 10 ms per run
+  assertEquals(calls, 3 + 6); // 3 warm-up runs to pass 25 ms
+});
+
+Deno.test("timeRuns: awaits asynchronous runs", async () => {
+  let t = 0;
+  const run = async () => {
+    await Promise.resolve();
+    t += 40;
+  };
+  const o: TimingOptions = { warmupMs: 0, minWarmup: 1, budgetMs: 10, minReps: 2, maxReps: 9 };
+  assertEquals(await timeRuns(run, o, () => t), [40, 40]);
+});
+
+Deno.test("relativeError: norm-wise, length mismatch and NaN are infinite or NaN", () => {
+  const ref = new Float32Array([10, -20, 0]);
+  assertEquals(relativeError(ref, ref), 0);
+  assertEquals(relativeError(new Float32Array([10, -20, 1]), ref), 1 / 20);
+  assertEquals(relativeError(new Float32Array(2), ref), Infinity);
+  assert(!(relativeError(new Float32Array([NaN, -20, 0]), ref) <= 1));
+});
+
+const rows: Row[] = [
+  { case: "mm", impl: "ours", role: "ours", threads: 1, status: "ok", ms: 1, gflops: 30 },
+  { case: "mm", impl: "loop", role: "baseline", threads: 1, status: "ok", ms: 20, gflops: 1.5 },
+  { case: "mm", impl: "p1", role: "peer", threads: 1, status: "ok", ms: 2, gflops: 15 },
+  { case: "mm", impl: "p2", role: "peer", threads: 1, status: "ok", ms: 1.5, gflops: 20 },
+  { case: "mm", impl: "p3", role: "peer", threads: 0, status: "unavailable", note: "no wasm" },
+  { case: "cv", impl: "ours", role: "ours", threads: 1, status: "wrong", note: "error 1e-1" },
+];
+
+Deno.test("ratiosOf: against the best measured peer and the baseline of the same case", () => {
+  assertEquals(ratiosOf(rows[0], rows), { vsBestPeer: 1.5, vsBaseline: 20 });
+  assertEquals(ratiosOf(rows[2], rows), { vsBestPeer: 0.75, vsBaseline: 10 });
+  assertEquals(ratiosOf(rows[4], rows), {});
+  assertEquals(ratiosOf(rows[5], rows), {});
+});
+
+Deno.test("jsonRecords: exactly { case, impl, threads, ms, gflops } for measured rows", () => {
+  const recs = jsonRecords(rows);
+  assertEquals(recs.length, 4);
+  assertEquals(recs[0], { case: "mm", impl: "ours", threads: 1, ms: 1, gflops: 30 });
+  for (const r of recs) assertEquals(Object.keys(r), ["case", "impl", "threads", "ms", "gflops"]);
+  assertEquals(JSON.parse(JSON.stringify(recs)), recs);
+});
+
+Deno.test("formatTable: header, aligned figures, ratios, and reasons for missing figures", () => {
+  const lines = formatTable(rows).split("\n");
+  assertEquals(lines.length, 2 + rows.length);
+  assert(lines[0].startsWith("case") && lines[0].includes("vs best peer"));
+  assert(lines[2].includes("30.00") && lines[2].includes("1.50×") && lines[2].includes("20.00×"));
+  assert(lines[6].endsWith("unavailable: no wasm"));
+  assert(lines[7].endsWith("wrong: error 1e-1"));
+  const col = lines[0].indexOf("GFLOP/s") + "GFLOP/s".length;
+  assertEquals(lines[2].indexOf("30.00") + 5, col, "GFLOP/s right-aligned under its header");
+});
