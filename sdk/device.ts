@@ -1,0 +1,94 @@
+/**
+ * The runtime interface every target implements: a `Runtime` makes `Device`s; a device owns
+ * memory (`DeviceTensor`s), loads compiled artifacts and runs them.
+ *
+ * Kernels are called in *destination-passing* style on the lowered form's parameters (see
+ * `docs/sdk.md`): one argument per parameter of the lowered `PrimFunc` — a `DeviceTensor` of this
+ * device for each buffer, a number (bigint for 64-bit integers) for each scalar, then the size
+ * values. The SDK's `Kernel` checks and binds arguments before a device sees them, so a device
+ * may trust them.
+ *
+ * @module
+ */
+import type { DType } from "../ir/dtype.ts";
+import type { NDArray } from "../ir/ndarray.ts";
+import type { Artifact } from "./codegen.ts";
+
+/** A tensor living in a device's memory. Targets extend it (a byte offset, a buffer handle …). */
+export interface DeviceTensor {
+  /** The device whose memory holds it. */
+  readonly device: Device;
+  /** Concrete shape, row-major and compact. */
+  readonly shape: readonly number[];
+  /** Element dtype. */
+  readonly dtype: DType;
+  /** Bytes of storage. */
+  readonly byteLength: number;
+  /** True once `device.free(tensor)` released it; using it then is a `CALL_TENSOR_FREED`. */
+  readonly freed: boolean;
+}
+
+/** A kernel argument on a device: a tensor for a buffer parameter, a number for a scalar one. */
+export type DeviceArg = DeviceTensor | number | bigint;
+
+/** An artifact loaded on a device, ready to run. Targets extend it with their handles. */
+export interface LoadedKernel {
+  /** The artifact it was loaded from. */
+  readonly artifact: Artifact;
+  /** The device it is loaded on. */
+  readonly device: Device;
+}
+
+/** Options of `Device.time`. */
+export interface TimeOptions {
+  /** Untimed runs first (default 1). */
+  readonly warmup?: number;
+  /** Timed runs at least (default 5). */
+  readonly repeat?: number;
+  /** Keep running until this much time passed, up to `maxRepeat` runs (default 0 ms). */
+  readonly minTimeMs?: number;
+  /** Timed runs at most (default 1000). */
+  readonly maxRepeat?: number;
+}
+
+/** Timings of repeated runs, in milliseconds. */
+export interface Timing {
+  /** Median of the samples. */
+  readonly medianMs: number;
+  /** Fastest sample. */
+  readonly minMs: number;
+  /** Every sample, in run order. */
+  readonly samplesMs: readonly number[];
+}
+
+/** A device: memory plus the ability to load and run artifacts of one target. */
+export interface Device<A extends Artifact = Artifact> {
+  /** Name of the target whose artifacts it runs. */
+  readonly target: string;
+  /** Allocate an uninitialised tensor (zeroed on targets where that is free). */
+  allocate(shape: readonly number[], dtype: DType): DeviceTensor;
+  /** Allocate a tensor holding a copy of a host array. */
+  fromArray(array: NDArray): DeviceTensor;
+  /** Copy a tensor back into a fresh host array. */
+  toArray(tensor: DeviceTensor): Promise<NDArray>;
+  /** Release a tensor's memory; the tensor must not be used afterwards. */
+  free(tensor: DeviceTensor): void;
+  /** Load an artifact of this target. */
+  load(artifact: A): Promise<LoadedKernel>;
+  /** Run a loaded kernel on lowered-form arguments (checked by the caller). */
+  run(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<void>;
+  /** Run repeatedly and time it (see `measure` in sdk/timing.ts). */
+  time(kernel: LoadedKernel, args: readonly DeviceArg[], options?: TimeOptions): Promise<Timing>;
+}
+
+/** Options a runtime accepts when making a device (targets may read more). */
+export interface DeviceOptions {
+  /** Free-form, target-specific settings. */
+  readonly [key: string]: unknown;
+}
+
+/** What a target provides to run code: a way to make devices. */
+export interface Runtime<A extends Artifact = Artifact> {
+  /** Make a device (its memory, its loaded kernels). */
+  createDevice(options?: DeviceOptions): Promise<Device<A>>;
+}

@@ -1,0 +1,89 @@
+/**
+ * Intrinsics: operations a target executes natively (a 16×16×16 GEMM tile, a packed int8 dot).
+ * An intrinsic pairs a *description* — a `PrimFunc` stating what it computes, which
+ * auto-tensorization matches blocks against — with an *implementation*, which only the target's
+ * codegen interprets. This file fixes the shape; matching and validation against the
+ * description arrive with tensorization.
+ *
+ * @module
+ */
+import { TargetError } from "../ir/errors.ts";
+import type { PrimFunc } from "../ir/func.ts";
+
+/** The cost of one execution of an intrinsic, for the tuner's cost model. */
+export interface IntrinsicCost {
+  /** Cycles (or any unit consistent within the target) per execution. */
+  readonly cycles: number;
+}
+
+/** What a vendor states about an intrinsic. `I` is the target's implementation type. */
+export interface IntrinsicSpec<I = unknown> {
+  /** Unique name within the target, e.g. `"gemm_16x16x16_i8"`. */
+  readonly name: string;
+  /** What it computes, as a `PrimFunc` over its operand buffers. */
+  readonly description: PrimFunc;
+  /** How the target emits it (opaque to the SDK, read by the target's codegen). */
+  readonly implementation: I;
+  /** Memory scope each operand must live in, by the description's buffer parameter name. */
+  readonly operandScopes: Readonly<Record<string, string>>;
+  /** Cost of one execution. */
+  readonly cost: IntrinsicCost;
+}
+
+/** A validated intrinsic (frozen). */
+export interface Intrinsic<I = unknown> extends IntrinsicSpec<I> {
+  /** Always `"Intrinsic"`. */
+  readonly kind: "Intrinsic";
+}
+
+function bad(name: string, field: string, message: string): TargetError {
+  return new TargetError("TARGET_BAD_FIELD", `Cannot define intrinsic "${name}": ${message}`, {
+    path: `intrinsic "${name}" / ${field}`,
+  });
+}
+
+/**
+ * Define an intrinsic. Operand scopes are checked against the target's scopes when it joins a
+ * target. Throws `TargetError` `TARGET_BAD_FIELD` naming the bad field.
+ *
+ * @example
+ * ```ts
+ * import { defineIntrinsic } from "./intrinsic.ts";
+ * import { compute, createPrimFunc, placeholder } from "../ir/te.ts";
+ * import { add } from "../ir/expr.ts";
+ * const A = placeholder([4], "float32", "A");
+ * const B = compute([4], ([i]) => add(A.at(i), 1), "B");
+ * const inc4 = defineIntrinsic({
+ *   name: "inc4", description: createPrimFunc([A, B], "inc4"), implementation: "v128_inc",
+ *   operandScopes: { A: "global", B: "global" }, cost: { cycles: 1 },
+ * });
+ * console.assert(inc4.kind === "Intrinsic");
+ * ```
+ */
+export function defineIntrinsic<I>(spec: IntrinsicSpec<I>): Intrinsic<I> {
+  const name = String(spec?.name);
+  if (typeof spec?.name !== "string" || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
+    throw bad(name, "name", "use letters, digits, _ and .");
+  }
+  if (spec.description?.kind !== "PrimFunc") {
+    throw bad(name, "description", "the description must be a PrimFunc");
+  }
+  const params = new Set(spec.description.params.map((p) => p.name));
+  for (const operand of Object.keys(spec.operandScopes ?? {})) {
+    if (!params.has(operand)) {
+      throw bad(
+        name,
+        `operandScopes.${operand}`,
+        `"${operand}" is not a parameter of its description`,
+      );
+    }
+  }
+  if (!(Number.isFinite(spec.cost?.cycles) && spec.cost.cycles >= 0)) {
+    throw bad(name, "cost.cycles", `cost.cycles must be a number ≥ 0`);
+  }
+  return Object.freeze({
+    ...spec,
+    operandScopes: spec.operandScopes ?? {},
+    kind: "Intrinsic" as const,
+  });
+}

@@ -1,0 +1,205 @@
+/**
+ * `Kernel`: a built function loaded on a device — call it on device tensors (destination
+ * passing, no copies), or run it on host arrays (copies in, allocates outputs, copies out).
+ *
+ * @module
+ */
+import { CallError } from "../ir/errors.ts";
+import type { PrimFunc } from "../ir/func.ts";
+import type { NDArray } from "../ir/ndarray.ts";
+import type { Artifact } from "./codegen.ts";
+import type {
+  Device,
+  DeviceArg,
+  DeviceTensor,
+  LoadedKernel,
+  TimeOptions,
+  Timing,
+} from "./device.ts";
+import { abiValue, type Binding, type BufferSig, Signature } from "./signature.ts";
+import type { Target } from "./target.ts";
+
+/** Options of `Kernel.run`. */
+export interface RunOptions {
+  /** Shapes of the outputs (by output position) where the inputs do not determine them. */
+  readonly outputShapes?: readonly (readonly number[] | undefined)[];
+}
+
+/** A compiled function, loaded on a device. */
+export interface Kernel {
+  /** Function name. */
+  readonly name: string;
+  /** The function as built (before lowering). */
+  readonly func: PrimFunc;
+  /** The lowered function the artifact implements. */
+  readonly lowered: PrimFunc;
+  /** Generated code, for inspection. */
+  readonly source: string;
+  /** The artifact. */
+  readonly artifact: Artifact;
+  /** The target built for. */
+  readonly target: Target;
+  /** The device it is loaded on. */
+  readonly device: Device;
+  /**
+   * Run on host data like the interpreter's `runFunc`: `inputs` are the first parameters (an
+   * NDArray per buffer, a number per scalar); the remaining buffer parameters are outputs,
+   * allocated from the sizes the inputs bind, and returned.
+   */
+  run(inputs: readonly (NDArray | number | bigint)[], options?: RunOptions): Promise<NDArray[]>;
+  /**
+   * Call in destination-passing style: one argument per parameter of the function as written
+   * (device tensors of `device` for buffers, numbers for scalars). Sizes are bound from the
+   * tensors' shapes; nothing is copied.
+   */
+  call(args: readonly DeviceArg[]): Promise<void>;
+  /** Time repeated calls on the same arguments. */
+  time(args: readonly DeviceArg[], options?: TimeOptions): Promise<Timing>;
+}
+
+function isNDArray(x: unknown): x is NDArray {
+  return typeof x === "object" && x !== null && "data" in x && "shape" in x && "dtype" in x;
+}
+
+function isDeviceTensor(x: unknown): x is DeviceTensor {
+  return typeof x === "object" && x !== null && "device" in x && "shape" in x && "dtype" in x;
+}
+
+/** Make a kernel from a loaded artifact (used by `build`). */
+export function createKernel(
+  func: PrimFunc,
+  target: Target,
+  loaded: LoadedKernel,
+): Kernel {
+  const artifact = loaded.artifact;
+  const sig = new Signature(func, artifact.lowered);
+  const device = loaded.device;
+  const arity = (got: number, what: string) =>
+    new CallError(
+      "CALL_ARITY",
+      `Cannot call function "${func.name}" with ${got} ${what}: it takes ${func.params.length} (${
+        func.params.map((p) => p.name).join(", ")
+      })`,
+      { path: `func "${func.name}"` },
+    );
+
+  const checkTensor = (b: Binding, p: BufferSig, x: unknown): DeviceTensor => {
+    if (!isDeviceTensor(x)) throw b.notATensor(p, x, "a device tensor");
+    const where = { path: `func "${func.name}" / buffer "${p.buffer.name}"` };
+    if (x.device !== device) {
+      throw new CallError(
+        "CALL_DEVICE_MISMATCH",
+        `Cannot call function "${func.name}" with a tensor of another device for buffer "${p.buffer.name}": the kernel is loaded on a ${device.target} device`,
+        { ...where, hint: "allocate the tensor on kernel.device, or build for its device" },
+      );
+    }
+    if (x.freed) {
+      throw new CallError(
+        "CALL_TENSOR_FREED",
+        `Cannot call function "${func.name}" with a freed tensor for buffer "${p.buffer.name}"`,
+        where,
+      );
+    }
+    return x;
+  };
+
+  /** Check and bind device arguments; the lowered call's argument list. */
+  const prepare = (args: readonly DeviceArg[]): DeviceArg[] => {
+    if (args.length !== sig.params.length) throw arity(args.length, "arguments");
+    const b = sig.binding();
+    sig.params.forEach((p, k) => p.kind === "scalar" && b.scalar(p, args[k]));
+    sig.params.forEach((p, k) => p.kind === "buffer" && b.tensor(p, checkTensor(b, p, args[k])));
+    b.solve();
+    b.requireAllBound();
+    const out = args.map((a, k) => {
+      const p = sig.params[k];
+      return p.kind === "scalar" ? abiValue(p.v.dtype, a as number | bigint) : a;
+    });
+    out.push(...b.sizeValues());
+    return out;
+  };
+
+  const run = async (
+    inputs: readonly (NDArray | number | bigint)[],
+    options: RunOptions = {},
+  ): Promise<NDArray[]> => {
+    if (inputs.length > sig.params.length) throw arity(inputs.length, "inputs");
+    const b = sig.binding();
+    const head = sig.params.slice(0, inputs.length);
+    head.forEach((p, k) => p.kind === "scalar" && b.scalar(p, inputs[k]));
+    head.forEach((p, k) => {
+      if (p.kind !== "buffer") return;
+      const x = inputs[k];
+      if (!isNDArray(x)) throw b.notATensor(p, x, "an NDArray");
+      b.tensor(p, x);
+    });
+    b.solve();
+    const args: DeviceArg[] = [];
+    const owned: DeviceTensor[] = [];
+    const outputs: DeviceTensor[] = [];
+    try {
+      inputs.forEach((x, k) => {
+        const p = sig.params[k];
+        if (p.kind === "scalar") args.push(abiValue(p.v.dtype, x as number | bigint));
+        else {
+          const t = device.fromArray(x as NDArray);
+          owned.push(t);
+          args.push(t);
+        }
+      });
+      for (const p of sig.params.slice(inputs.length)) {
+        if (p.kind === "scalar") {
+          if (!b.has(p.slot)) {
+            throw new CallError(
+              "CALL_ARITY",
+              `Cannot run function "${func.name}": scalar parameter "${p.v.name}" follows the inputs and the inputs do not determine it`,
+              { path: `func "${func.name}"`, hint: "pass it among the inputs" },
+            );
+          }
+          args.push(b.value(p.v));
+          continue;
+        }
+        const shape = options.outputShapes?.[outputs.length] ?? b.shapeOf(p);
+        b.tensor(p, { dtype: p.buffer.dtype, shape });
+        b.solve();
+        const t = device.allocate(shape, p.buffer.dtype);
+        owned.push(t);
+        outputs.push(t);
+        args.push(t);
+      }
+      b.requireAllBound();
+      args.push(...b.sizeValues());
+      await device.run(loaded, args);
+      const result: NDArray[] = [];
+      for (const t of outputs) result.push(await device.toArray(t));
+      return result;
+    } finally {
+      for (const t of owned) device.free(t);
+    }
+  };
+
+  return {
+    name: func.name,
+    func,
+    lowered: artifact.lowered,
+    source: artifact.source,
+    artifact,
+    target,
+    device,
+    run,
+    call: (args) => {
+      try {
+        return device.run(loaded, prepare(args));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    time: (args, options) => {
+      try {
+        return device.time(loaded, prepare(args), options);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+  };
+}

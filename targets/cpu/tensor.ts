@@ -1,0 +1,76 @@
+/**
+ * `CpuTensor`: a tensor in a cpu device's wasm memory — a byte offset, a shape and a dtype. Its
+ * `data` view is re-created whenever the memory has grown since it was made (growth detaches
+ * old views), so holding a tensor across kernel calls and allocations is always safe; holding
+ * the `data` array itself is not.
+ *
+ * @module
+ */
+import { allocTyped, byteSize, type DType, elementOf, type TypedArray } from "../../ir/dtype.ts";
+import { CallError } from "../../ir/errors.ts";
+import { numel } from "../../ir/ndarray.ts";
+import type { Device, DeviceTensor } from "../../sdk/device.ts";
+import type { CpuMemory } from "./memory.ts";
+
+type ViewCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TypedArray;
+
+/** A tensor in a cpu device's memory. */
+export class CpuTensor implements DeviceTensor {
+  /** Element dtype. */
+  readonly dtype: DType;
+  /** Concrete shape. */
+  readonly shape: readonly number[];
+  /** Number of elements. */
+  readonly length: number;
+  /** Bytes of the elements (the heap block may be larger). */
+  readonly byteLength: number;
+  private view?: TypedArray;
+  private viewBuffer?: ArrayBufferLike;
+  private released = false;
+
+  /** Wrap a heap block (made by the device). */
+  constructor(
+    /** The device. */
+    readonly device: Device,
+    private readonly mem: CpuMemory,
+    /** Byte address in the device memory (a multiple of 64). */
+    readonly byteOffset: number,
+    shape: readonly number[],
+    dtype: DType,
+  ) {
+    this.dtype = elementOf(dtype);
+    this.shape = [...shape];
+    this.length = numel(shape);
+    this.byteLength = this.length * byteSize(this.dtype);
+  }
+
+  /** True once freed. */
+  get freed(): boolean {
+    return this.released;
+  }
+
+  /** Mark freed (by the device). */
+  markFreed(): void {
+    this.released = true;
+    this.view = undefined;
+    this.viewBuffer = undefined;
+  }
+
+  /**
+   * The elements, as a typed array viewing device memory (bfloat16 as raw `Uint16Array` bits,
+   * bool as `Uint8Array`, 64-bit integers as `BigInt64Array`). Re-read after memory may have
+   * grown; do not keep it across allocations or kernel calls.
+   */
+  get data(): TypedArray {
+    if (this.released) {
+      throw new CallError("CALL_TENSOR_FREED", "Cannot read a freed cpu tensor");
+    }
+    const buf = this.mem.buffer;
+    if (this.viewBuffer !== buf || !this.view) {
+      const ctor = allocTyped(this.dtype, 0).constructor as ViewCtor;
+      this.view = new ctor(buf, this.byteOffset, this.length);
+      this.viewBuffer = buf;
+    }
+    return this.view;
+  }
+}
