@@ -15,13 +15,24 @@ import { flattenBuffers } from "./flatten_buffers.ts";
 import type { LowerOptions, Pass, PassContext } from "./pass.ts";
 import { printFuncPlain } from "./print.ts";
 import { simplify } from "./simplify.ts";
+import { removeNoOp } from "./remove_no_op.ts";
+import { unroll } from "./unroll.ts";
+import { vectorize } from "./vectorize.ts";
 
 export type { LowerOptions } from "./pass.ts";
 
-/** The default pipeline, in order. */
+/**
+ * The default pipeline, in order. Unrolling comes before vectorizing, so a vectorized loop around
+ * an unrolled one (a small reduction) still vectorizes; simplification before vectorizing turns
+ * indices from split and fused loops back into affine forms.
+ */
 export const LOWER_PASSES: readonly Pass[] = [
   convertBlocksToLoops,
   flattenBuffers,
+  unroll,
+  simplify,
+  removeNoOp,
+  vectorize,
   simplify,
 ];
 

@@ -16,10 +16,14 @@
  * @module
  */
 export { lower, LOWER_PASSES, type LowerOptions, runPasses } from "./lower.ts";
-export type { Pass, PassContext } from "./pass.ts";
+export { NOOP, type Pass, type PassContext } from "./pass.ts";
 export { LowerError } from "./errors.ts";
 export { convertBlocksToLoops } from "./convert_blocks_to_loops.ts";
 export { flattenBuffers } from "./flatten_buffers.ts";
 export { simplify } from "./simplify.ts";
+export { removeNoOp } from "./remove_no_op.ts";
+export { unroll } from "./unroll.ts";
+export { vectorize } from "./vectorize.ts";
+export { ExprSimplifier } from "./simplify_expr.ts";
 export { substitute } from "./substitute.ts";
 export { printFuncPlain } from "./print.ts";

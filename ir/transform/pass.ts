@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { int } from "../expr.ts";
 import type { PrimFunc } from "../func.ts";
+import { evaluate, type Stmt } from "../stmt.ts";
 
 /** Options of the lowering pipeline (and of the passes that read them). */
 export interface LowerOptions {
@@ -54,3 +56,6 @@ export interface Pass {
 export function withBody(f: PrimFunc, body: PrimFunc["body"]): PrimFunc {
   return body === f.body ? f : { ...f, body };
 }
+
+/** The statement that does nothing (`evaluate(0)`); `remove-no-op` drops it from sequences. */
+export const NOOP: Stmt = evaluate(int(0));

@@ -11,9 +11,8 @@ import { isExpr, mapChildren, type Node } from "../node.ts";
 import { isFloat } from "../dtype.ts";
 import type { PrimExpr } from "../expr.ts";
 import type { PrimFunc } from "../func.ts";
-import { evaluate, type Stmt } from "../stmt.ts";
-import { int } from "../expr.ts";
-import { type Pass, withBody } from "./pass.ts";
+import type { Stmt } from "../stmt.ts";
+import { NOOP, type Pass, withBody } from "./pass.ts";
 import { ExprSimplifier } from "./simplify_expr.ts";
 
 class Simplify {
@@ -60,9 +59,6 @@ class Simplify {
     );
   };
 }
-
-/** The no-op statement (`evaluate(0)`), which `remove-no-op` drops from sequences. */
-export const NOOP: Stmt = evaluate(int(0));
 
 function simplifyFunc(f: PrimFunc): PrimFunc {
   const an = new ExprSimplifier();

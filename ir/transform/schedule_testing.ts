@@ -1,0 +1,76 @@
+/**
+ * Hand scheduling for this folder's tests, until real schedule primitives exist (`tensorize/`):
+ * change a loop's kind, split a loop (guarding blocks with a predicate when the factor does not
+ * divide), reorder a perfect loop nest. Loops are found by their variable's name.
+ *
+ * @module
+ */
+import { add, and, floordiv, int, lt, mul, type PrimExpr, variable } from "../expr.ts";
+import type { PrimFunc } from "../func.ts";
+import { rewrite } from "../node.ts";
+import { type For, type ForKind, forLoop, type Stmt } from "../stmt.ts";
+import { substitute } from "./substitute.ts";
+
+function mapLoop(f: PrimFunc, name: string, fn: (loop: For) => Stmt): PrimFunc {
+  let found = false;
+  const body = rewrite(f.body, {
+    pre: (n) => {
+      if (n.kind !== "For" || n.loopVar.name !== name || found) return undefined;
+      found = true;
+      return fn(n);
+    },
+  });
+  if (!found) throw new Error(`no loop "${name}"`);
+  return { ...f, body };
+}
+
+/** Give the loop named `name` the kind `kind`. */
+export function setKind(f: PrimFunc, name: string, kind: ForKind): PrimFunc {
+  return mapLoop(f, name, (l) => ({ ...l, forKind: kind }));
+}
+
+/** Split loop `name` into `name_o` (outer) and `name_i` (inner, extent `factor`). */
+export function split(f: PrimFunc, name: string, factor: number): PrimFunc {
+  return mapLoop(f, name, (l) => {
+    const o = variable(`${name}_o`);
+    const i = variable(`${name}_i`);
+    const e = l.extent;
+    const divides = e.kind === "IntImm" && e.value % factor === 0;
+    const outer = floordiv(add(e, factor - 1), factor);
+    const value: PrimExpr = add(l.min, add(mul(o, factor), i));
+    const guard = lt(add(mul(o, factor), i), e);
+    let body = substitute(l.body, new Map([[l.loopVar, value]]));
+    if (!divides) {
+      body = rewrite(body, {
+        post: (n) => n.kind === "BlockRealize" ? { ...n, predicate: and(n.predicate, guard) } : n,
+      });
+    }
+    return forLoop(o, 0, outer, forLoop(i, 0, int(factor), body));
+  });
+}
+
+/** Reorder the perfect nest starting at the loop named `order`'s first-outermost loop. */
+export function reorder(f: PrimFunc, order: readonly string[]): PrimFunc {
+  const names = new Set(order);
+  let outerName = "";
+  rewrite(f.body, {
+    pre: (n) => {
+      if (!outerName && n.kind === "For" && names.has(n.loopVar.name)) outerName = n.loopVar.name;
+      return undefined;
+    },
+  });
+  return mapLoop(f, outerName, (l) => {
+    const chain: For[] = [l];
+    while (chain.length < order.length) {
+      const b = chain[chain.length - 1].body;
+      if (b.kind !== "For") throw new Error("not a perfect nest");
+      chain.push(b);
+    }
+    let body = chain[chain.length - 1].body;
+    for (let k = order.length - 1; k >= 0; k--) {
+      const loop = chain.find((c) => c.loopVar.name === order[k])!;
+      body = { ...loop, body };
+    }
+    return body;
+  });
+}
