@@ -114,7 +114,25 @@ function makeTensor(buffer: Buffer, producer?: ComputeOp): Tensor {
  * ```
  */
 export function sizeVar(name: string): Var {
-  return variable(name, "int32");
+  const v = variable(name, "int32");
+  SIZE_VARS.add(v);
+  return v;
+}
+
+const SIZE_VARS = new WeakSet<Var>();
+
+/**
+ * True if `v` was made by `sizeVar`: a symbolic size, never negative. The arithmetic analyzer
+ * (`ir/arith`) uses this to bound it below by 0.
+ *
+ * @example
+ * ```ts
+ * import { isSizeVar, sizeVar } from "./te.ts";
+ * console.assert(isSizeVar(sizeVar("n")));
+ * ```
+ */
+export function isSizeVar(v: Var): boolean {
+  return SIZE_VARS.has(v);
 }
 
 /**
