@@ -64,7 +64,7 @@ function simplifyFunc(f: PrimFunc): PrimFunc {
   const an = new ExprSimplifier();
   for (const p of f.params) {
     if (p.kind !== "Buffer") continue;
-    for (const d of p.shape) if (d.kind === "Var") an.bindBounds(d, { lo: 0, hi: Infinity });
+    for (const d of p.shape) if (d.kind === "Var") an.markNonNegative(d);
   }
   return withBody(f, new Simplify(an).stmt(f.body));
 }
