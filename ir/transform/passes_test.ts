@@ -18,7 +18,16 @@ import { type PrimFunc, primFunc } from "../func.ts";
 import { randomNDArray, toNumbers } from "../ndarray.ts";
 import { visit } from "../node.ts";
 import { runFunc } from "../interp/mod.ts";
-import { bufferStore, decl, evaluate, type ForKind, forLoop, ifThenElse, seq } from "../stmt.ts";
+import {
+  bufferStore,
+  decl,
+  evaluate,
+  type ForKind,
+  forLoop,
+  ifThenElse,
+  letStmt,
+  seq,
+} from "../stmt.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../te.ts";
 import { sameExpr } from "./same_expr.ts";
 import { convertBlocksToLoops } from "./convert_blocks_to_loops.ts";
@@ -209,4 +218,15 @@ Deno.test("dumpAfter prints the function after the named passes", () => {
   const all: string[] = [];
   lower(matmulFunc(), { dumpAfter: true, dump: (_, name) => all.push(name) });
   assertEquals(all, LOWER_PASSES.map((p) => p.name));
+});
+
+Deno.test("vectorize gives a lane-varying let a vector variable", () => {
+  const A = decl("A", [8], "int32");
+  const B = decl("B", [8], "int32");
+  const i = variable("i");
+  const x = variable("x");
+  const body = letStmt(x, mul(bufferLoad(A, [i]), 3), bufferStore(B, add(x, i), [i]));
+  const f = primFunc("lv", [A, B], forLoop(i, 0, 8, body, { kind: "vectorized" }));
+  const g = sameResults(f, vectorize, 1);
+  assert(g.body.kind === "LetStmt" && g.body.v.dtype === "int32x8");
 });

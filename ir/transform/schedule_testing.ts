@@ -5,7 +5,18 @@
  *
  * @module
  */
-import { add, and, floordiv, int, lt, mul, type PrimExpr, variable } from "../expr.ts";
+import {
+  add,
+  and,
+  floordiv,
+  floormod,
+  int,
+  lt,
+  mul,
+  type PrimExpr,
+  type Var,
+  variable,
+} from "../expr.ts";
 import type { PrimFunc } from "../func.ts";
 import { rewrite } from "../node.ts";
 import { type For, type ForKind, forLoop, type Stmt } from "../stmt.ts";
@@ -46,6 +57,21 @@ export function split(f: PrimFunc, name: string, factor: number): PrimFunc {
       });
     }
     return forLoop(o, 0, outer, forLoop(i, 0, int(factor), body));
+  });
+}
+
+/** Fuse loop `outer` with the loop directly inside it into one loop named `fused`. */
+export function fuse(f: PrimFunc, outer: string, fused: string): PrimFunc {
+  return mapLoop(f, outer, (l) => {
+    const inner = l.body;
+    if (inner.kind !== "For") throw new Error("not a perfect nest");
+    const v = variable(fused);
+    const e2 = inner.extent;
+    const map = new Map<Var, PrimExpr>([
+      [l.loopVar, add(l.min, floordiv(v, e2))],
+      [inner.loopVar, add(inner.min, floormod(v, e2))],
+    ]);
+    return forLoop(v, 0, mul(l.extent, e2), substitute(inner.body, map));
   });
 }
 

@@ -6,7 +6,7 @@ import { type Node, visit } from "../node.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../te.ts";
 import { lower } from "./lower.ts";
 import type { LowerOptions } from "./pass.ts";
-import { reorder, setKind, split } from "./schedule_testing.ts";
+import { fuse, reorder, setKind, split } from "./schedule_testing.ts";
 import { loweredFormProblems, randomInputs, runBoth } from "./testing.ts";
 
 function check(
@@ -184,4 +184,20 @@ Deno.test("an unrolled outer loop around a vectorized inner one", () => {
 Deno.test("parallel loops stay parallel", () => {
   const g = check(setKind(elementwise(4), "i", "parallel"), 2, { n: 3 });
   assertEquals(vectorInfo(g.body).loops, ["i:parallel", "j:serial"]);
+});
+
+Deno.test("fused then split by 8: floordiv/floormod indices simplify back, the loop vectorizes", () => {
+  const f = setKind(split(fuse(elementwise(6), "i", "f"), "f", 8), "f_i", "vectorized");
+  const g = check(f, 2, { n: 4 }); // 24 elements; the split does not divide symbolic n·6
+  assertEquals(vectorInfo(g.body).ramps, 0, "a predicate on n keeps it serial");
+  const A = placeholder([4, 6], "float32", "A");
+  const B = compute([4, 6], ([i, j]) => mul(A.at(i, j), 3), "B");
+  const h = setKind(split(fuse(createPrimFunc([A, B]), "i", "f"), "f", 8), "f_i", "vectorized");
+  const gh = check(h, 1);
+  const info = vectorInfo(gh.body);
+  assert(info.dtypes.has("float32x8"));
+  assertEquals(info.loops, ["f_o:serial"]);
+  let divs = 0;
+  visit(gh.body, (n) => void (n.kind === "Binary" && n.op.startsWith("floor") && divs++));
+  assertEquals(divs, 0);
 });
