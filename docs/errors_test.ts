@@ -26,7 +26,7 @@ async function thrownCodes(): Promise<Map<string, string>> {
 
 async function catalogue(): Promise<string[]> {
   const text = await Deno.readTextFile(new URL("errors.md", import.meta.url));
-  return [...text.matchAll(/^\| ([A-Z][A-Z0-9_]+) \|/gm)].map((m) => m[1]);
+  return [...text.matchAll(/^\| ([A-Z][A-Z0-9_]+) +\|/gm)].map((m) => m[1]);
 }
 
 Deno.test("every thrown error code is catalogued in docs/errors.md", async () => {
