@@ -15,6 +15,7 @@ import { isInt, lanesOf } from "../dtype.ts";
 import type { ExprLike, PrimExpr, Var } from "../expr.ts";
 import { add, ge, le, lt, ne, sub, toExpr as asExpr } from "../expr.ts";
 import type { Range } from "../stmt.ts";
+import { visit } from "../node.ts";
 import { isSizeVar } from "../te.ts";
 import { Simplifier } from "./canonical.ts";
 import type { ArithContext, SymbolicRange } from "./context.ts";
@@ -311,6 +312,7 @@ export class Analyzer implements ArithContext {
       const rest = pAdd(p, pTerms(p.dtype, [[key, t]]), -1);
       // v + rest ≤ 0 → v ≤ -rest;  -v + rest ≤ 0 → v ≥ rest
       const b = toExpr(t.coeff === 1 ? pScale(rest, -1) : rest);
+      if (mentions(b, v)) continue; // a bound of v in terms of v itself is of no use
       const old = this.info.get(v);
       saved.push([v, old]);
       const cb = this.bound(b);
@@ -327,6 +329,15 @@ export class Analyzer implements ArithContext {
       });
     }
   }
+}
+
+function mentions(e: PrimExpr, v: Var): boolean {
+  let found = false;
+  visit(e, (n) => {
+    if (n === v) found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** A simplified int32/int64 comparison as polynomials p with `p ≤ 0` (two for `=`). */

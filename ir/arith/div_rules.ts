@@ -32,6 +32,9 @@ const fmod = (x: number, c: number) => x - Math.floor(x / c) * c;
 
 /** `p / g` for a g that divides every coefficient and the constant. */
 function exactDiv(p: Poly, g: number): Poly {
+  for (const t of p.terms.values()) {
+    if (t.coeff % g !== 0) throw new Error(`exactDiv ${t.coeff} / ${g}`);
+  }
   const m = new Map<string, Term>();
   for (const [k, t] of p.terms) m.set(k, { atoms: t.atoms, coeff: t.coeff / g });
   return { dtype: p.dtype, terms: m, k: p.k / g };
@@ -72,7 +75,7 @@ function innerFactors(r: Poly, c: number): number[] {
   return [...s].sort((x, y) => y - x);
 }
 
-/** Split `R = a·Y + Z`: Y takes the terms a divides (divided by a), Z the rest and the constant. */
+/** Split `R = a·Y + Z`: Y (already divided by a) takes the terms a divides, Z the rest and the constant. */
 function splitByFactor(r: Poly, a: number): [Poly, Poly] {
   const y: [string, Term][] = [], z: [string, Term][] = [];
   for (const [k, t] of r.terms) {
@@ -102,7 +105,7 @@ export function floorDivConst(rw: Rewriter, p: Poly, c: number): Poly {
   // ⌊(a·Y + Z)/c⌋ = ⌊Y/(c/a)⌋ when a | c and 0 ≤ Z < a
   for (const a of innerFactors(r, c)) {
     const [y, z] = splitByFactor(r, a);
-    if (within(rw, z, 0, a - 1)) return pAdd(q, floorDivConst(rw, exactDiv(y, a), c / a));
+    if (within(rw, z, 0, a - 1)) return pAdd(q, floorDivConst(rw, y, c / a));
   }
   // ⌊(⌊x/a⌋ + s)/c⌋ = ⌊⌊(x + s·a)/a⌋/c⌋ = ⌊(x + s·a)/(a·c)⌋
   const inner = nestedDivisor(r, "floordiv");
@@ -158,7 +161,7 @@ export function floorModConst(rw: Rewriter, p: Poly, c: number): Poly {
   for (const a of innerFactors(r, c)) {
     const [y, z] = splitByFactor(r, a);
     if (within(rw, z, 0, a - 1)) {
-      return pAdd(pScale(floorModConst(rw, exactDiv(y, a), c / a), a), z);
+      return pAdd(pScale(floorModConst(rw, y, c / a), a), z);
     }
   }
   // R ≡ b (mod c·t) → R mod c = b mod c

@@ -13,6 +13,8 @@ import type { Rewriter } from "./context.ts";
 import { isConstPoly, pAdd, pConst, type Poly, polyOf, pScale, pTerms, toExpr } from "./poly.ts";
 
 const ROUNDS = 4;
+const MAX_NESTING = 4;
+let nesting = 0; // proofs inside proofs (a divisor's sign while relaxing a floormod)
 
 /**
  * Replace each term `c·v` (v a variable with a symbolic bound on the needed side) by `c·bound`,
@@ -48,6 +50,16 @@ function relax(rw: Rewriter, p: Poly, dir: 1 | -1): Poly | undefined {
 
 /** True if every value of `p` is ≤ c. */
 export function proveLE(rw: Rewriter, p: Poly, c: number): boolean {
+  if (nesting >= MAX_NESTING) return isConstPoly(p) ? p.k <= c : rw.ctx.bound(toExpr(p)).max <= c;
+  nesting++;
+  try {
+    return proveLERounds(rw, p, c);
+  } finally {
+    nesting--;
+  }
+}
+
+function proveLERounds(rw: Rewriter, p: Poly, c: number): boolean {
   let q = p;
   for (let round = 0; round <= ROUNDS; round++) {
     if (isConstPoly(q)) return q.k <= c;
