@@ -18,7 +18,7 @@ import {
   variable,
 } from "../expr.ts";
 import type { PrimFunc } from "../func.ts";
-import { rewrite } from "../node.ts";
+import { rewrite, visit } from "../node.ts";
 import { type For, type ForKind, forLoop, type Stmt } from "../stmt.ts";
 import { substitute } from "./substitute.ts";
 
@@ -58,6 +58,25 @@ export function split(f: PrimFunc, name: string, factor: number): PrimFunc {
     }
     return forLoop(o, 0, outer, forLoop(i, 0, int(factor), body));
   });
+}
+
+/** Give every innermost loop of constant extent (a loop with no loop inside) the kind `kind`. */
+export function markInnermost(f: PrimFunc, kind: ForKind): PrimFunc {
+  const hasLoop = (s: Stmt): boolean => {
+    let found = false;
+    visit(s, (n) => {
+      if (n.kind === "For") found = true;
+      return !found;
+    });
+    return found;
+  };
+  const body = rewrite(f.body, {
+    post: (n) =>
+      n.kind === "For" && n.extent.kind === "IntImm" && !hasLoop(n.body)
+        ? { ...n, forKind: kind }
+        : n,
+  });
+  return { ...f, body };
 }
 
 /** Fuse loop `outer` with the loop directly inside it into one loop named `fused`. */
