@@ -1,0 +1,61 @@
+/**
+ * Names in printed text. The IR identifies variables and buffers by object; the text by name. The
+ * printer gives every distinct object a distinct name within a function (its own name when free,
+ * else suffixed `_1`, `_2`, …), so the parser can tell them apart; one object bound at two places
+ * (two sibling loops sharing a variable) keeps one name, and the parser rebinds the same object.
+ *
+ * @module
+ */
+import { parseDType } from "../dtype.ts";
+import { isSpecialLiteral } from "./literal.ts";
+import { isIdentifier, RESERVED } from "./grammar.ts";
+
+function isDTypeName(s: string): boolean {
+  try {
+    parseDType(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Turn any string into an identifier that is no keyword, dtype or literal. */
+export function sanitize(name: string, fallback: string): string {
+  let s = name.replace(/[^A-Za-z0-9_]/g, "_");
+  if (s === "") s = fallback;
+  if (!isIdentifier(s)) s = `_${s}`;
+  if (RESERVED.has(s) || isSpecialLiteral(s) || isDTypeName(s)) s = `${s}_`;
+  return s;
+}
+
+/**
+ * Unique printable names for objects (variables, buffers), assigned at first request.
+ *
+ * @example
+ * ```ts
+ * import { Namer } from "./names.ts";
+ * const names = new Namer();
+ * console.assert(names.of({ name: "i" }) === "i" && names.of({ name: "i" }) === "i_1");
+ * ```
+ */
+export class Namer {
+  private readonly names = new Map<object, string>();
+  private readonly used = new Set<string>();
+
+  /** The name of `obj`, assigning one if it has none yet. */
+  of(obj: { readonly name: string }, fallback = "v"): string {
+    const hit = this.names.get(obj);
+    if (hit !== undefined) return hit;
+    const base = sanitize(obj.name, fallback);
+    let name = base;
+    for (let k = 1; this.used.has(name); k++) name = `${base}_${k}`;
+    this.used.add(name);
+    this.names.set(obj, name);
+    return name;
+  }
+
+  /** True if `obj` already has a name. */
+  has(obj: object): boolean {
+    return this.names.has(obj);
+  }
+}
