@@ -230,3 +230,22 @@ Deno.test("vectorize gives a lane-varying let a vector variable", () => {
   const g = sameResults(f, vectorize, 1);
   assert(g.body.kind === "LetStmt" && g.body.v.dtype === "int32x8");
 });
+
+Deno.test("simplify forgets a let variable's bounds when a sibling scope rebinds it", () => {
+  // Unrolled copies share let variables: the second `x` is unbounded and must not inherit [3, 3].
+  const A = decl("A", [1], "int32");
+  const B = decl("B", [2], "int32");
+  const x = variable("x");
+  const f = primFunc(
+    "lets",
+    [A, B],
+    seq([
+      letStmt(x, 3, ifThenElse(lt(x, 5), bufferStore(B, 1, [0]))),
+      letStmt(x, bufferLoad(A, [0]), ifThenElse(lt(x, 5), bufferStore(B, 1, [1]))),
+    ]),
+  );
+  const g = simplify.run(f, ctx);
+  const a = randomNDArray("int32", [1], 1, 7, 7);
+  assertEquals(runFunc(g, [a]).map(toNumbers), [[1, 0]]);
+  assertEquals(runFunc(f, [a]).map(toNumbers), [[1, 0]]);
+});

@@ -8,7 +8,7 @@
  * @module
  */
 import { isExpr, mapChildren, type Node } from "../node.ts";
-import { isFloat } from "../dtype.ts";
+import { isInt, lanesOf } from "../dtype.ts";
 import type { PrimExpr } from "../expr.ts";
 import type { PrimFunc } from "../func.ts";
 import type { Stmt } from "../stmt.ts";
@@ -35,11 +35,11 @@ class Simplify {
       }
       case "LetStmt": {
         const value = this.expr(s.value);
-        const prev = isFloat(value.dtype)
-          ? undefined
-          : this.an.bindBounds(s.v, this.an.bound(value));
+        // A scalar integer let gets the bounds of its value (rebinding what a sibling bound).
+        const scalarInt = isInt(value.dtype) && lanesOf(value.dtype) === 1;
+        const prev = scalarInt ? this.an.bindBounds(s.v, this.an.bound(value)) : undefined;
         const body = this.stmt(s.body);
-        if (!isFloat(value.dtype)) this.an.restore(s.v, prev);
+        if (scalarInt) this.an.restore(s.v, prev);
         return value === s.value && body === s.body ? s : { ...s, value, body };
       }
       case "IfThenElse": {

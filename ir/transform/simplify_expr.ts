@@ -6,6 +6,7 @@
  * @module
  */
 import { Analyzer } from "../arith/mod.ts";
+import { intRange } from "../dtype.ts";
 import type { PrimExpr, Var } from "../expr.ts";
 import { sameExpr } from "./same_expr.ts";
 
@@ -41,14 +42,18 @@ export class ExprSimplifier {
     return prev;
   }
 
-  /** Bind `v` to inclusive constant bounds (ignored unless both are finite). */
+  /**
+   * Bind `v` to inclusive constant bounds; infinite bounds bind the dtype's whole range, so a
+   * variable rebound in a sibling scope (unrolled copies share let variables) forgets the old one.
+   */
   bindBounds(v: Var, b: Bounds): unknown {
     const prev = this.ranges.get(v);
-    if (Number.isFinite(b.lo) && Number.isFinite(b.hi) && b.hi >= b.lo) {
-      const r = { min: constOf(v, b.lo), extent: constOf(v, b.hi - b.lo + 1) };
-      this.ranges.set(v, r);
-      this.an.bind(v, r);
-    }
+    const [tlo, thi] = v.dtype === "int64" ? [-(2 ** 53), 2 ** 53] : intRange(v.dtype);
+    const lo = Number.isFinite(b.lo) ? Math.max(b.lo, tlo) : tlo;
+    const hi = Number.isFinite(b.hi) ? Math.min(b.hi, thi) : thi;
+    const r = { min: constOf(v, lo), extent: constOf(v, hi - lo + 1) };
+    this.ranges.set(v, r);
+    this.an.bind(v, r);
     return prev;
   }
 
