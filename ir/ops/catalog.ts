@@ -17,11 +17,19 @@
  */
 import type { OpDescriptor } from "./descriptor.ts";
 import { ELEMENTWISE_OPS } from "./catalog_elementwise.ts";
+import { REDUCE_OPS } from "./catalog_reduce.ts";
+import { CONV_OPS } from "./catalog_conv.ts";
+import { NN_OPS } from "./catalog_nn.ts";
+import { TRANSFORM_OPS } from "./catalog_transform.ts";
 import { OpError } from "./errors.ts";
 
 /** Every op in the catalogue. */
 export const OPS: readonly OpDescriptor[] = [
   ...ELEMENTWISE_OPS,
+  ...REDUCE_OPS,
+  ...CONV_OPS,
+  ...NN_OPS,
+  ...TRANSFORM_OPS,
 ];
 
 /**
