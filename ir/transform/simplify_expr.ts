@@ -6,8 +6,7 @@
  * @module
  */
 import { Analyzer } from "../arith/mod.ts";
-import { intRange } from "../dtype.ts";
-import type { PrimExpr, Var } from "../expr.ts";
+import { int, type PrimExpr, type Var } from "../expr.ts";
 import { sameExpr } from "./same_expr.ts";
 
 /** Inclusive constant bounds; infinite when unknown. */
@@ -31,7 +30,8 @@ export interface Bounds {
  * ```
  */
 export class ExprSimplifier {
-  private readonly an = new Analyzer();
+  private an = new Analyzer();
+  private readonly nonNegative = new Set<Var>();
   private readonly ranges = new Map<Var, { min: PrimExpr; extent: PrimExpr }>();
 
   /** Bind `v` to `[min, min + extent)`; returns the previous range, for `restore`. */
@@ -43,22 +43,34 @@ export class ExprSimplifier {
   }
 
   /**
-   * Bind `v` to inclusive constant bounds; infinite bounds bind the dtype's whole range, so a
-   * variable rebound in a sibling scope (unrolled copies share let variables) forgets the old one.
+   * Bind `v` to inclusive constant bounds. Bounds that are unknown or too wide for an int32
+   * extent make the simplifier forget `v`, so a variable rebound in a sibling scope (unrolled
+   * copies share let variables) does not keep what the other scope knew.
    */
   bindBounds(v: Var, b: Bounds): unknown {
     const prev = this.ranges.get(v);
-    const [tlo, thi] = v.dtype === "int64" ? [-(2 ** 53), 2 ** 53] : intRange(v.dtype);
-    const lo = Number.isFinite(b.lo) ? Math.max(b.lo, tlo) : tlo;
-    const hi = Number.isFinite(b.hi) ? Math.min(b.hi, thi) : thi;
-    const r = { min: constOf(v, lo), extent: constOf(v, hi - lo + 1) };
-    this.ranges.set(v, r);
-    this.an.bind(v, r);
+    const extent = b.hi - b.lo + 1;
+    if (Number.isFinite(extent) && extent >= 1 && extent <= 2 ** 31 - 1) {
+      const r = { min: int(b.lo, v.dtype), extent: int(extent, v.dtype) };
+      this.ranges.set(v, r);
+      this.an.bind(v, r);
+    } else if (prev) {
+      this.ranges.delete(v);
+      this.rebuild();
+    }
     return prev;
+  }
+
+  /** A fresh analyzer that knows the current ranges (the analyzer cannot forget one binding). */
+  private rebuild(): void {
+    this.an = new Analyzer();
+    for (const v of this.nonNegative) this.an.markNonNegative(v);
+    for (const [v, r] of this.ranges) this.an.bind(v, r);
   }
 
   /** Declare `v` non-negative (a size variable). */
   markNonNegative(v: Var): void {
+    this.nonNegative.add(v);
     this.an.markNonNegative(v);
   }
 
@@ -86,8 +98,4 @@ export class ExprSimplifier {
     const out = this.an.simplify(e);
     return sameExpr(out, e) ? e : out;
   }
-}
-
-function constOf(v: Var, value: number): PrimExpr {
-  return { kind: "IntImm", dtype: v.dtype, value };
 }
