@@ -19,7 +19,7 @@ import {
   isIdentifier,
   PREC,
 } from "./grammar.ts";
-import { formatAnnotation, formatConstant } from "./literal.ts";
+import { formatAnnotation, formatConstant, isSpecialLiteral } from "./literal.ts";
 import { Namer } from "./names.ts";
 
 type Fields = Record<string, unknown>;
@@ -150,7 +150,9 @@ export class Printer {
     const keys = Object.keys(a);
     if (keys.length === 0) return "";
     const items = keys.map((k) =>
-      `${isIdentifier(k) ? k : JSON.stringify(k)}: ${formatAnnotation(a[k])}`
+      `${isIdentifier(k) && !isSpecialLiteral(k) ? k : JSON.stringify(k)}: ${
+        formatAnnotation(a[k])
+      }`
     );
     return ` @{${items.join(", ")}}`;
   }
