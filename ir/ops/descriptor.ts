@@ -110,7 +110,7 @@ export function concreteShape(c: OpCase<unknown>, spec: InputSpec): number[] {
  *   vars: { n: 2 },
  *   attrs: {},
  * });
- * console.assert(a.shape.join() === "2,3" && !a.data.includes(0));
+ * console.assert(a.shape.join() === "2,3" && !Array.from(a.data as Int8Array).includes(0));
  * ```
  */
 export function makeCaseInputs(c: OpCase<unknown>, seed = 1): NDArray[] {

@@ -93,7 +93,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
  * ```ts
  * import { batchMatmul } from "./linalg.ts";
  * import { placeholder } from "../te.ts";
- * const C = batchMatmul(placeholder([2, 3, 4, 5], "float32", "A"), placeholder([4, 5, 6], "float32", "B"));
+ * const C = batchMatmul(placeholder([2, 3, 4, 5], "float32", "A"), placeholder([3, 5, 6], "float32", "B"));
  * console.assert(C.shape.length === 4);
  * ```
  */

@@ -22,7 +22,6 @@ import {
   minReduce,
   prod,
   type Reduce,
-  type ReduceAxis,
   reduceAxis,
   sum,
   type Tensor,
