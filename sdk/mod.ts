@@ -61,4 +61,3 @@ export {
   defaultDevice,
 } from "./build.ts";
 export { measure } from "./timing.ts";
-export { type CompiledDim, compileDim, type ShapeFn } from "./shape_expr.ts";
