@@ -6,6 +6,7 @@ import {
   eq,
   floordiv,
   floormod,
+  ge,
   int,
   lt,
   min,
@@ -248,4 +249,23 @@ Deno.test("simplify forgets a let variable's bounds when a sibling scope rebinds
   const a = randomNDArray("int32", [1], 1, 7, 7);
   assertEquals(runFunc(g, [a]).map(toNumbers), [[1, 0]]);
   assertEquals(runFunc(f, [a]).map(toNumbers), [[1, 0]]);
+});
+
+Deno.test("simplify drops a loop's assumption (extent ≥ 1) when the loop ends", () => {
+  const n = variable("n");
+  const A = decl("A", [n], "int32");
+  const B = decl("B", [1], "int32");
+  const j = variable("j");
+  const f = primFunc(
+    "after",
+    [A, B],
+    seq([
+      forLoop(j, 0, n, bufferStore(A, j, [j])),
+      ifThenElse(ge(n, 1), bufferStore(B, 1, [0]), bufferStore(B, 2, [0])),
+    ]),
+  );
+  const g = simplify.run(f, ctx);
+  const run = (h: PrimFunc) => runFunc(h, [randomNDArray("int32", [0], 1)]).map(toNumbers);
+  assertEquals(run(g), [[2]]);
+  assertEquals(run(f), [[2]]);
 });

@@ -9,6 +9,12 @@ import { Analyzer } from "../arith/mod.ts";
 import { int, type PrimExpr, type Var } from "../expr.ts";
 import { sameExpr } from "./same_expr.ts";
 
+/** A variable's range in scope. */
+export interface Binding {
+  readonly min: PrimExpr;
+  readonly extent: PrimExpr;
+}
+
 /** Inclusive constant bounds; infinite when unknown. */
 export interface Bounds {
   readonly lo: number;
@@ -32,54 +38,65 @@ export interface Bounds {
 export class ExprSimplifier {
   private an = new Analyzer();
   private readonly nonNegative = new Set<Var>();
-  private readonly ranges = new Map<Var, { min: PrimExpr; extent: PrimExpr }>();
+  /** The bindings in scope, outermost first. */
+  private readonly ranges = new Map<Var, Binding>();
+  /** Variables out of scope that the analyzer still knows. */
+  private readonly stale = new Set<Var>();
 
-  /** Bind `v` to `[min, min + extent)`; returns the previous range, for `restore`. */
-  bind(v: Var, min: PrimExpr, extent: PrimExpr): unknown {
+  /**
+   * Bind `v` to `[min, min + extent)` for a scope; pass the result to `restore` on leaving it.
+   * (Inside a loop of symbolic extent the analyzer also assumes `extent ≥ 1`; leaving the scope
+   * drops that assumption.)
+   */
+  bind(v: Var, min: PrimExpr, extent: PrimExpr): Binding | undefined {
+    if (this.stale.has(v)) this.rebuild();
     const prev = this.ranges.get(v);
-    this.ranges.set(v, { min, extent });
-    this.an.bind(v, { min, extent });
+    const r: Binding = { min, extent };
+    this.ranges.delete(v);
+    this.ranges.set(v, r);
+    this.an.bind(v, r);
     return prev;
   }
 
   /**
-   * Bind `v` to inclusive constant bounds. Bounds that are unknown or too wide for an int32
-   * extent make the simplifier forget `v`, so a variable rebound in a sibling scope (unrolled
-   * copies share let variables) does not keep what the other scope knew.
+   * Bind `v` to inclusive constant bounds for a scope. Bounds that are unknown or too wide for an
+   * int32 extent leave `v` unknown (forgetting what a sibling scope bound: unrolled copies share
+   * let variables).
    */
-  bindBounds(v: Var, b: Bounds): unknown {
-    const prev = this.ranges.get(v);
+  bindBounds(v: Var, b: Bounds): Binding | undefined {
     const extent = b.hi - b.lo + 1;
     if (Number.isFinite(extent) && extent >= 1 && extent <= 2 ** 31 - 1) {
-      const r = { min: int(b.lo, v.dtype), extent: int(extent, v.dtype) };
-      this.ranges.set(v, r);
-      this.an.bind(v, r);
-    } else if (prev) {
-      this.ranges.delete(v);
-      this.rebuild();
+      return this.bind(v, int(b.lo, v.dtype), int(extent, v.dtype));
     }
+    const prev = this.ranges.get(v);
+    this.ranges.delete(v);
+    if (prev || this.stale.has(v)) this.rebuild();
     return prev;
   }
 
-  /** A fresh analyzer that knows the current ranges (the analyzer cannot forget one binding). */
+  /** Leave the scope of a `bind`: `v` gets back `prev` (or becomes unknown). */
+  restore(v: Var, prev: Binding | undefined): void {
+    const cur = this.ranges.get(v);
+    this.ranges.delete(v);
+    if (prev) this.ranges.set(v, prev);
+    // The analyzer cannot forget a binding or an assumption: start afresh when an assumption
+    // or an outer binding must go, else remember `v` as stale until it is bound again.
+    if (prev || (cur && cur.extent.kind !== "IntImm")) this.rebuild();
+    else this.stale.add(v);
+  }
+
+  /** A fresh analyzer that knows the bindings in scope. */
   private rebuild(): void {
     this.an = new Analyzer();
+    this.stale.clear();
     for (const v of this.nonNegative) this.an.markNonNegative(v);
     for (const [v, r] of this.ranges) this.an.bind(v, r);
   }
 
-  /** Declare `v` non-negative (a size variable). */
+  /** Declare `v` non-negative (a size variable), for the whole function. */
   markNonNegative(v: Var): void {
     this.nonNegative.add(v);
     this.an.markNonNegative(v);
-  }
-
-  /** Give `v` back the range it had before a `bind` (the analyzer cannot forget a binding). */
-  restore(v: Var, prev: unknown): void {
-    if (prev === undefined) return;
-    const r = prev as { min: PrimExpr; extent: PrimExpr };
-    this.ranges.set(v, r);
-    this.an.bind(v, r);
   }
 
   /** Constant bounds of an integer expression. */
