@@ -1,0 +1,70 @@
+/**
+ * Load a target for the conformance kit: a built-in name (`cpu`), or a vendor module given as a
+ * path or URL whose default export is a target made with `defineTarget` (a plain target spec is
+ * validated with `defineTarget` here).
+ *
+ * @module
+ */
+import { ConformanceError, TesseraError } from "../ir/errors.ts";
+import { defineTarget, type Target, type TargetSpec } from "../sdk/mod.ts";
+
+/** Built-in targets by name, as module URLs (imported only when asked for). */
+export const BUILTIN_TARGETS: Readonly<Record<string, string>> = {
+  cpu: new URL("../targets/cpu/mod.ts", import.meta.url).href,
+};
+
+/** A module specifier for `name`: a built-in, a URL, or a path relative to `cwd`. */
+export function targetModuleUrl(name: string, cwd: string): string {
+  if (BUILTIN_TARGETS[name]) return BUILTIN_TARGETS[name];
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(name)) return name;
+  if (!/[./\\]/.test(name)) {
+    throw new ConformanceError(
+      "CONF_UNKNOWN_TARGET",
+      `Cannot load target "${name}": it is not a built-in target, a path or a URL`,
+      { hint: `built-in targets: ${Object.keys(BUILTIN_TARGETS).join(", ")}; or ./my-chip.ts` },
+    );
+  }
+  const base = new URL(`file://${cwd.endsWith("/") ? cwd : cwd + "/"}`);
+  return new URL(name, base).href;
+}
+
+/**
+ * Import and validate a target.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTarget } from "./load_target.ts";
+ * const cpu = await loadTarget("cpu");
+ * ```
+ */
+export async function loadTarget(name: string, cwd: string = Deno.cwd()): Promise<Target> {
+  const url = targetModuleUrl(name, cwd);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(url);
+  } catch (e) {
+    throw new ConformanceError(
+      "CONF_TARGET_LOAD_FAILED",
+      `Cannot load target module ${url}: ${e instanceof Error ? e.message : String(e)}`,
+      { hint: "the module must import cleanly and default-export defineTarget({...})" },
+    );
+  }
+  const t = mod.default as Partial<Target> | undefined;
+  if (t === undefined || t === null || typeof t !== "object") {
+    throw new ConformanceError(
+      "CONF_TARGET_NO_DEFAULT",
+      `Cannot use target module ${url}: it has no default export that is a target`,
+      { hint: "end the module with `export default defineTarget({...})`" },
+    );
+  }
+  if (t.type === "Target") return t as Target;
+  try {
+    return defineTarget(t as TargetSpec);
+  } catch (e) {
+    if (e instanceof TesseraError) throw e;
+    throw new ConformanceError(
+      "CONF_TARGET_INVALID",
+      `Cannot use target module ${url}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
