@@ -1,0 +1,43 @@
+/**
+ * The cpu codegen: a lowered `PrimFunc` → C (`emitC`, codegen_c.ts) → wasm32 SIMD128
+ * (`compileC`, toolchain.ts: clang, cached by content hash) → a `CpuArtifact`.
+ * Codegen options (`build(…, { codegen })`): `relaxedSimd` (boolean) enables relaxed-SIMD
+ * instructions.
+ *
+ * @module
+ */
+import type { PrimFunc } from "../../ir/func.ts";
+import type { Codegen, CompileContext } from "../../sdk/codegen.ts";
+import type { CpuArtifact } from "./artifact.ts";
+import { emitC } from "./codegen_c.ts";
+import { compileC, cpuFlags } from "./toolchain.ts";
+
+/** Lowering the cpu wants: vectors of at most 16 lanes (wider ones split into v128 chunks). */
+export const CPU_LOWER_OPTIONS = { maxLanes: 16 } as const;
+
+/**
+ * The cpu codegen.
+ *
+ * @example
+ * ```ts ignore
+ * const artifact = await cpuCodegen.compile(lower(f), { target: cpu, original: f, options: {} });
+ * ```
+ */
+export const cpuCodegen: Codegen<CpuArtifact> = {
+  lowerOptions: CPU_LOWER_OPTIONS,
+  async compile(lowered: PrimFunc, ctx: CompileContext): Promise<CpuArtifact> {
+    const relaxedSimd = ctx.options.relaxedSimd === true;
+    const k = emitC(lowered, { relaxedSimd });
+    const wasm = await compileC(k.source, cpuFlags({ relaxedSimd }));
+    return {
+      target: "cpu",
+      entry: k.entry,
+      source: k.source,
+      lowered,
+      wasm,
+      params: k.params,
+      hostImports: k.hostImports,
+      assertMessages: k.assertMessages,
+    };
+  },
+};
