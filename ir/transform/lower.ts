@@ -13,7 +13,7 @@ import { convertBlocksToLoops } from "./convert_blocks_to_loops.ts";
 import { LowerError } from "./errors.ts";
 import { flattenBuffers } from "./flatten_buffers.ts";
 import type { LowerOptions, Pass, PassContext } from "./pass.ts";
-import { printFuncPlain } from "./print.ts";
+import { printFunc } from "../script/mod.ts";
 import { simplify } from "./simplify.ts";
 import { removeNoOp } from "./remove_no_op.ts";
 import { unroll } from "./unroll.ts";
@@ -61,7 +61,7 @@ export function runPasses(
     cur = pass.run(cur, ctx);
     const d = options.dumpAfter;
     if (d === true || (Array.isArray(d) && d.includes(pass.name))) {
-      sink(`// after ${pass.name}\n${printFuncPlain(cur)}`, pass.name);
+      sink(`// after ${pass.name}\n${printFunc(cur)}`, pass.name);
     }
     if (options.verify) {
       try {
@@ -98,4 +98,21 @@ export function lower(f: PrimFunc, options: LowerOptions = {}): PrimFunc {
   if (options.verify) verify(f);
   const out = runPasses(f, options.passes ?? LOWER_PASSES, options);
   return { ...out, attrs: { ...out.attrs, lowered: true } };
+}
+
+/**
+ * The function as script text, as dumps show it (kept for callers of the former plain printer;
+ * prefer `printFunc` from `ir/script`).
+ *
+ * @example
+ * ```ts
+ * import { printFuncPlain } from "./lower.ts";
+ * import { primFunc } from "../func.ts";
+ * import { decl, evaluate } from "../stmt.ts";
+ * import { int } from "../expr.ts";
+ * console.assert(printFuncPlain(primFunc("f", [decl("A", [4])], evaluate(int(0)))).startsWith("func f"));
+ * ```
+ */
+export function printFuncPlain(f: PrimFunc): string {
+  return printFunc(f);
 }

@@ -15,7 +15,7 @@
  *
  * @module
  */
-export { lower, LOWER_PASSES, type LowerOptions, runPasses } from "./lower.ts";
+export { lower, LOWER_PASSES, type LowerOptions, printFuncPlain, runPasses } from "./lower.ts";
 export { NOOP, type Pass, type PassContext } from "./pass.ts";
 export { LowerError } from "./errors.ts";
 export { convertBlocksToLoops } from "./convert_blocks_to_loops.ts";
@@ -26,4 +26,3 @@ export { unroll } from "./unroll.ts";
 export { vectorize } from "./vectorize.ts";
 export { ExprSimplifier } from "./simplify_expr.ts";
 export { substitute } from "./substitute.ts";
-export { printFuncPlain } from "./print.ts";

@@ -215,7 +215,10 @@ Deno.test("dumpAfter prints the function after the named passes", () => {
     dump: (text, name) => seen.push(`${name}|${text}`),
   });
   assertEquals(seen.length, 1);
-  assert(seen[0].startsWith("flatten-buffers|") && seen[0].includes("A: float32[12]"), seen[0]);
+  assert(
+    seen[0].startsWith("flatten-buffers|") && seen[0].includes("A: buffer<float32>[12]"),
+    seen[0],
+  );
   const all: string[] = [];
   lower(matmulFunc(), { dumpAfter: true, dump: (_, name) => all.push(name) });
   assertEquals(all, LOWER_PASSES.map((p) => p.name));
