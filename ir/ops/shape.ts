@@ -160,14 +160,14 @@ export function broadcastShapes(
         dim = x;
         from = k;
       } else if (!proveEqual(dim, x)) {
-        const what = provablyDifferent(dim, x) ? "differ" : "are not provably equal";
+        const differ = provablyDifferent(dim, x);
         throw opError(
-          "OP_SHAPE_MISMATCH",
+          differ ? "OP_SHAPE_MISMATCH" : "OP_UNPROVABLE_SHAPE",
           op,
           args[k],
           `cannot broadcast dimension ${d} (from the right: ${rank - d}): ${show(x)} and ${
             show(dim)
-          } of "${args[from]}" ${what}`,
+          } of "${args[from]}" ${differ ? "differ" : "are not provably equal"}`,
           "broadcast dimensions must be equal or 1; use the same size variable for equal symbolic sizes",
         );
       }
