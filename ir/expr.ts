@@ -514,7 +514,11 @@ export function cast(dtype: DType, value: ExprLike): PrimExpr {
 }
 
 /** The number a scalar value becomes when cast to `dtype` (float→int truncates and saturates). */
-export function castValue(v: number, dtype: DType, fromFloat = !Number.isInteger(v)): number {
+export function castValue(
+  v: number,
+  dtype: DType,
+  fromFloat: boolean = !Number.isInteger(v),
+): number {
   if (isFloat(dtype)) return normalize(dtype, v);
   if (isBool(dtype)) return v !== 0 ? 1 : 0;
   if (Number.isNaN(v)) return 0;
