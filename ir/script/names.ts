@@ -6,25 +6,18 @@
  *
  * @module
  */
-import { parseDType } from "../dtype.ts";
 import { isSpecialLiteral } from "./literal.ts";
 import { isIdentifier, RESERVED } from "./grammar.ts";
 
-function isDTypeName(s: string): boolean {
-  try {
-    parseDType(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Names shaped like dtypes (`float32`, `int8x4`, also invalid ones like `int7`) are avoided. */
+const DTYPE_LIKE = /^(bool|handle|float|bfloat|int|uint)\d*(x\d+)?$/;
 
 /** Turn any string into an identifier that is no keyword, dtype or literal. */
 export function sanitize(name: string, fallback: string): string {
   let s = name.replace(/[^A-Za-z0-9_]/g, "_");
   if (s === "") s = fallback;
   if (!isIdentifier(s)) s = `_${s}`;
-  if (RESERVED.has(s) || isSpecialLiteral(s) || isDTypeName(s)) s = `${s}_`;
+  if (RESERVED.has(s) || isSpecialLiteral(s) || DTYPE_LIKE.test(s)) s = `${s}_`;
   return s;
 }
 

@@ -95,7 +95,7 @@ function lowered() {
   );
   const body = assertStmt(
     gt(n, 0),
-    "n must be \"positive\"\n",
+    'n must be "positive"\n',
     allocate(
       T,
       seq([
@@ -104,9 +104,15 @@ function lowered() {
           kind: "vectorized",
           annotations: { pragma: "x y", "odd key": 1.5, neg: -0, big: 1e300, on: true },
         }),
-        forLoop(k, int(2, "int64"), sub(p, int(2, "int64")), bufferStore(C, int(-128, "int8"), [k]), {
-          kind: "parallel",
-        }),
+        forLoop(
+          k,
+          int(2, "int64"),
+          sub(p, int(2, "int64")),
+          bufferStore(C, int(-128, "int8"), [k]),
+          {
+            kind: "parallel",
+          },
+        ),
         forLoop(j, 1, 3, evaluate(binary("div", j, 2)), { kind: "unrolled" }),
       ]),
     ),
@@ -174,7 +180,7 @@ Deno.test("a function with blocks round-trips, including regions, init and predi
   assert(text.includes("vk: reduce(2 +: 12) = k + 2"), text);
   assert(text.includes("vq: spatial(0i64..1i64) = q"), text);
   assert(text.includes(" where i * 16 + k < 1000"), text);
-  assert(text.includes("alloc S: buffer<float32>[n, 4](scope=\"shared\", align=128)"), text);
+  assert(text.includes('alloc S: buffer<float32>[n, 4](scope="shared", align=128)'), text);
 });
 
 Deno.test("raw sequences round-trip: nested, one element, empty", () => {
@@ -221,9 +227,9 @@ Deno.test("unfolded nodes (as passes leave them) stay unfolded", () => {
     { kind: "Select", dtype: "int32", cond: bool(true), t: int(1), f: int(2) },
     { kind: "Not", dtype: "bool", a: bool(false) },
   ];
-  const body = seq(values.map((v, i) =>
-    bufferStore(A, v.dtype === "bool" ? select(v, 1, 0) : v, [i % 4])
-  ));
+  const body = seq(
+    values.map((v, i) => bufferStore(A, v.dtype === "bool" ? select(v, 1, 0) : v, [i % 4])),
+  );
   assertRoundTrip(primFunc("raw", [A], body));
 });
 
@@ -273,7 +279,17 @@ Deno.test("a bare block, vector dtypes, every binary operator and dtype round-tr
     const X = decl(`X_${d}`, [4], d);
     const a = bufferLoad(X, [0]);
     const b = bufferLoad(X, [1]);
-    const ops: BinaryOp[] = ["add", "sub", "mul", "div", "mod", "floordiv", "floormod", "min", "max"];
+    const ops: BinaryOp[] = [
+      "add",
+      "sub",
+      "mul",
+      "div",
+      "mod",
+      "floordiv",
+      "floormod",
+      "min",
+      "max",
+    ];
     for (const op of ops) stmts.push(allocate(X, bufferStore(X, binary(op, a, b), [2])));
     const cmp: BinaryOp[] = ["eq", "ne", "lt", "le", "gt", "ge"];
     for (const op of cmp) stmts.push(allocate(X, evaluate(binary(op, a, b))));

@@ -24,8 +24,7 @@ import { printFunc, printModule } from "./printer.ts";
  * ```
  */
 export function assertRoundTrip(f: PrimFunc | IRModule): string {
-  const print = (x: PrimFunc | IRModule) =>
-    x.kind === "IRModule" ? printModule(x) : printFunc(x);
+  const print = (x: PrimFunc | IRModule) => x.kind === "IRModule" ? printModule(x) : printFunc(x);
   const text = print(f);
   let g: PrimFunc | IRModule;
   try {
