@@ -304,12 +304,27 @@ export class Analyzer implements ArithContext {
     return keys;
   }
 
-  /** From `p ≤ 0`, bound each variable v with coefficient ±1 by the rest of p. */
+  /**
+   * From `p ≤ 0`, bound each variable v with coefficient ±1 by the rest of p; with another
+   * coefficient c, only by a constant rest r: `c·v + r ≤ 0` → `v ≤ ⌊-r/c⌋` (c > 0) or
+   * `v ≥ ⌈r/|c|⌉` (c < 0).
+   */
   private boundFrom(p: Poly, saved: [Var, VarInfo | undefined][]): void {
     for (const [key, t] of p.terms) {
       const v = t.atoms.length === 1 && t.atoms[0].kind === "Var" ? t.atoms[0] as Var : undefined;
-      if (!v || (t.coeff !== 1 && t.coeff !== -1)) continue;
+      if (!v) continue;
       const rest = pAdd(p, pTerms(p.dtype, [[key, t]]), -1);
+      if (t.coeff !== 1 && t.coeff !== -1) {
+        if (rest.terms.size > 0) continue;
+        const c = t.coeff, r = rest.k;
+        const b = c > 0
+          ? { min: -Infinity, max: Math.floor(-r / c) }
+          : { min: Math.ceil(r / -c), max: Infinity };
+        const old = this.info.get(v);
+        saved.push([v, old]);
+        this.info.set(v, { ...old, bound: intersect(old?.bound ?? EVERYTHING, b) });
+        continue;
+      }
       // v + rest ≤ 0 → v ≤ -rest;  -v + rest ≤ 0 → v ≥ rest
       const b = toExpr(t.coeff === 1 ? pScale(rest, -1) : rest);
       if (mentions(b, v)) continue; // a bound of v in terms of v itself is of no use

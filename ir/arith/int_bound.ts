@@ -55,8 +55,11 @@ function mulB(x: number, y: number): number {
 }
 
 function corners(a: IntBound, b: IntBound, f: (x: number, y: number) => number): IntBound {
-  const v = [f(a.min, b.min), f(a.min, b.max), f(a.max, b.min), f(a.max, b.max)];
-  if (v.some(Number.isNaN)) return EVERYTHING;
+  // ∞/∞ has no value; the neighbouring corners (x/∞ → 0, ∞/y → ±∞) already bracket that corner
+  const v = [f(a.min, b.min), f(a.min, b.max), f(a.max, b.min), f(a.max, b.max)].filter((x) =>
+    !Number.isNaN(x)
+  );
+  if (v.length < 3) return EVERYTHING;
   return { min: Math.min(...v) + 0, max: Math.max(...v) + 0 }; // + 0 turns -0 into 0
 }
 
@@ -73,8 +76,15 @@ function truncDivB(x: number, y: number): number {
   return Number.isFinite(q) ? Math.trunc(q) : q;
 }
 
-/** Interval of `a op b` for an arithmetic op (integers, divisions rounding as the op says). */
+/**
+ * Interval of `a op b` for an arithmetic op (integers, divisions rounding as the op says). A
+ * division by zero has no value, so a divisor interval ending at 0 is narrowed past it.
+ */
 export function binaryBound(op: BinaryOp, a: IntBound, b: IntBound): IntBound {
+  if (op === "div" || op === "mod" || op === "floordiv" || op === "floormod") {
+    if (b.min === 0) b = { min: 1, max: b.max };
+    else if (b.max === 0) b = { min: b.min, max: -1 };
+  }
   switch (op) {
     case "add": // [a.min + b.min, a.max + b.max]
       return { min: a.min + b.min, max: a.max + b.max };

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { floordiv } from "../expr.ts";
 import type { Rewriter } from "./context.ts";
 import { isConstPoly, pAdd, pConst, type Poly, polyOf, pScale, pTerms, toExpr } from "./poly.ts";
 
@@ -34,6 +35,12 @@ function relax(rw: Rewriter, p: Poly, dir: 1 | -1): Poly | undefined {
         const s = rw.ctx.symbolic(a);
         const b = up ? s?.hi : s?.lo;
         if (b) repl = pScale(polyOf(b), t.coeff);
+      } else if (a.kind === "Binary" && a.op === "floordiv") {
+        // ⌊x/d⌋ is monotone in x for d ≥ 1: relax x in the same direction
+        const x = relax(rw, polyOf(a.a), up ? 1 : -1);
+        if (x && rw.proveGE(polyOf(a.b), 1)) {
+          repl = pScale(rw.poly(floordiv(toExpr(x), a.b)), t.coeff);
+        }
       } else if (a.kind === "Binary" && a.op === "floormod" && a.b.kind !== "IntImm") {
         // 0 ≤ floormod(x, d) ≤ d - 1 for d ≥ 1
         const d = polyOf(a.b);
