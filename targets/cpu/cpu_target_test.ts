@@ -18,6 +18,13 @@ import {
 import { assert, assertEquals, assertRejects } from "../../ir/test_util.ts";
 import { build, buildStats, clearBuildCache } from "../../sdk/mod.ts";
 import cpu, { CpuTensor } from "./mod.ts";
+import { toolchainStats } from "./toolchain.ts";
+
+/** Calls of the toolchain so far (answered from a cache or not). */
+function toolchainCalls(): number {
+  const t = toolchainStats();
+  return t.memoryHits + t.diskHits + t.misses;
+}
 
 function axpy() {
   const n = sizeVar("n");
@@ -38,6 +45,7 @@ function matmul() {
 
 Deno.test("cpu: one compile serves every size of a symbolic elementwise kernel", async () => {
   clearBuildCache();
+  const calls = toolchainCalls();
   const f = axpy();
   for (const n of [1, 5, 16, 1000]) {
     const kernel = await build(f, cpu);
@@ -48,6 +56,21 @@ Deno.test("cpu: one compile serves every size of a symbolic elementwise kernel",
   }
   const s = buildStats();
   assertEquals([s.builds, s.compiles, s.loads, s.kernelHits], [4, 1, 1, 3]);
+  assertEquals(toolchainCalls() - calls, 1, "clang is asked once");
+});
+
+Deno.test("cpu: 64-bit integer scalars and tensors cross the boundary exactly", async () => {
+  const n = sizeVar("n");
+  const A = placeholder([n], "int64", "A");
+  const s = variable("s", "int64");
+  const B = compute([n], ([i]) => add(A.at(i), s), "B");
+  const f = createPrimFunc([A, s, B], "add64");
+  const a = ndarray("int64", [3], [1, -2, 2 ** 40]);
+  const k = await build(f, cpu);
+  for (const x of [5, 2n ** 62n]) {
+    const [got] = await k.run([a, x]);
+    assertEquals([...got.data], [...runFunc(f, [a, x])[0].data]);
+  }
 });
 
 Deno.test("cpu: matmul, a max-reduction and intermediates agree with the interpreter", async () => {
