@@ -18,6 +18,7 @@ import { lower, type LowerOptions } from "../ir/transform/mod.ts";
 import type { Artifact } from "./codegen.ts";
 import type { Device } from "./device.ts";
 import { createKernel, type Kernel } from "./kernel.ts";
+import { Signature } from "./signature.ts";
 import type { Target } from "./target.ts";
 
 /** Options of `build`. */
@@ -171,6 +172,7 @@ export async function build<A extends Artifact>(
 ): Promise<Kernel> {
   stats.builds++;
   const func = entryOf(f, options.entry);
+  const sig = new Signature(func); // parameters calls cannot bind fail here, before compiling
   const t = target as unknown as Target;
   const device = options.device ?? await defaultDevice(t);
   const lowerOptions: LowerOptions = { ...target.codegen.lowerOptions, ...options.lower };
@@ -204,7 +206,7 @@ export async function build<A extends Artifact>(
     const artifact = await art;
     stats.loads++;
     const loaded = await device.load(artifact);
-    return createKernel(func, t, loaded);
+    return createKernel(func, t, loaded, sig);
   };
 
   if (!useCache) return await load();

@@ -70,9 +70,10 @@ export function createKernel(
   func: PrimFunc,
   target: Target,
   loaded: LoadedKernel,
+  sig: Signature = new Signature(func),
 ): Kernel {
   const artifact = loaded.artifact;
-  const sig = new Signature(func, artifact.lowered);
+  sig.checkLowered(artifact.lowered);
   const device = loaded.device;
   const arity = (got: number, what: string) =>
     new CallError(

@@ -56,8 +56,8 @@ export class Signature {
   /** Slot of each variable (scalar parameters and sizes). */
   readonly slots: ReadonlyMap<Var, number>;
 
-  /** Compile; throws if `lowered`'s parameters do not follow the lowered-form contract. */
-  constructor(original: PrimFunc, lowered: PrimFunc) {
+  /** Compile (BUILD_STRIDED_PARAM, BUILD_SHAPE_EXPR for parameters calls cannot bind). */
+  constructor(original: PrimFunc) {
     this.name = original.name;
     const scalars = original.params.filter((p): p is Var => p.kind === "Var");
     this.sizes = sizeVars(original).filter((v) => !scalars.includes(v));
@@ -79,7 +79,11 @@ export class Signature {
         dims: p.shape.map((d) => compileDim(d, slots, this.name)),
       };
     });
-    const want = original.params.length + this.sizes.length;
+  }
+
+  /** Throw an internal error unless `lowered` takes the parameters the lowered-form contract gives. */
+  checkLowered(lowered: PrimFunc): void {
+    const want = this.params.length + this.sizes.length;
     if (lowered.params.length !== want) {
       throw new InternalError(
         `lowered "${lowered.name}" has ${lowered.params.length} parameters, the lowered-form contract gives ${want}`,

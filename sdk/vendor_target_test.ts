@@ -5,7 +5,8 @@
  * target-agnostic; the same tests pin down binding, caching and call errors.
  */
 import { CallError, TargetError } from "../ir/errors.ts";
-import { add, mul, variable } from "../ir/expr.ts";
+import { add, int, lt, mul, select, variable } from "../ir/expr.ts";
+import { decl, evaluate } from "../ir/stmt.ts";
 import { irModule, primFunc } from "../ir/func.ts";
 import { interpret, runFunc } from "../ir/interp/mod.ts";
 import { type NDArray, ndarray, numel, randomNDArray, toNumbers } from "../ir/ndarray.ts";
@@ -249,4 +250,18 @@ Deno.test("scalar parameters, affine shapes and modules", async () => {
   const te = await assertRejects(() => build(irModule([f, g]), interpTarget), TargetError);
   assertEquals(te.code, "BUILD_ENTRY");
   assertEquals((await build(irModule([f, g]), interpTarget, { entry: "stride2" })).name, "stride2");
+});
+
+Deno.test("parameters that calls cannot bind fail at build time, before compiling", async () => {
+  clearBuildCache();
+  const n = variable("n");
+  const B = decl("B", [n], "float32");
+  const body = evaluate(int(0));
+  const strided = primFunc("strided", [decl("A", [4], "float32", { strides: [2] }), B], body);
+  const e1 = await assertRejects(() => build(strided, interpTarget), TargetError);
+  assertEquals([e1.code, e1.path], ["BUILD_STRIDED_PARAM", `func "strided" / buffer "A"`]);
+  const odd = primFunc("odd", [decl("A", [select(lt(n, 4), 4, n)], "float32"), B], body);
+  const e2 = await assertRejects(() => build(odd, interpTarget), TargetError);
+  assertEquals(e2.code, "BUILD_SHAPE_EXPR");
+  assertEquals(buildStats().compiles, 0);
 });

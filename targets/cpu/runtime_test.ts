@@ -39,6 +39,7 @@ const FUNCS = [
   fn("tsr_leak", [...op.i32Const(1000), ...op.i32Const(64), ...op.call(1), ...op.drop]),
   fn("tsr_exp", [...op.localGet(0), ...op.f64Const(1), ...op.call(2), ...op.f64Store]),
   fn("tsr_oob", [...op.i32Const(-8), ...op.localGet(1), ...op.i32Store]),
+  fn("tsr_unreachable", [0x00]),
 ];
 
 function artifact(entry: string, over: Partial<WasmSpec> = {}): CpuArtifact {
@@ -73,7 +74,7 @@ Deno.test("a kernel runs on device memory; a trap is a typed error and the kerne
   assertEquals(a.data[0], -20);
 });
 
-Deno.test("asserts, out-of-bounds accesses and host math", async () => {
+Deno.test("asserts, out-of-bounds accesses, other traps and host math", async () => {
   const d = device();
   const a = d.allocate([2], "int32");
   const assertFail = await assertRejects(
@@ -87,6 +88,11 @@ Deno.test("asserts, out-of-bounds accesses and host math", async () => {
     TargetError,
   );
   assertEquals(oob.code, "KERNEL_OUT_OF_BOUNDS");
+  const trap = await assertRejects(
+    async () => d.run(await d.load(artifact("tsr_unreachable")), [a, 1]),
+    TargetError,
+  );
+  assertEquals(trap.code, "KERNEL_TRAP");
   await d.run(await d.load(artifact("tsr_exp")), [a, 2]);
   assertEquals(new Float64Array(d.mem.buffer, a.byteOffset, 1)[0], Math.exp(1));
 });
