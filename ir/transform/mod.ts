@@ -24,5 +24,5 @@ export { simplify } from "./simplify.ts";
 export { removeNoOp } from "./remove_no_op.ts";
 export { unroll } from "./unroll.ts";
 export { vectorize } from "./vectorize.ts";
-export { ExprSimplifier } from "./simplify_expr.ts";
+export { type Binding, type Bounds, ExprSimplifier } from "./simplify_expr.ts";
 export { substitute } from "./substitute.ts";
