@@ -11,13 +11,17 @@ import { sameExpr } from "./same_expr.ts";
 
 /** A variable's range in scope. */
 export interface Binding {
+  /** First value. */
   readonly min: PrimExpr;
+  /** Number of values. */
   readonly extent: PrimExpr;
 }
 
 /** Inclusive constant bounds; infinite when unknown. */
 export interface Bounds {
+  /** Least value (−Infinity if unknown). */
   readonly lo: number;
+  /** Greatest value (Infinity if unknown). */
   readonly hi: number;
 }
 
