@@ -458,7 +458,20 @@ export class StmtParser extends ExprParser {
     }
     this.expect("(");
     this.predeclareScalars();
-    const params = this.list(")", () => this.param());
+    const seen = new Set<string>();
+    const params = this.list(")", () => {
+      const t = this.peek();
+      if (seen.has(t.text)) {
+        this.fail(
+          "PARSE_DUPLICATE_NAME",
+          `Cannot name two parameters "${t.text}"`,
+          t.offset,
+          t.end,
+        );
+      }
+      seen.add(t.text);
+      return this.param();
+    });
     const attrs = this.annotations();
     const head = this.prevEnd();
     const body = this.braced();

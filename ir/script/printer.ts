@@ -71,7 +71,9 @@ export class Printer {
       case "Let":
         // `let … in body` reaches as far right as it can: always parenthesized.
         return [
-          `(let ${this.names.of(e.v)} = ${this.expr(e.value)} in ${this.expr(e.body)})`,
+          `(let ${this.names.of(e.v)}${this.typeTag(e.v, e.value.dtype)} = ${
+            this.expr(e.value)
+          } in ${this.expr(e.body)})`,
           PREC.atom,
         ];
       case "Binary": {

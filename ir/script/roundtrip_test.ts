@@ -48,7 +48,7 @@ import {
 } from "../stmt.ts";
 import { verify } from "../verify.ts";
 import { parseFunc } from "./parse.ts";
-import { printFunc } from "./printer.ts";
+import { printFunc, printNode } from "./printer.ts";
 import { assertRoundTrip } from "./testing.ts";
 
 /** A lowered-style function using every statement kind but blocks, and most expression kinds. */
@@ -320,4 +320,24 @@ Deno.test("the hand-built functions cover every node kind", () => {
   seen.add("Block");
   const all = Object.keys(NODE_FIELDS) as NodeKind[];
   assertEquals(all.filter((k) => !seen.has(k)), []);
+});
+
+Deno.test("print shows any node for diagnostics", () => {
+  const n = variable("n");
+  const A = decl("A", [n, 4], "float16", { scope: "shared" });
+  const v = variable("v");
+  assertEquals(printNode(A), `A: buffer<float16>[n, 4](scope="shared")`);
+  assertEquals(printNode(range(2, n)), "2 +: n");
+  assertEquals(printNode(iterVar(v, range(0, n), "reduce")), "v: reduce(0..n)");
+  assertEquals(printNode(bufferRegion(A, [range(v, 1), range(0, 4)])), "A[v, 0..4]");
+  assertEquals(printNode(mul(add(v, 1), sub(n, v))), "(v + 1) * (n - v)");
+  assertEquals(printNode(sub(v, sub(n, 1))), "v - (n - 1)");
+  assertEquals(printNode(lt(v, n)), "v < n");
+  assertEquals(printNode(not(eq(v, n))), "!(v == n)");
+  assertEquals(
+    printNode(letExpr(variable("t", "int64"), cast("int64", v), int(1))),
+    "(let t = cast<int64>(v) in 1)",
+  );
+  assertEquals(printNode(bufferStore(A, float(1, "float16"), [v, 0])), "A[v, 0] = 1.0f16");
+  assertEquals(printNode(irModule([primFunc("f", [], evaluate(0))])), "func f() {\n  eval 0\n}");
 });
