@@ -74,11 +74,17 @@ export interface OpDescriptor<A = unknown> {
 
 /** What `defineOp` needs. */
 export interface OpDefinition<A> {
+  /** Catalogue name. */
   readonly name: string;
+  /** Family (see `OpDescriptor.family`). */
   readonly family: string;
+  /** One line on what it computes. */
   readonly summary: string;
+  /** Sample cases. */
   readonly cases: readonly OpCase<A>[];
+  /** Apply the op to DSL tensors. */
   apply(inputs: readonly Tensor[], attrs: A, dim: DimResolver): Tensor;
+  /** The plain-TypeScript reference. */
   reference(
     inputs: readonly NDArray[],
     attrs: A,

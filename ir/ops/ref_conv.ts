@@ -10,11 +10,17 @@ import { fill, get, pad4, pair, roundTo, stridesOf, unravel } from "./ref_util.t
 
 /** Attributes of the reference convolutions (the same fields as the op's options). */
 export interface RefConvAttrs {
+  /** Data layout (kernel OIHW for NCHW, HWIO for NHWC). */
   readonly layout?: "NCHW" | "NHWC";
+  /** Strides: one number or `[h, w]`. */
   readonly strides?: number | readonly number[];
+  /** Padding: one number, `[h, w]` or `[top, left, bottom, right]`. */
   readonly padding?: number | readonly number[];
+  /** Dilation: one number or `[h, w]`. */
   readonly dilation?: number | readonly number[];
+  /** Groups. */
   readonly groups?: number;
+  /** Accumulator and result dtype. */
   readonly outDtype?: DType;
 }
 

@@ -10,8 +10,11 @@ import { broadcastShape, fill, get, roundTo, stridesOf, unravel } from "./ref_ut
 
 /** Attributes of the reference matrix products. */
 export interface RefMatmulAttrs {
+  /** `a` is stored transposed. */
   readonly transposeA?: boolean;
+  /** `b` is stored transposed. */
   readonly transposeB?: boolean;
+  /** Accumulator and result dtype. */
   readonly outDtype?: DType;
 }
 

@@ -8,10 +8,15 @@ import { fill, get, pad4, pair, stridesOf, unravel } from "./ref_util.ts";
 
 /** Attributes of the reference pools (the same fields as the op's options). */
 export interface RefPoolAttrs {
+  /** Window: one number or `[h, w]`. */
   readonly kernel: number | readonly number[];
+  /** Strides: one number or `[h, w]`. */
   readonly strides?: number | readonly number[];
+  /** Padding: one number, `[h, w]` or `[top, left, bottom, right]`. */
   readonly padding?: number | readonly number[];
+  /** Data layout. */
   readonly layout?: "NCHW" | "NHWC";
+  /** Average pooling divides by the whole window. */
   readonly countIncludePad?: boolean;
 }
 

@@ -14,8 +14,11 @@ export type RefReduceKind = "sum" | "prod" | "max" | "min" | "mean";
 
 /** Attributes of `refReduce`. */
 export interface RefReduceAttrs {
+  /** Axes to reduce (all when omitted). */
   readonly axes?: number | readonly number[];
+  /** Keep reduced axes as 1. */
   readonly keepdims?: boolean;
+  /** Accumulator and result dtype. */
   readonly outDtype?: DType;
 }
 
