@@ -78,6 +78,7 @@ export class FreeListAllocator {
     return p;
   }
 
+  /** Carve a block from the first free range that holds it aligned; -1 if none does. */
   private fit(size: number, align: number): number {
     for (let k = 0; k < this.freeList.length; k++) {
       const [s, e] = this.freeList[k];
@@ -92,6 +93,7 @@ export class FreeListAllocator {
     return -1;
   }
 
+  /** Grow the range to at least `minEnd` and free the new tail. */
   private extend(minEnd: number): void {
     const old = this.end;
     const end = this.grow(minEnd);

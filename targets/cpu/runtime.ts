@@ -97,6 +97,7 @@ export class CpuDevice implements Device<CpuArtifact> {
     this.mem = new CpuMemory(options);
   }
 
+  /** The tensor as one of this device's live tensors (CALL_DEVICE_MISMATCH / CALL_TENSOR_FREED). */
   private own(t: DeviceTensor, action: string): CpuTensor {
     if (!(t instanceof CpuTensor) || t.device !== this) {
       throw new CallError(
@@ -185,6 +186,7 @@ export class CpuDevice implements Device<CpuArtifact> {
     return k;
   }
 
+  /** The import object of a kernel module: only what it asks for (CPU_UNKNOWN_IMPORT otherwise). */
   private imports(k: Loaded): WebAssembly.Imports {
     const name = k.artifact.lowered.name;
     const env: Record<string, WebAssembly.ImportValue> = {};
@@ -222,6 +224,7 @@ export class CpuDevice implements Device<CpuArtifact> {
     return { env };
   }
 
+  /** Instantiate (again) and check `__heap_base` and the entry point. */
   private instantiate(k: Loaded): void {
     const name = k.artifact.lowered.name;
     let instance: WebAssembly.Instance;
@@ -257,6 +260,7 @@ export class CpuDevice implements Device<CpuArtifact> {
     k.stale = false;
   }
 
+  /** The kernel as loaded on this device. */
   private loaded(kernel: LoadedKernel): Loaded {
     if (kernel.device !== this) {
       throw new InternalError("a kernel loaded on another device was run on this one");
