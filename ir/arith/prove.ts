@@ -11,48 +11,73 @@
  */
 import { floordiv } from "../expr.ts";
 import type { Rewriter } from "./context.ts";
-import { isConstPoly, pAdd, pConst, type Poly, polyOf, pScale, pTerms, toExpr } from "./poly.ts";
+import {
+  isConstPoly,
+  pAdd,
+  pConst,
+  type Poly,
+  polyOf,
+  pScale,
+  pTerms,
+  type Term,
+  toExpr,
+} from "./poly.ts";
 
 const ROUNDS = 4;
+const WIDTH = 6; // candidates kept per round
 const MAX_NESTING = 4;
 let nesting = 0; // proofs inside proofs (a divisor's sign while relaxing a floormod)
 
 /**
- * Replace each term `c·v` (v a variable with a symbolic bound on the needed side) by `c·bound`,
- * and each `c·floormod(x, d)` by `c·(d - 1)` or 0; `dir` +1 relaxes upwards, -1 downwards.
- * Returns undefined if nothing could be relaxed.
+ * The relaxation of one term `c·atom` upwards (`up`) or downwards: a variable by its symbolic
+ * bound, `⌊x/d⌋` by `⌊relaxed x/d⌋`, `floormod(x, d)` by `d - 1` or 0; undefined if none applies.
  */
-function relax(rw: Rewriter, p: Poly, dir: 1 | -1): Poly | undefined {
+function relaxTerm(rw: Rewriter, t: Term, up: boolean, d: string): Poly | undefined {
+  if (t.atoms.length !== 1) return undefined;
+  const a = t.atoms[0];
+  if (a.kind === "Var") {
+    const s = rw.ctx.symbolic(a);
+    const b = up ? s?.hi : s?.lo;
+    return b ? pScale(polyOf(b), t.coeff) : undefined;
+  }
+  if (a.kind === "Binary" && a.op === "floordiv") {
+    // ⌊x/d⌋ is monotone in x for d ≥ 1: relax x in the same direction
+    const x = relaxAll(rw, polyOf(a.a), up ? 1 : -1);
+    if (x && rw.proveGE(polyOf(a.b), 1)) return pScale(rw.poly(floordiv(toExpr(x), a.b)), t.coeff);
+  }
+  if (a.kind === "Binary" && a.op === "floormod" && a.b.kind !== "IntImm") {
+    // 0 ≤ floormod(x, d) ≤ d - 1 for d ≥ 1
+    const dv = polyOf(a.b);
+    if (rw.proveGE(dv, 1)) return up ? pScale(pAdd(dv, pConst(d, 1), -1), t.coeff) : pConst(d, 0);
+  }
+  return undefined;
+}
+
+/** Every relaxable term relaxed at once (`dir` +1 upwards, -1 downwards), or undefined. */
+function relaxAll(rw: Rewriter, p: Poly, dir: 1 | -1): Poly | undefined {
   let out: Poly = pConst(p.dtype, p.k);
   let changed = false;
   for (const [key, t] of p.terms) {
-    const term = pTerms(p.dtype, [[key, t]]);
-    const up = t.coeff * dir > 0; // this term grows with its atom
-    let repl: Poly | undefined;
-    if (t.atoms.length === 1) {
-      const a = t.atoms[0];
-      if (a.kind === "Var") {
-        const s = rw.ctx.symbolic(a);
-        const b = up ? s?.hi : s?.lo;
-        if (b) repl = pScale(polyOf(b), t.coeff);
-      } else if (a.kind === "Binary" && a.op === "floordiv") {
-        // ⌊x/d⌋ is monotone in x for d ≥ 1: relax x in the same direction
-        const x = relax(rw, polyOf(a.a), up ? 1 : -1);
-        if (x && rw.proveGE(polyOf(a.b), 1)) {
-          repl = pScale(rw.poly(floordiv(toExpr(x), a.b)), t.coeff);
-        }
-      } else if (a.kind === "Binary" && a.op === "floormod" && a.b.kind !== "IntImm") {
-        // 0 ≤ floormod(x, d) ≤ d - 1 for d ≥ 1
-        const d = polyOf(a.b);
-        if (rw.proveGE(d, 1)) {
-          repl = up ? pScale(pAdd(d, pConst(p.dtype, 1), -1), t.coeff) : pConst(p.dtype, 0);
-        }
-      }
-    }
+    const repl = relaxTerm(rw, t, t.coeff * dir > 0, p.dtype);
     if (repl) changed = true;
-    out = pAdd(out, repl ?? term);
+    out = pAdd(out, repl ?? pTerms(p.dtype, [[key, t]]));
   }
   return changed ? out : undefined;
+}
+
+/**
+ * The candidates one step up: all terms relaxed at once, and each term alone (bounds may refer
+ * to each other, as `x < n` gives both `x ≤ n - 1` and `n ≥ x + 1`: relaxing both at once loops).
+ */
+function relaxations(rw: Rewriter, p: Poly): Poly[] {
+  const out: Poly[] = [];
+  const all = relaxAll(rw, p, 1);
+  if (all) out.push(all);
+  for (const [key, t] of p.terms) {
+    const repl = relaxTerm(rw, t, t.coeff > 0, p.dtype);
+    if (repl) out.push(pAdd(pAdd(p, pTerms(p.dtype, [[key, t]]), -1), repl));
+  }
+  return out;
 }
 
 /** True if every value of `p` is ≤ c. */
@@ -67,14 +92,13 @@ export function proveLE(rw: Rewriter, p: Poly, c: number): boolean {
 }
 
 function proveLERounds(rw: Rewriter, p: Poly, c: number): boolean {
-  let q = p;
-  for (let round = 0; round <= ROUNDS; round++) {
-    if (isConstPoly(q)) return q.k <= c;
-    if (rw.ctx.bound(toExpr(q)).max <= c) return true;
+  let frontier = [p];
+  for (let round = 0; round <= ROUNDS && frontier.length > 0; round++) {
+    for (const q of frontier) {
+      if (isConstPoly(q) ? q.k <= c : rw.ctx.bound(toExpr(q)).max <= c) return true;
+    }
     if (round === ROUNDS) break;
-    const next = relax(rw, q, 1);
-    if (!next) return false;
-    q = next;
+    frontier = frontier.flatMap((q) => (isConstPoly(q) ? [] : relaxations(rw, q))).slice(0, WIDTH);
   }
   return false;
 }
