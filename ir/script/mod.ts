@@ -16,5 +16,5 @@
  *
  * @module
  */
-export { Printer, printFunc, printModule, printNode as print } from "./printer.ts";
+export { printFunc, printModule, printNode as print } from "./printer.ts";
 export { type ExprEnv, parseExpr, parseFunc, parseModule, spanOf } from "./parse.ts";
