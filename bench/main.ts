@@ -25,10 +25,10 @@ import { reasonOf } from "./peers/peer.ts";
 import { tessera } from "./peers/tessera.ts";
 import { tfjsWasm } from "./peers/tfjs_wasm.ts";
 import { tsLoop } from "./peers/ts_loop.ts";
-import { wasmPeak } from "./peers/wasm_peak.ts";
+import { wasmPeak, wasmPeakFma } from "./peers/wasm_peak.ts";
 
 /** Every impl, in table order within a case. */
-export const IMPLS: readonly Impl[] = [tessera, tsLoop, tfjsWasm, wasmPeak];
+export const IMPLS: readonly Impl[] = [tessera, tsLoop, tfjsWasm, wasmPeak, wasmPeakFma];
 
 function log(msg: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(msg + "\n"));

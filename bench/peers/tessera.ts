@@ -40,9 +40,6 @@ export function caseFunc(c: BenchCase): PrimFunc {
 
 let cpu: Target | undefined;
 
-// Held in a variable so that type checking does not require the file before it exists.
-const CPU_TARGET = "../../targets/cpu/mod.ts";
-
 /** Tessera's own kernels, default lowering, on the cpu target (one thread). */
 export const tessera: Impl = {
   name: "tessera-default",
@@ -50,7 +47,7 @@ export const tessera: Impl = {
   async init(): Promise<void> {
     if (cpu) return;
     try {
-      cpu = (await import(CPU_TARGET)).default as Target;
+      cpu = (await import("../../targets/cpu/mod.ts")).default as Target;
     } catch (e) {
       throw new PeerUnavailable("tessera-default", `cpu target: ${reasonOf(e)}`);
     }
