@@ -10,7 +10,7 @@ import type { PrimExpr, Var } from "../expr.ts";
 import type { IRModule, PrimFunc } from "../func.ts";
 import type { Buffer } from "../stmt.ts";
 import type { SpanMap } from "./parser.ts";
-import { StmtParser } from "./parse_stmt.ts";
+import { FuncParser } from "./parse_func.ts";
 
 const SPANS: SpanMap = new WeakMap();
 
@@ -27,7 +27,7 @@ const SPANS: SpanMap = new WeakMap();
  * ```
  */
 export function parseFunc(text: string, source = "<script>"): PrimFunc {
-  const p = new StmtParser(text, source, SPANS);
+  const p = new FuncParser(text, source, SPANS);
   const f = p.func();
   p.end();
   return f;
@@ -44,7 +44,7 @@ export function parseFunc(text: string, source = "<script>"): PrimFunc {
  * ```
  */
 export function parseModule(text: string, source = "<script>"): IRModule {
-  return new StmtParser(text, source, SPANS).module();
+  return new FuncParser(text, source, SPANS).module();
 }
 
 /** Names an expression may use: variables and buffers, known by their `name`. */
@@ -68,7 +68,7 @@ export interface ExprEnv {
  * ```
  */
 export function parseExpr(text: string, env: ExprEnv = {}, source = "<script>"): PrimExpr {
-  const p = new StmtParser(text, source, SPANS);
+  const p = new FuncParser(text, source, SPANS);
   p.define(env.vars ?? [], env.buffers ?? []);
   const e = p.expr().e;
   p.end();

@@ -1,12 +1,11 @@
 /**
- * Statements, blocks, buffers and functions of the script form (grammar in `grammar.ts`; the
+ * Statements and blocks of the script form (grammar in `grammar.ts`; the
  * printer's side of each form is the method of the same name in `printer.ts`).
  *
  * @module
  */
-import { type DType, parseDType } from "../dtype.ts";
-import type { PrimExpr, Var } from "../expr.ts";
-import { type IRModule, irModule, type PrimFunc, primFunc } from "../func.ts";
+import type { DType } from "../dtype.ts";
+import type { PrimExpr } from "../expr.ts";
 import {
   allocate,
   type AnnotationValue,
@@ -14,11 +13,9 @@ import {
   block,
   blockRealize,
   type Buffer,
-  type BufferOptions,
   type BufferRegion,
   bufferRegion,
   bufferStore,
-  decl,
   evaluate,
   type ForKind,
   forLoop,
@@ -31,10 +28,9 @@ import {
   type Stmt,
   TRUE,
 } from "../stmt.ts";
-import { BUFFER_OPTIONS, FOR_KINDS, ITER_KINDS } from "./grammar.ts";
+import { FOR_KINDS, ITER_KINDS } from "./grammar.ts";
 import type { Token } from "./lexer.ts";
-import { readNumber } from "./literal.ts";
-import { ExprParser } from "./parse_expr.ts";
+import { DeclParser } from "./parse_decl.ts";
 
 const FOR_KIND_BY_WORD: ReadonlyMap<string, ForKind> = new Map(
   Object.entries(FOR_KINDS).filter(([, w]) => w !== "").map(([k, w]) => [w, k as ForKind]),
@@ -56,8 +52,8 @@ interface BlockParts {
   readonly body: Stmt;
 }
 
-/** The statement and function parser. */
-export class StmtParser extends ExprParser {
+/** The statement parser. */
+export class StmtParser extends DeclParser {
   /** Set when a `let`/`allocate`/`assert` took the rest of the enclosing body as its own. */
   private tailTaken = false;
 
@@ -79,7 +75,8 @@ export class StmtParser extends ExprParser {
     return list;
   }
 
-  private braced(): Stmt {
+  /** `{ body }`. */
+  protected braced(): Stmt {
     this.expect("{");
     const b = this.body();
     this.expect("}");
@@ -92,10 +89,6 @@ export class StmtParser extends ExprParser {
     const b = this.body();
     this.tailTaken = true;
     return b;
-  }
-
-  private made<T extends Stmt | Buffer | PrimFunc>(start: number, end: number, make: () => T): T {
-    return this.mark(this.guard(start, end, make), start, end);
   }
 
   /** One statement. */
@@ -310,204 +303,5 @@ export class StmtParser extends ExprParser {
         t.offset,
       );
     });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Buffers, annotations, functions
-
-  /** `NAME: buffer<DTYPE>[shape](options)`; the buffer is not declared yet. */
-  protected bufferDecl(): { tok: Token; buffer: Buffer } {
-    const tok = this.ident("a buffer name");
-    this.expect(":");
-    return { tok, buffer: this.bufferType(tok) };
-  }
-
-  private bufferType(tok: Token): Buffer {
-    const start = this.expect("buffer", `"buffer"`).offset;
-    this.expect("<");
-    const dtype = this.dtype();
-    this.expect(">");
-    this.expect("[");
-    const shape = this.list("]", () => this.expr().e);
-    const options: Record<string, unknown> = {};
-    if (this.accept("(")) {
-      this.list(")", () => {
-        const kt = this.ident("a buffer option (strides, offset, scope, align)");
-        const opt = BUFFER_OPTIONS.find((o) => o.key === kt.text);
-        if (!opt) {
-          this.pos--;
-          this.unexpected("a buffer option (strides, offset, scope, align)");
-        }
-        this.expect("=");
-        options[opt.field] = opt.spec === "exprs"
-          ? (this.expect("["), this.list("]", () => this.expr().e))
-          : opt.spec === "expr"
-          ? this.expr().e
-          : opt.spec === "string"
-          ? this.string("a scope name")
-          : this.integer("an alignment in bytes");
-      });
-    }
-    return this.made(
-      start,
-      this.prevEnd(),
-      () => decl(tok.text, shape, dtype, options as BufferOptions),
-    );
-  }
-
-  /** `@{key: value, …}` or nothing. */
-  protected annotations(): Record<string, AnnotationValue> {
-    const out: Record<string, AnnotationValue> = {};
-    if (!this.accept("@")) return out;
-    this.expect("{");
-    this.list("}", () => {
-      const kt = this.peek();
-      const key = kt.kind === "string"
-        ? this.string("a key")
-        : this.ident("an annotation key").text;
-      if (Object.hasOwn(out, key)) {
-        this.fail("PARSE_DUPLICATE_NAME", `Cannot annotate "${key}" twice`, kt.offset, kt.end);
-      }
-      this.expect(":");
-      const value = this.annotationValue();
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    });
-    return out;
-  }
-
-  private annotationValue(): AnnotationValue {
-    const t = this.peek();
-    if (t.kind === "string") return this.string("a value");
-    if (this.accept("true")) return true;
-    if (this.accept("false")) return false;
-    const negative = this.accept("-");
-    const nt = this.peek();
-    if (nt.kind !== "number") return this.unexpected("a string, a number, true or false");
-    this.next();
-    const n = readNumber(nt.text);
-    if (typeof n === "string" || n.dtype !== undefined) {
-      return this.fail(
-        "PARSE_BAD_LITERAL",
-        `Cannot read annotation value "${nt.text}": annotation numbers take no dtype suffix`,
-        nt.offset,
-        nt.end,
-      );
-    }
-    return negative ? -n.raw : n.raw;
-  }
-
-  /** Declare the scalar parameters ahead, so that buffer shapes before them can use them. */
-  private predeclareScalars(): void {
-    let depth = 0;
-    let atParam = true;
-    for (let i = this.pos; i < this.toks.length; i++) {
-      const t = this.toks[i];
-      if (t.kind === "eof" || (depth === 0 && t.text === ")")) return;
-      if (atParam && t.kind === "ident" && this.toks[i + 1]?.text === ":") {
-        const d = this.toks[i + 2];
-        if (d?.kind === "ident" && d.text !== "buffer" && this.isDType(d.text)) {
-          this.declareVar(t, d.text);
-        }
-      }
-      atParam = depth === 0 && t.text === ",";
-      if (t.kind === "punct" && "([{".includes(t.text)) depth++;
-      if (t.kind === "punct" && ")]}".includes(t.text)) depth--;
-    }
-  }
-
-  private isDType(s: string): boolean {
-    try {
-      parseDType(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private param(): Buffer | Var {
-    const t = this.ident("a parameter name");
-    this.expect(":");
-    if (this.at("buffer")) {
-      this.implicitSizes = true;
-      try {
-        return this.declareBuffer(t, this.bufferType(t));
-      } finally {
-        this.implicitSizes = false;
-      }
-    }
-    const dtype = this.dtype();
-    const v = this.scopes[0].vars.get(t.text);
-    return v && v.dtype === dtype ? v : this.declareVar(t, dtype);
-  }
-
-  /** One function. */
-  func(): PrimFunc {
-    const start = this.expect("func", `"func"`).offset;
-    const name = this.ident("a function name").text;
-    this.resetNames();
-    if (this.accept("[")) {
-      this.list("]", () => {
-        const t = this.ident("a size variable");
-        this.declareVar(t, this.accept(":") ? this.dtype() : "int32");
-      });
-    }
-    this.expect("(");
-    this.predeclareScalars();
-    const seen = new Set<string>();
-    const params = this.list(")", () => {
-      const t = this.peek();
-      if (seen.has(t.text)) {
-        this.fail(
-          "PARSE_DUPLICATE_NAME",
-          `Cannot name two parameters "${t.text}"`,
-          t.offset,
-          t.end,
-        );
-      }
-      seen.add(t.text);
-      return this.param();
-    });
-    const attrs = this.annotations();
-    const head = this.prevEnd();
-    const body = this.braced();
-    return this.made(start, head, () => primFunc(name, params, body, attrs));
-  }
-
-  /** Functions up to the end of the text. */
-  module(): IRModule {
-    const funcs: PrimFunc[] = [];
-    const seen = new Set<string>();
-    while (this.peek().kind !== "eof") {
-      const nameTok = this.peek(1);
-      const f = this.func();
-      if (seen.has(f.name)) {
-        this.fail(
-          "PARSE_DUPLICATE_NAME",
-          `Cannot define function "${f.name}" twice in a module`,
-          nameTok.offset,
-          nameTok.end,
-        );
-      }
-      seen.add(f.name);
-      funcs.push(f);
-    }
-    return irModule(funcs);
-  }
-
-  /** Fail unless the whole text was read. */
-  end(): void {
-    if (this.peek().kind !== "eof") this.unexpected("the end of the text");
-  }
-
-  /** Make variables and buffers known by name (for parsing fragments). */
-  define(vars: readonly Var[], buffers: readonly Buffer[]): void {
-    this.resetNames();
-    for (const v of vars) this.scopes[0].vars.set(v.name, v);
-    for (const b of buffers) this.scopes[0].buffers.set(b.name, b);
   }
 }

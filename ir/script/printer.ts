@@ -7,6 +7,7 @@
  */
 import { CALL_OPS, type PrimExpr, type Var } from "../expr.ts";
 import { lanesOf, withLanes } from "../dtype.ts";
+import { InternalError } from "../errors.ts";
 import type { IRModule, PrimFunc } from "../func.ts";
 import { definedVars, isStmt, type Node, visit } from "../node.ts";
 import type { AnnotationValue, Block, Buffer, BufferRegion, IterVar, Stmt } from "../stmt.ts";
@@ -89,7 +90,9 @@ export class Printer {
         if (isShortCall(e)) return [`${e.op}(${this.exprs(e.args)})`, PREC.atom];
         break;
     }
-    return [this.callForm(callFormOf(e)!, e), PREC.atom];
+    const form = callFormOf(e);
+    if (!form) throw new InternalError(`the script grammar has no form for ${e.kind}`);
+    return [this.callForm(form, e), PREC.atom];
   }
 
   private callForm(form: CallForm, n: PrimExpr): string {
@@ -239,6 +242,8 @@ export class Printer {
           s,
         );
         return;
+      default:
+        unknownKind(s);
     }
   }
 
@@ -287,6 +292,11 @@ export class Printer {
     })${this.annotations(f.attrs)}`;
     this.braced(head, () => this.body(f.body));
   }
+}
+
+/** Compile-time check that every statement kind has a case; a bug of ours if reached. */
+function unknownKind(s: never): never {
+  throw new InternalError(`the script printer has no form for ${(s as Stmt).kind}`);
 }
 
 function blockName(b: Block): string {
