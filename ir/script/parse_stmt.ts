@@ -1,6 +1,6 @@
 /**
- * Statements and blocks of the script form (grammar in `grammar.ts`; the
- * printer's side of each form is the method of the same name in `printer.ts`).
+ * Statements and blocks of the script form (grammar in `grammar.ts`). `stmt` dispatches on the
+ * keyword that `Printer.stmt` (`printer.ts`) writes for each statement kind.
  *
  * @module
  */
