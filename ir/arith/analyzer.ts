@@ -67,6 +67,33 @@ export class Analyzer implements ArithContext {
    * of 1 binds the value `min`.
    */
   bind(v: Var, r: Range | RangeLike): void {
+    this.bindInto(v, r, []);
+  }
+
+  /**
+   * Bind `v` to a range while `fn` runs (a loop body); the binding and all it implied are undone
+   * afterwards, restoring what was known before.
+   *
+   * @example
+   * ```ts
+   * import { Analyzer } from "./analyzer.ts";
+   * import { lt, variable } from "../expr.ts";
+   * const ana = new Analyzer(), i = variable("i");
+   * console.assert(ana.withBinding(i, { min: 0, extent: 4 }, () => ana.canProve(lt(i, 4))));
+   * console.assert(!ana.canProve(lt(i, 4)));
+   * ```
+   */
+  withBinding<T>(v: Var, r: Range | RangeLike, fn: () => T): T {
+    const saved: [Var, VarInfo | undefined][] = [[v, this.info.get(v)]];
+    const keys = this.bindInto(v, r, saved);
+    try {
+      return fn();
+    } finally {
+      this.undo(keys, saved);
+    }
+  }
+
+  private bindInto(v: Var, r: Range | RangeLike, saved: [Var, VarInfo | undefined][]): string[] {
     const min = this.simplify(asExpr(r.min)), extent = this.simplify(asExpr(r.extent));
     const bmin = this.bound(min), bext = this.bound(extent);
     const info: VarInfo = {
@@ -79,7 +106,8 @@ export class Analyzer implements ArithContext {
       range: { min, extent },
     };
     this.info.set(v, info);
-    if (extent.kind !== "IntImm") this.assume(this.simplify(ge(extent, 1)), []);
+    // inside the range, it is not empty
+    return extent.kind !== "IntImm" ? this.assume(this.simplify(ge(extent, 1)), saved) : [];
   }
 
   /** Bind `v` to a value: the simplifier substitutes it. */
@@ -99,7 +127,8 @@ export class Analyzer implements ArithContext {
   }
 
   /**
-   * Simplify an expression (see `canonical.ts`); the result always has the same value.
+   * Simplify an expression (see `canonical.ts`); the result always has the same value, and is `e`
+   * itself when nothing changed.
    *
    * @example
    * ```ts
@@ -110,7 +139,9 @@ export class Analyzer implements ArithContext {
    * ```
    */
   simplify(e: ExprLike): PrimExpr {
-    return this.simp.simplify(asExpr(e));
+    const x = asExpr(e);
+    const r = this.simp.simplify(x);
+    return r !== x && exprKey(r) === exprKey(x) ? x : r; // unchanged: the same object
   }
 
   /**
@@ -215,16 +246,20 @@ export class Analyzer implements ArithContext {
     try {
       return fn();
     } finally {
-      for (const k of keys) {
-        const n = this.facts.get(k)! - 1;
-        if (n === 0) this.facts.delete(k);
-        else this.facts.set(k, n);
-      }
-      for (let i = saved.length - 1; i >= 0; i--) {
-        const [v, old] = saved[i];
-        if (old) this.info.set(v, old);
-        else this.info.delete(v);
-      }
+      this.undo(keys, saved);
+    }
+  }
+
+  private undo(keys: readonly string[], saved: readonly [Var, VarInfo | undefined][]): void {
+    for (const k of keys) {
+      const n = this.facts.get(k)! - 1;
+      if (n === 0) this.facts.delete(k);
+      else this.facts.set(k, n);
+    }
+    for (let i = saved.length - 1; i >= 0; i--) {
+      const [v, old] = saved[i];
+      if (old) this.info.set(v, old);
+      else this.info.delete(v);
     }
   }
 

@@ -78,3 +78,27 @@ Deno.test("simplify(): a fresh analyzer by default", () => {
   ana.bind(i, { min: 0, extent: 4 });
   assertEquals(formatExpr(simplify(floordiv(i, 4), ana)), "0");
 });
+
+Deno.test("withBinding: a scoped range, undone with what it implied", () => {
+  const ana = new Analyzer();
+  const n = variable("n");
+  ana.bind(i, { min: 0, extent: 8 });
+  const inside = ana.withBinding(i, { min: 0, extent: n }, () => [
+    ana.canProve(lt(i, n)),
+    ana.canProve(ge(n, 1)), // the loop runs, so n ≥ 1
+  ]);
+  assertEquals(inside, [true, true]);
+  assert(!ana.canProve(ge(n, 1)));
+  assertEquals(ana.constIntBound(i), { min: 0, max: 7 }); // the outer binding is back
+  ana.withBinding(j, { min: 0, extent: 4 }, () => assert(ana.canProve(lt(j, 4))));
+  assert(!ana.canProve(lt(j, 4)));
+});
+
+Deno.test("simplify returns the same object when nothing changes", () => {
+  const ana = new Analyzer();
+  const e = add(mul(x, 4), j);
+  const canon = ana.simplify(e);
+  assert(ana.simplify(canon) === canon);
+  const f = floordiv(x, 8);
+  assert(ana.simplify(f) === f);
+});
