@@ -81,6 +81,8 @@ Deno.test("untyped literals adapt to the other operand; typed ones do not", () =
   assertEquals(g.dtype, "float16");
   const h = parseExpr("select(x > 0, 1, x)", { vars: [x] });
   assertEquals(h.dtype, "int64");
+  assertEquals(parseExpr("1 + 2.5").dtype, "float32");
+  assertEquals(parseExpr("1 + 2").dtype, "int32");
 });
 
 Deno.test("constants of every dtype round-trip inside a function", () => {

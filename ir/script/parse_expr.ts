@@ -64,7 +64,9 @@ export class ExprParser extends ParserBase {
   /** Make untyped literals among `ps` take the dtype of the first typed one. */
   protected unify(ps: PExpr[]): PExpr[] {
     const typed = ps.find((p) => !p.lit);
-    return typed ? ps.map((p) => this.adapt(p, elementOf(typed.e.dtype))) : ps;
+    if (typed) return ps.map((p) => this.adapt(p, elementOf(typed.e.dtype)));
+    // Only untyped literals: `1 + 2.5` is a float32 sum.
+    return ps.some((p) => p.lit!.floatText) ? ps.map((p) => this.adapt(p, "float32")) : ps;
   }
 
   private binary(minPrec: number): PExpr {
