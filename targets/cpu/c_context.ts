@@ -164,8 +164,8 @@ export class CContext {
   }
 
   /** Typedefs and helper definitions, in dependency order. */
-  declarations(): string {
-    return [...this.typedefs.values(), ...this.helpers.values()].join("\n");
+  declarations(): string[] {
+    return [...this.typedefs.values(), ...this.helpers.values()];
   }
 }
 

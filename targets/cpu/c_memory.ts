@@ -1,0 +1,63 @@
+/**
+ * Vector loads and stores. A Ramp index with stride 1 is one contiguous access, done with
+ * `__builtin_memcpy` into an `ext_vector_type` value (a `v128.load`/`v128.store` with no
+ * alignment assumption); any other vector index accesses lane by lane (gather/scatter).
+ * float16/bfloat16 lanes are decoded after the load and encoded before the store.
+ *
+ * @module
+ */
+import { byteSize, elementOf } from "../../ir/dtype.ts";
+import type { PrimExpr } from "../../ir/expr.ts";
+import type { Buffer } from "../../ir/stmt.ts";
+import type { CContext } from "./c_context.ts";
+import { cStorage, cVector, isHalf } from "./c_types.ts";
+
+/** The base of a stride-1 Ramp index (a contiguous access), else undefined. */
+export function contiguousBase(index: PrimExpr): PrimExpr | undefined {
+  if (index.kind === "Ramp" && index.stride.kind === "IntImm" && index.stride.value === 1) {
+    return index.base;
+  }
+  return undefined;
+}
+
+function helperName(kind: "ld" | "st", b: Buffer, lanes: number): string {
+  return `tsr_${kind}_${elementOf(b.dtype)}x${lanes}`;
+}
+
+/** `lanes` contiguous elements of buffer `b` from element `base` (a C expression), decoded. */
+export function vectorLoad(ctx: CContext, b: Buffer, base: string, lanes: number): string {
+  const d = elementOf(b.dtype);
+  const v = ctx.vec(cVector(`${d === "bool" ? "uint8" : d}x${lanes}`));
+  const s = cStorage(d);
+  const name = ctx.helper(helperName("ld", b, lanes), () => {
+    const head = `static inline ${v} ${helperName("ld", b, lanes)}(const ${s} *p) {\n  ${v} v;\n`;
+    if (isHalf(d)) {
+      const dec = d === "float16" ? "tsr_f16_to_f32" : "tsr_bf16_to_f32";
+      return `${head}  for (int l = 0; l < ${lanes}; l++) v[l] = ${dec}(p[l]);\n  return v;\n}`;
+    }
+    return `${head}  __builtin_memcpy(&v, p, ${byteSize(d) * lanes});\n  return v;\n}`;
+  });
+  return `${name}(${ctx.bufferOf(b)} + (${base}))`;
+}
+
+/** Store the vector `value` (a C expression of the value type) to `lanes` contiguous elements. */
+export function vectorStore(
+  ctx: CContext,
+  b: Buffer,
+  base: string,
+  value: string,
+  lanes: number,
+): string {
+  const d = elementOf(b.dtype);
+  const v = ctx.vec(cVector(`${d === "bool" ? "uint8" : d}x${lanes}`));
+  const s = cStorage(d);
+  const name = ctx.helper(helperName("st", b, lanes), () => {
+    const head = `static inline void ${helperName("st", b, lanes)}(${s} *p, ${v} v) {\n`;
+    if (isHalf(d)) {
+      const enc = d === "float16" ? "tsr_f32_to_f16" : "tsr_f32_to_bf16";
+      return `${head}  for (int l = 0; l < ${lanes}; l++) p[l] = ${enc}(v[l]);\n}`;
+    }
+    return `${head}  __builtin_memcpy(p, &v, ${byteSize(d) * lanes});\n}`;
+  });
+  return `${name}(${ctx.bufferOf(b)} + (${base}), ${value});`;
+}
