@@ -26,7 +26,9 @@ import { pAdd, pConst, type Poly, polyOf, pScale, pTerms, toExpr } from "./poly.
 
 /** A range as `{ min, extent }` (a `Range` node or a plain object). */
 export interface RangeLike {
+  /** First value. */
   readonly min: ExprLike;
+  /** Number of values. */
   readonly extent: ExprLike;
 }
 
@@ -93,6 +95,7 @@ export class Analyzer implements ArithContext {
     }
   }
 
+  /** Record a range for v; returns the fact keys it added (previous infos go to `saved`). */
   private bindInto(v: Var, r: Range | RangeLike, saved: [Var, VarInfo | undefined][]): string[] {
     const min = this.simplify(asExpr(r.min)), extent = this.simplify(asExpr(r.extent));
     const bmin = this.bound(min), bext = this.bound(extent);
@@ -222,6 +225,7 @@ export class Analyzer implements ArithContext {
     return this.canProve(ne(a, b));
   }
 
+  /** True if e simplifies to 0. */
   private isZero(e: PrimExpr): boolean {
     const r = this.simplify(e);
     return r.kind === "IntImm" && r.value === 0;
@@ -250,6 +254,7 @@ export class Analyzer implements ArithContext {
     }
   }
 
+  /** Drop facts and restore saved infos, newest first. */
   private undo(keys: readonly string[], saved: readonly [Var, VarInfo | undefined][]): void {
     for (const k of keys) {
       const n = this.facts.get(k)! - 1;
@@ -309,6 +314,7 @@ export class Analyzer implements ArithContext {
     return this.facts.has(exprKey(cond));
   }
 
+  /** A variable's constant bound, with size variables ≥ 0. */
   private varBound(v: Var): IntBound | undefined {
     const b = this.info.get(v)?.bound;
     if (isSizeVar(v) || this.nonNegative.has(v)) {

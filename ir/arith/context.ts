@@ -12,7 +12,9 @@ import type { Poly } from "./poly.ts";
 
 /** Symbolic inclusive bounds of a variable (`lo ≤ v ≤ hi`), each optional. */
 export interface SymbolicRange {
+  /** Inclusive lower bound. */
   readonly lo?: PrimExpr;
+  /** Inclusive upper bound. */
   readonly hi?: PrimExpr;
 }
 

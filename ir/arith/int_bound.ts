@@ -13,7 +13,9 @@ import type { BinaryOp, PrimExpr, Var } from "../expr.ts";
 
 /** An inclusive interval of integers; `min`/`max` may be `-Infinity`/`Infinity`. */
 export interface IntBound {
+  /** Least value (or -Infinity). */
   readonly min: number;
+  /** Greatest value (or Infinity). */
   readonly max: number;
 }
 

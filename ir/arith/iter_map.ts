@@ -35,8 +35,11 @@ import { formatExpr } from "./format.ts";
 
 /** An iterator with values `[0, extent)`: a domain variable (minus `min`), or a fused sum. */
 export interface IterMark {
+  /** Tag. */
   readonly kind: "IterMark";
+  /** A domain variable, or the fused sum. */
   readonly source: Var | IterSum;
+  /** Number of values. */
   readonly extent: PrimExpr;
   /** For a variable source: its domain's min (the mark's value is `v - min`). */
   readonly min: PrimExpr;
@@ -44,17 +47,25 @@ export interface IterMark {
 
 /** `floormod(floordiv(mark, lowerFactor), extent) · scale`. */
 export interface IterSplit {
+  /** Tag. */
   readonly kind: "IterSplit";
+  /** The mark split. */
   readonly source: IterMark;
+  /** The product of the extents of the mark's lower parts. */
   readonly lowerFactor: PrimExpr;
+  /** Number of values of this part. */
   readonly extent: PrimExpr;
+  /** What the part is multiplied by in the sum. */
   readonly scale: PrimExpr;
 }
 
 /** `Σ args + base`; in a fused mark the args are ordered from the largest scale down. */
 export interface IterSum {
+  /** Tag. */
   readonly kind: "IterSum";
+  /** The splits. */
   readonly args: readonly IterSplit[];
+  /** The constant (iterator-free) part. */
   readonly base: PrimExpr;
 }
 

@@ -18,6 +18,16 @@
  */
 export { Analyzer, type RangeLike } from "./analyzer.ts";
 export { simplify } from "./simplify.ts";
-export { constIntBound, dtypeBound, type IntBound } from "./int_bound.ts";
-export { gcd, type ModularSet, modularSet } from "./modular_set.ts";
+export { type BoundEnv, constIntBound, dtypeBound, type IntBound } from "./int_bound.ts";
+export type { ArithContext, SymbolicRange } from "./context.ts";
+export { gcd, type ModularEnv, type ModularSet, modularSet } from "./modular_set.ts";
 export { compareExprs, exprKey } from "./key.ts";
+export { formatExpr } from "./format.ts";
+export {
+  detectIterMap,
+  inverseIterMap,
+  type IterMapResult,
+  type IterMark,
+  type IterSplit,
+  type IterSum,
+} from "./iter_map.ts";

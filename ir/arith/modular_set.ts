@@ -14,7 +14,9 @@ import { isIndexType } from "./int_bound.ts";
 
 /** `value ≡ base (mod coeff)`; `coeff = 0` means `value = base`. */
 export interface ModularSet {
+  /** The modulus (0: the value is exactly `base`). */
   readonly coeff: number;
+  /** The residue, in `[0, coeff)`. */
   readonly base: number;
 }
 
