@@ -52,6 +52,18 @@ Deno.test("timeRuns: warms up by count and time, then measures the fitted number
   assertEquals(calls, 3 + 6); // 3 warm-up runs to pass 25 ms
 });
 
+Deno.test("timeRuns: runs already made count towards the warm-up", async () => {
+  let t = 0, calls = 0;
+  const run = () => {
+    calls++;
+    t += 100;
+  };
+  const o: TimingOptions = { warmupMs: 150, minWarmup: 1, budgetMs: 250, minReps: 3, maxReps: 9 };
+  const samples = await timeRuns(run, o, () => t, { runs: 1, ms: 100, lastMs: 100 });
+  assertEquals(samples, [100, 100, 100]); // 250 / 100 → 2, raised to minReps
+  assertEquals(calls, 1 + 3); // one more warm-up run to pass 150 ms, then three measured
+});
+
 Deno.test("timeRuns: awaits asynchronous runs", async () => {
   let t = 0;
   const run = async () => {

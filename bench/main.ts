@@ -20,7 +20,7 @@ import {
   timeRuns,
   type TimingOptions,
 } from "./harness.ts";
-import type { Impl } from "./peers/peer.ts";
+import type { Impl, Prepared } from "./peers/peer.ts";
 import { reasonOf } from "./peers/peer.ts";
 import { tessera } from "./peers/tessera.ts";
 import { tfjsWasm } from "./peers/tfjs_wasm.ts";
@@ -34,33 +34,37 @@ function log(msg: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(msg + "\n"));
 }
 
-/** The reference output of a case (ts-loop), or undefined for cases without one. */
-async function reference(c: BenchCase, inputs: Float32Array[]): Promise<Float32Array | undefined> {
-  if (!tsLoop.supports(c)) return undefined;
-  const p = await tsLoop.prepare(c, inputs);
-  await p.run();
-  const out = await p.result();
-  p.dispose();
-  return out;
+/** A prepared impl that already ran once (the correctness check), with that run's time. */
+interface Started {
+  readonly prepared: Prepared;
+  readonly firstMs: number;
 }
 
-/** Check, then time one impl on one case. */
+async function start(impl: Impl, c: BenchCase, inputs: Float32Array[]): Promise<Started> {
+  const prepared = await impl.prepare(c, inputs);
+  const t0 = performance.now();
+  await prepared.run();
+  return { prepared, firstMs: performance.now() - t0 };
+}
+
+/** Check, then time one impl on one case (`started`: already prepared and run once). */
 async function measure(
   impl: Impl,
   c: BenchCase,
   inputs: Float32Array[],
   ref: Float32Array | undefined,
   timing: TimingOptions,
+  started?: Started,
 ): Promise<Row> {
   const base = { case: c.id, impl: impl.name, role: impl.role, threads: impl.threads() };
-  let prepared;
+  let s: Started;
   try {
-    prepared = await impl.prepare(c, inputs);
+    s = started ?? await start(impl, c, inputs);
   } catch (e) {
     return { ...base, status: "unavailable", note: reasonOf(e) };
   }
+  const { prepared, firstMs } = s;
   try {
-    await prepared.run();
     if (ref && impl !== tsLoop) {
       const err = relativeError(await prepared.result(), ref);
       if (!(err <= FP32_RTOL)) {
@@ -71,7 +75,8 @@ async function measure(
         };
       }
     }
-    const samples = await timeRuns(() => prepared.run(), timing);
+    const done = { runs: 1, ms: firstMs, lastMs: firstMs };
+    const samples = await timeRuns(() => prepared.run(), timing, undefined, done);
     const ms = median(samples);
     return { ...base, status: "ok", ms, gflops: gflops(caseFlops(c), ms), reps: samples.length };
   } catch (e) {
@@ -101,9 +106,11 @@ export async function runBench(args: BenchArgs): Promise<Row[]> {
     const impls = used.filter((i) => selected(c, i));
     if (impls.length === 0) continue;
     const inputs = caseInputs(c);
-    const ref = impls.some((i) => i !== tsLoop && !down.has(i))
-      ? await reference(c, inputs)
-      : undefined;
+    // ts-loop's first run gives the reference; when ts-loop is also timed, that run warms it up.
+    const needRef = impls.some((i) => !down.has(i));
+    const base = needRef && tsLoop.supports(c) ? await start(tsLoop, c, inputs) : undefined;
+    const ref = base ? await base.prepared.result() : undefined;
+    if (base && !impls.includes(tsLoop)) base.prepared.dispose();
     for (const impl of impls) {
       const reason = down.get(impl);
       const row: Row = reason !== undefined
@@ -115,7 +122,7 @@ export async function runBench(args: BenchArgs): Promise<Row[]> {
           status: "unavailable",
           note: reason,
         }
-        : await measure(impl, c, inputs, ref, timing);
+        : await measure(impl, c, inputs, ref, timing, impl === tsLoop ? base : undefined);
       rows.push(row);
       log(
         row.status === "ok"
