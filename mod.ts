@@ -1,16 +1,23 @@
 /**
  * Tessera: a tensor compiler, hardware-vendor SDK and conformance kit.
  *
- * ```ts
- * import { compute, createPrimFunc, mul, placeholder, sizeVar } from "./mod.ts";
+ * Write a kernel with the tensor-expression DSL, build it for a target, run it:
+ *
+ * ```ts ignore
+ * import { add, build, compute, cpu, createPrimFunc, ndarray, placeholder, sizeVar } from "./mod.ts";
  * const n = sizeVar("n");
  * const A = placeholder([n], "float32", "A");
- * const B = compute([n], ([i]) => mul(A.at(i), 2), "B");
- * const f = createPrimFunc([A, B], "double");
+ * const B = compute([n], ([i]) => add(A.at(i), 1), "B");
+ * const kernel = await build(createPrimFunc([A, B], "inc"), cpu);
+ * const [b] = await kernel.run([ndarray("float32", [3], [1, 2, 3])]);
  * ```
+ *
+ * The operator library is the `ops` namespace (`ops.matmul`, `ops.conv2d`, `ops.OPS` …); the
+ * lowering passes are the `passes` namespace.
  *
  * @module
  */
+// The IR: dtypes, expressions, statements, functions, node table, equality, DSL, arrays, verifier.
 export * from "./ir/errors.ts";
 export * from "./ir/dtype.ts";
 export * from "./ir/expr.ts";
@@ -21,3 +28,22 @@ export * from "./ir/structural.ts";
 export * from "./ir/te.ts";
 export * from "./ir/ndarray.ts";
 export * from "./ir/verify.ts";
+// Arithmetic analyzer, script form, reference interpreter.
+export * from "./ir/arith/mod.ts";
+export * from "./ir/script/mod.ts";
+export * from "./ir/interp/mod.ts";
+// Operator library and lowering.
+export * as ops from "./ir/ops/mod.ts";
+export * as passes from "./ir/transform/mod.ts";
+export {
+  lower,
+  LOWER_PASSES,
+  LowerError,
+  type LowerOptions,
+  type Pass,
+  type PassContext,
+  runPasses,
+} from "./ir/transform/mod.ts";
+// The vendor SDK and the built-in targets.
+export * from "./sdk/mod.ts";
+export { cpu } from "./targets/cpu/mod.ts";

@@ -38,3 +38,36 @@ Deno.test("mod.ts imports by URL in a fresh Deno process", async () => {
     await Deno.remove(denoDir, { recursive: true });
   }
 });
+
+Deno.test("by URL, a kernel from the op library builds for cpu, runs and prints", async () => {
+  const root = fromFileUrl(new URL("./", import.meta.url));
+  await using server = serveDirectory(root);
+  const dir = await Deno.makeTempDir({ prefix: "tessera-url-" });
+  try {
+    const script = `
+      import * as t from "${server.url}mod.ts";
+      const n = t.sizeVar("n");
+      const A = t.placeholder([n, 3], "float32", "A");
+      const B = t.placeholder([3, 2], "float32", "B");
+      const f = t.ops.toPrimFunc("mm", [A, B], [t.ops.matmul(A, B)]);
+      const again = t.parseFunc(t.printFunc(f));
+      const k = await t.build(again, t.cpu);
+      const [c] = await k.run([t.ndarray("float32", [2, 3], [1, 2, 3, 4, 5, 6]),
+                               t.ndarray("float32", [3, 2], [1, 0, 0, 1, 1, 1])]);
+      console.log(JSON.stringify({ equal: t.structuralEqual(f, again), c: Array.from(c.data) }));
+    `;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-config", "--no-lock", "-A", script],
+      env: { NO_COLOR: "1" },
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, `child failed:\n${stderr}`);
+    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assertEquals(result, { equal: true, c: [4, 5, 10, 11] });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
