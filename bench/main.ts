@@ -92,6 +92,7 @@ export async function runBench(args: BenchArgs): Promise<Row[]> {
   const selected = (c: BenchCase, i: Impl) =>
     i.supports(c) && (!args.filter || args.filter.test(`${c.id}/${i.name}`));
   const used = IMPLS.filter((i) => CASES.some((c) => selected(c, i)));
+  if (used.length === 0) log(`no case/impl pair matches --filter ${args.filter}`);
   const down = new Map<Impl, string>();
   for (const impl of used) {
     try {
