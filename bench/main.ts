@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { type BenchArgs, parseBenchArgs, USAGE } from "./args.ts";
 import { BenchError } from "./errors.ts";
 import { type BenchCase, caseFlops, caseInputs, CASES } from "./cases.ts";
@@ -155,8 +156,10 @@ async function main(argv: string[]): Promise<number> {
   const rows = await runBench(args);
   console.log(formatTable(rows));
   if (args.json) {
-    await Deno.writeTextFile(args.json, JSON.stringify(jsonRecords(rows), null, 2) + "\n");
-    log(`wrote ${jsonRecords(rows).length} records to ${args.json}`);
+    // `deno task` runs in the project root; a relative path means the caller's directory.
+    const file = resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), args.json);
+    await Deno.writeTextFile(file, JSON.stringify(jsonRecords(rows), null, 2) + "\n");
+    log(`wrote ${jsonRecords(rows).length} records to ${file}`);
   }
   return 0;
 }
