@@ -63,7 +63,7 @@ export class CContext {
   fresh(hint: string): string {
     let base = hint.replace(/[^A-Za-z0-9_]/g, "_");
     if (!/^[A-Za-z_]/.test(base)) base = `v_${base}`;
-    if (base.startsWith("tsr_") || base.startsWith("__") || C_KEYWORDS.has(base)) {
+    if (base.startsWith("__") || C_KEYWORDS.has(base)) {
       base = `v_${base}`;
     }
     let name = base;
@@ -151,10 +151,10 @@ export class CContext {
     return name;
   }
 
-  /** Note a host import; returns its name. */
+  /** Note the host import `env.<name>`; returns the C name it is declared under. */
   hostImport(name: string): string {
     this.imports.add(name);
-    return name;
+    return `__${name}`;
   }
 
   /** Register an assert message; returns its id. */

@@ -37,16 +37,16 @@ export function emitExpr(ctx: CContext, e: PrimExpr, lane?: number): string {
 export function loadElement(ctx: CContext, b: Buffer, index: string): string {
   const at = `${ctx.bufferOf(b)}[${index}]`;
   const e = elementOf(b.dtype);
-  if (e === "float16") return `tsr_f16_to_f32(${at})`;
-  if (e === "bfloat16") return `tsr_bf16_to_f32(${at})`;
+  if (e === "float16") return `__tsr_f16_to_f32(${at})`;
+  if (e === "bfloat16") return `__tsr_bf16_to_f32(${at})`;
   return at;
 }
 
 /** The stored form (storage type) of a value-typed C expression of dtype `d`. */
 export function encode(d: DType, x: string): string {
   const e = elementOf(d);
-  if (e === "float16") return `tsr_f32_to_f16(${x})`;
-  if (e === "bfloat16") return `tsr_f32_to_bf16(${x})`;
+  if (e === "float16") return `__tsr_f32_to_f16(${x})`;
+  if (e === "bfloat16") return `__tsr_f32_to_bf16(${x})`;
   return x;
 }
 

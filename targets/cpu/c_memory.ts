@@ -21,7 +21,7 @@ export function contiguousBase(index: PrimExpr): PrimExpr | undefined {
 }
 
 function helperName(kind: "ld" | "st", b: Buffer, lanes: number): string {
-  return `tsr_${kind}_${elementOf(b.dtype)}x${lanes}`;
+  return `__tsr_${kind}_${elementOf(b.dtype)}x${lanes}`;
 }
 
 /** `lanes` contiguous elements of buffer `b` from element `base` (a C expression), decoded. */
@@ -32,7 +32,7 @@ export function vectorLoad(ctx: CContext, b: Buffer, base: string, lanes: number
   const name = ctx.helper(helperName("ld", b, lanes), () => {
     const head = `static inline ${v} ${helperName("ld", b, lanes)}(const ${s} *p) {\n  ${v} v;\n`;
     if (isHalf(d)) {
-      const dec = d === "float16" ? "tsr_f16_to_f32" : "tsr_bf16_to_f32";
+      const dec = d === "float16" ? "__tsr_f16_to_f32" : "__tsr_bf16_to_f32";
       return `${head}  for (int l = 0; l < ${lanes}; l++) v[l] = ${dec}(p[l]);\n  return v;\n}`;
     }
     return `${head}  __builtin_memcpy(&v, p, ${byteSize(d) * lanes});\n  return v;\n}`;
@@ -54,7 +54,7 @@ export function vectorStore(
   const name = ctx.helper(helperName("st", b, lanes), () => {
     const head = `static inline void ${helperName("st", b, lanes)}(${s} *p, ${v} v) {\n`;
     if (isHalf(d)) {
-      const enc = d === "float16" ? "tsr_f32_to_f16" : "tsr_f32_to_bf16";
+      const enc = d === "float16" ? "__tsr_f32_to_f16" : "__tsr_f32_to_bf16";
       return `${head}  for (int l = 0; l < ${lanes}; l++) p[l] = ${enc}(v[l]);\n}`;
     }
     return `${head}  __builtin_memcpy(p, &v, ${byteSize(d) * lanes});\n}`;

@@ -44,8 +44,8 @@ export function compareOp(op: BinaryOp): string | undefined {
 /** Round a float-typed C expression to dtype `d` (identity for float32/float64). */
 export function roundTo(d: DType, x: string): string {
   const e = elementOf(d);
-  if (e === "float16") return `tsr_round_f16(${x})`;
-  if (e === "bfloat16") return `tsr_round_bf16(${x})`;
+  if (e === "float16") return `__tsr_round_f16(${x})`;
+  if (e === "bfloat16") return `__tsr_round_bf16(${x})`;
   return x;
 }
 
@@ -54,8 +54,8 @@ export function fromDouble(d: DType, x: string): string {
   const e = elementOf(d);
   if (e === "float64") return x;
   if (e === "float32") return `((float)(${x}))`;
-  if (e === "float16") return `tsr_f64_to_f16v(${x})`;
-  if (e === "bfloat16") return `tsr_f64_to_bf16v(${x})`;
+  if (e === "float16") return `__tsr_f64_to_f16v(${x})`;
+  if (e === "bfloat16") return `__tsr_f64_to_bf16v(${x})`;
   if (e === "bool") return `((uint8_t)((${x}) != 0))`;
   return floatToInt(e, x, "f64");
 }
@@ -74,7 +74,7 @@ function floatToInt(to: DType, x: string, src: "f32" | "f64"): string {
       return `((uint64_t)__builtin_wasm_trunc_saturate_u_i64_${src}(${x}))`;
   }
   const [lo, hi] = intRange(to);
-  return `((${t})tsr_sat_f64((double)(${x}), ${lo}, ${hi}))`;
+  return `((${t})__tsr_sat_f64((double)(${x}), ${lo}, ${hi}))`;
 }
 
 /**
@@ -101,9 +101,9 @@ export function castScalar(from: DType, to: DType, x: string): string {
   }
   if (t === "float64" || t === "float32") return `((${cValue(t)})(${x}))`;
   if (isHalf(t)) {
-    const conv = t === "float16" ? "tsr_f64_to_f16v" : "tsr_f64_to_bf16v";
+    const conv = t === "float16" ? "__tsr_f64_to_f16v" : "__tsr_f64_to_bf16v";
     if (bitsOf(f) < 64) return `${conv}((double)(${x}))`;
-    return `${conv}(${isUInt(f) ? "tsr_u64_to_f64_odd" : "tsr_i64_to_f64_odd"}(${x}))`;
+    return `${conv}(${isUInt(f) ? "__tsr_u64_to_f64_odd" : "__tsr_i64_to_f64_odd"}(${x}))`;
   }
   return `((${cValue(t)})(${x}))`; // int → int wraps
 }
@@ -111,7 +111,7 @@ export function castScalar(from: DType, to: DType, x: string): string {
 function intHelper(name: string, d: DType, a: string, b: string): string {
   const bits = bitsOf(d) > 32 ? 64 : 32;
   const wide = bits === 64 ? "int64_t" : "int32_t";
-  return `((${cValue(d)})tsr_${name}_i${bits}((${wide})(${a}), (${wide})(${b})))`;
+  return `((${cValue(d)})__tsr_${name}_i${bits}((${wide})(${a}), (${wide})(${b})))`;
 }
 
 function intBinary(ctx: CContext, op: BinaryOp, d: DType, a: string, b: string): string {
@@ -151,12 +151,11 @@ function floatBinary(ctx: CContext, op: BinaryOp, d: DType, a: string, b: string
     case "div":
       return roundTo(e, `((${a}) ${ARITH[op]} (${b}))`);
     case "mod":
-      ctx.hostImport("tsr_fmod");
-      return fromDouble(e, `tsr_fmod((double)(${a}), (double)(${b}))`);
+      return fromDouble(e, `${ctx.hostImport("tsr_fmod")}((double)(${a}), (double)(${b}))`);
     case "floordiv":
       return fromDouble(e, `__builtin_floor((double)(${a}) / (double)(${b}))`);
     case "floormod":
-      return fromDouble(e, `tsr_floormod_f64((double)(${a}), (double)(${b}))`);
+      return fromDouble(e, `__tsr_floormod_f64((double)(${a}), (double)(${b}))`);
     case "min":
     case "max":
       return `__builtin_wasm_${op}_${f64 ? "f64" : "f32"}(${a}, ${b})`;
@@ -211,7 +210,7 @@ function doubleCall(ctx: CContext, op: string, args: readonly string[], f64: boo
     case "rsqrt":
       return `(1.0 / __builtin_sqrt(${x}))`;
     case "round":
-      return `tsr_round_f64(${x})`;
+      return `__tsr_round_f64(${x})`;
     case "pow":
       return `${ctx.hostImport("tsr_pow")}(${x}, ${y})`;
     case "fma":

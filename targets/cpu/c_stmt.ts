@@ -80,8 +80,8 @@ export function emitStmt(ctx: CContext, s: Stmt, out: Lines): void {
       return emitAllocate(ctx, s, out);
     case "AssertStmt": {
       const id = ctx.assertId(s.message);
-      ctx.hostImport("tsr_assert_fail");
-      out.add(`if (!(${emitExpr(ctx, s.cond)})) tsr_assert_fail(${id});`);
+      const fail = ctx.hostImport("tsr_assert_fail");
+      out.add(`if (!(${emitExpr(ctx, s.cond)})) ${fail}(${id});`);
       return emitStmt(ctx, s.body, out);
     }
     case "Evaluate":
@@ -181,15 +181,15 @@ function emitAllocate(ctx: CContext, s: Allocate, out: Lines): void {
       ctx.withBuffer(b, name, () => emitStmt(ctx, s.body, out));
       return;
     }
-    ctx.hostImport("tsr_alloc");
-    ctx.hostImport("tsr_free");
+    const alloc = ctx.hostImport("tsr_alloc");
+    const free = ctx.hostImport("tsr_free");
     const bytes = ctx.fresh(`${b.name}_bytes`);
     out.add(`const int32_t ${bytes} = (int32_t)((uint32_t)(${emitExpr(ctx, n)}) * ${size}u);`);
     out.add(
-      `${st} *restrict ${name} = (${st} *)__builtin_assume_aligned(tsr_alloc(${bytes}, ${align}), ${align});`,
+      `${st} *restrict ${name} = (${st} *)__builtin_assume_aligned(${alloc}(${bytes}, ${align}), ${align});`,
     );
     out.add(`__builtin_memset(${name}, 0, (uint32_t)${bytes});`);
     ctx.withBuffer(b, name, () => emitStmt(ctx, s.body, out));
-    out.add(`tsr_free(${name});`);
+    out.add(`${free}(${name});`);
   });
 }

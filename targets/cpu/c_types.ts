@@ -93,7 +93,7 @@ export function cWrap(d: DType): string {
 
 /** Name of the ext_vector typedef with `lanes` lanes of short element `short`. */
 export function vecName(short: string, lanes: number): string {
-  return `tsr_${short}x${lanes}`;
+  return `__tsr_${short}x${lanes}`;
 }
 
 /** C element type of a short element name. */
@@ -120,7 +120,7 @@ export function cVector(d: DType): string {
 
 /** A typedef line for a vector type name built by `vecName`. */
 export function vectorTypedef(name: string): string {
-  const m = /^tsr_([a-z]\d+)x(\d+)$/.exec(name)!;
+  const m = /^__tsr_([a-z]\d+)x(\d+)$/.exec(name)!;
   return `typedef ${shortElem(m[1])} ${name} __attribute__((ext_vector_type(${m[2]})));`;
 }
 

@@ -42,7 +42,7 @@ export function roundVector(ctx: CContext, d: DType, x: string): string {
   if (!isHalf(d)) return x;
   const n = lanesOf(d);
   const v = vtype(ctx, d);
-  const fn = elementOf(d) === "float16" ? "tsr_round_f16" : "tsr_round_bf16";
+  const fn = elementOf(d) === "float16" ? "__tsr_round_f16" : "__tsr_round_bf16";
   const name = ctx.helper(`${fn}_x${n}`, () =>
     `static inline ${v} ${fn}_x${n}(${v} v) {\n` +
     `  for (int l = 0; l < ${n}; l++) v[l] = ${fn}(v[l]);\n  return v;\n}`);

@@ -120,9 +120,7 @@ function binaryCase(d: DType, lanes: number): Case {
         at(k * N),
       ])
     ),
-    ...cmp.map((op, k) =>
-      bufferStore(C, binary(op, load(A, at(0)), load(B, at(0))), [at(k * N)])
-    ),
+    ...cmp.map((op, k) => bufferStore(C, binary(op, load(A, at(0)), load(B, at(0))), [at(k * N)])),
     bufferStore(
       C,
       isBool(d) ? not(load(A, at(0))) : not(binary("lt", load(A, at(0)), load(B, at(0)))),
@@ -144,8 +142,15 @@ function binaryCase(d: DType, lanes: number): Case {
 function castCase(d: DType, lanes: number): Case {
   const A = decl("A", [N], d);
   const outs = DTYPES.map((t) => decl(`O_${t}`, [N], t));
-  const f = kernel(`cast_${d}_x${lanes}`, [A, ...outs], lanes, (at) =>
-    outs.map((o) => bufferStore(o, cast(lanes === 1 ? o.dtype : `${o.dtype}x${lanes}`, load(A, at(0))), [at(0)])));
+  const f = kernel(
+    `cast_${d}_x${lanes}`,
+    [A, ...outs],
+    lanes,
+    (at) =>
+      outs.map((o) =>
+        bufferStore(o, cast(lanes === 1 ? o.dtype : `${o.dtype}x${lanes}`, load(A, at(0))), [at(0)])
+      ),
+  );
   return { f, args: () => [testValues(d, N, 3), ...DTYPES.map((t) => ndarray(t, [N]))] };
 }
 

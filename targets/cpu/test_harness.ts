@@ -328,13 +328,17 @@ export function nonZero(a: NDArray): NDArray {
   return { ...a, data };
 }
 
-/** Emit, link into one C file and compile several lowered functions; load the module. */
+/**
+ * Emit, link into one C file and compile several lowered functions (each distinct function
+ * once); load the module. `kernels[k]` is the kernel of `fs[k]`.
+ */
 export async function compileBatch(
   fs: readonly PrimFunc[],
   options: EmitOptions = {},
 ): Promise<{ mod: TestModule; kernels: CKernel[]; source: string }> {
-  const kernels = fs.map((f) => emitC(f, options));
-  const source = linkC(kernels);
+  const emitted = new Map<PrimFunc, CKernel>();
+  for (const f of fs) if (!emitted.has(f)) emitted.set(f, emitC(f, options));
+  const source = linkC([...emitted.values()]);
   const wasm = await compileC(source, cpuFlags({ relaxedSimd: options.relaxedSimd }));
-  return { mod: await TestModule.load(wasm), kernels, source };
+  return { mod: await TestModule.load(wasm), kernels: fs.map((f) => emitted.get(f)!), source };
 }
