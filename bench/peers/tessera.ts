@@ -8,8 +8,7 @@
 import { createPrimFunc, placeholder } from "../../ir/te.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { ndarray } from "../../ir/ndarray.ts";
-import { matmul } from "../../ir/ops/linalg.ts";
-import { conv2d } from "../../ir/ops/conv.ts";
+import { conv2d, matmul } from "../../ir/ops/mod.ts";
 import { build, type DeviceTensor, type Target } from "../../sdk/mod.ts";
 import { type BenchCase, inputShapes, outputShape } from "../cases.ts";
 import { type Impl, PeerUnavailable, type Prepared, reasonOf } from "./peer.ts";
