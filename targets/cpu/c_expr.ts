@@ -19,7 +19,7 @@ import type { Buffer } from "../../ir/stmt.ts";
 import { TargetError } from "../../ir/errors.ts";
 import { type CContext, unsupported } from "./c_context.ts";
 import { castScalar, compareOp, scalarBinary, scalarCall } from "./c_scalar.ts";
-import { cLiteral, cValue, scalarInfo } from "./c_types.ts";
+import { cLiteral, cValue, paren, scalarInfo } from "./c_types.ts";
 import { laneBytes, maskType, vectorBinary, vectorCall, vectorCast, vtype } from "./c_vector.ts";
 import { contiguousBase, vectorLoad } from "./c_memory.ts";
 
@@ -70,12 +70,11 @@ function emitScalar(ctx: CContext, e: PrimExpr, lane: number | undefined): strin
       return scalarBinary(ctx, e.op, elementOf(e.a.dtype), a, b);
     }
     case "Not":
-      return `((uint8_t)!(${emitExpr(ctx, e.a, lane)}))`;
+      return `(uint8_t)!${paren(emitExpr(ctx, e.a, lane))}`;
     case "Select": {
       const c = emitExpr(ctx, e.cond, lane);
-      return `((${cValue(d)})((${c}) ? (${emitExpr(ctx, e.t, lane)}) : (${
-        emitExpr(ctx, e.f, lane)
-      })))`;
+      const t = paren(emitExpr(ctx, e.t, lane));
+      return `(${cValue(d)})(${paren(c)} ? ${t} : ${paren(emitExpr(ctx, e.f, lane))})`;
     }
     case "Cast":
       return castScalar(e.value.dtype, d, emitExpr(ctx, e.value, lane));
@@ -182,7 +181,7 @@ function emitVector(ctx: CContext, e: PrimExpr): string {
       return byLanes(ctx, d, [e.a, e.b], ([a, b]) => scalarBinary(ctx, e.op, el, a, b));
     }
     case "Not":
-      return `((${emitExpr(ctx, e.a)}) ^ (${vtype(ctx, d)})(1))`;
+      return `${paren(emitExpr(ctx, e.a))} ^ (${vtype(ctx, d)})1`;
     case "Select":
       return emitVectorSelect(ctx, e);
     case "Cast": {
@@ -210,7 +209,7 @@ function emitVector(ctx: CContext, e: PrimExpr): string {
       }; (${vtype(ctx, d)}){${lanes.join(", ")}}; })`;
     }
     case "Broadcast":
-      return `((${vtype(ctx, d)})(${emitExpr(ctx, e.value)}))`;
+      return `(${vtype(ctx, d)})${paren(emitExpr(ctx, e.value))}`;
     case "Let":
       return emitLet(ctx, e, undefined);
     case "IntImm":
@@ -249,26 +248,28 @@ function emitMask(ctx: CContext, c: PrimExpr, bytes: number): string {
   if (c.kind === "Binary") {
     const cmp = compareOp(c.op);
     if (cmp && laneBytes(c.a.dtype) === bytes) {
-      return `((${m})((${emitExpr(ctx, c.a)}) ${cmp} (${emitExpr(ctx, c.b)})))`;
+      return `(${m})(${paren(emitExpr(ctx, c.a))} ${cmp} ${paren(emitExpr(ctx, c.b))})`;
     }
     if (c.op === "and" || c.op === "or") {
       const sym = c.op === "and" ? "&" : "|";
-      return `(${emitMask(ctx, c.a, bytes)} ${sym} ${emitMask(ctx, c.b, bytes)})`;
+      return `${paren(emitMask(ctx, c.a, bytes))} ${sym} ${paren(emitMask(ctx, c.b, bytes))}`;
     }
   }
-  if (c.kind === "Not") return `(~${emitMask(ctx, c.a, bytes)})`;
-  return `(-__builtin_convertvector(${emitExpr(ctx, c)}, ${m}))`;
+  if (c.kind === "Not") return `~${paren(emitMask(ctx, c.a, bytes))}`;
+  return `-__builtin_convertvector(${emitExpr(ctx, c)}, ${m})`;
 }
 
 function emitVectorSelect(ctx: CContext, e: Select): string {
   const t = e.t;
   const f = e.f;
   if (lanesOf(e.cond.dtype) === 1) {
-    return `((${emitExpr(ctx, e.cond)}) ? (${emitExpr(ctx, t)}) : (${emitExpr(ctx, f)}))`;
+    return `${paren(emitExpr(ctx, e.cond))} ? ${paren(emitExpr(ctx, t))} : ${
+      paren(emitExpr(ctx, f))
+    }`;
   }
   if (!mayFault(t) && !mayFault(f)) {
     const mask = emitMask(ctx, e.cond, laneBytes(e.dtype));
-    return `((${mask}) ? (${emitExpr(ctx, t)}) : (${emitExpr(ctx, f)}))`;
+    return `${paren(mask)} ? ${paren(emitExpr(ctx, t))} : ${paren(emitExpr(ctx, f))}`;
   }
   // Lazy: whole arms when all lanes agree, else each lane computes only its chosen arm.
   const n = lanesOf(e.dtype);
@@ -276,7 +277,8 @@ function emitVectorSelect(ctx: CContext, e: Select): string {
   const el = cValue(e.dtype);
   const lanes = Array.from(
     { length: n },
-    (_, l) => `(${c}[${l}] ? (${el})(${emitExpr(ctx, t, l)}) : (${el})(${emitExpr(ctx, f, l)}))`,
+    (_, l) =>
+      `${c}[${l}] ? (${el})${paren(emitExpr(ctx, t, l))} : (${el})${paren(emitExpr(ctx, f, l))}`,
   );
   return `({ ${vtype(ctx, e.cond.dtype)} ${c} = ${emitExpr(ctx, e.cond)}; ` +
     `__builtin_reduce_and(${c}) ? (${emitExpr(ctx, t)}) : !__builtin_reduce_or(${c}) ? (${

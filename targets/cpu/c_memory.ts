@@ -10,7 +10,7 @@ import { byteSize, elementOf } from "../../ir/dtype.ts";
 import type { PrimExpr } from "../../ir/expr.ts";
 import type { Buffer } from "../../ir/stmt.ts";
 import type { CContext } from "./c_context.ts";
-import { cStorage, cVector, isHalf } from "./c_types.ts";
+import { cStorage, cVector, isHalf, paren } from "./c_types.ts";
 
 /** The base of a stride-1 Ramp index (a contiguous access), else undefined. */
 export function contiguousBase(index: PrimExpr): PrimExpr | undefined {
@@ -37,7 +37,7 @@ export function vectorLoad(ctx: CContext, b: Buffer, base: string, lanes: number
     }
     return `${head}  __builtin_memcpy(&v, p, ${byteSize(d) * lanes});\n  return v;\n}`;
   });
-  return `${name}(${ctx.bufferOf(b)} + (${base}))`;
+  return `${name}(${ctx.bufferOf(b)} + ${paren(base)})`;
 }
 
 /** Store the vector `value` (a C expression of the value type) to `lanes` contiguous elements. */
@@ -59,5 +59,5 @@ export function vectorStore(
     }
     return `${head}  __builtin_memcpy(p, &v, ${byteSize(d) * lanes});\n}`;
   });
-  return `${name}(${ctx.bufferOf(b)} + (${base}), ${value});`;
+  return `${name}(${ctx.bufferOf(b)} + ${paren(base)}, ${value});`;
 }

@@ -6,7 +6,7 @@
  *
  * | op                | float32/64                 | float16/bfloat16      | ints (W = wrap)                        |
  * | ----------------- | -------------------------- | --------------------- | -------------------------------------- |
- * | add sub mul div   | IEEE op (−ffp-contract=off) | R(op in float32)      | W in uint32/uint64; div: trunc, ÷0 traps, MIN/−1 wraps |
+ * | add sub mul div   | IEEE op (−ffp-contract=off) | R(op in float32)      | W (compiled with −fwrapv); div: trunc, ÷0 traps, MIN/−1 wraps |
  * | mod               | fmod (host, exact)          | same, R               | C %, sign of a; MIN % −1 = 0           |
  * | floordiv floormod | R(⌊a/b⌋), a−⌊a/b⌋·b in double | same                | helpers in the prelude                 |
  * | min max           | wasm f32.min/max (NaN propagates, −0 < +0) | same  | __builtin_elementwise_min/max          |
@@ -24,7 +24,7 @@ import {
 } from "../../ir/dtype.ts";
 import type { BinaryOp } from "../../ir/expr.ts";
 import type { CContext } from "./c_context.ts";
-import { cLiteral, cValue, cWrap, isHalf } from "./c_types.ts";
+import { cLiteral, cValue, cWrap, isHalf, paren } from "./c_types.ts";
 
 const COMPARE: Readonly<Record<string, string>> = {
   eq: "==",
@@ -53,10 +53,10 @@ export function roundTo(d: DType, x: string): string {
 export function fromDouble(d: DType, x: string): string {
   const e = elementOf(d);
   if (e === "float64") return x;
-  if (e === "float32") return `((float)(${x}))`;
+  if (e === "float32") return `(float)${paren(x)}`;
   if (e === "float16") return `__tsr_f64_to_f16v(${x})`;
   if (e === "bfloat16") return `__tsr_f64_to_bf16v(${x})`;
-  if (e === "bool") return `((uint8_t)((${x}) != 0))`;
+  if (e === "bool") return `(uint8_t)(${paren(x)} != 0)`;
   return floatToInt(e, x, "f64");
 }
 
@@ -65,16 +65,16 @@ function floatToInt(to: DType, x: string, src: "f32" | "f64"): string {
   const t = cValue(to);
   switch (elementOf(to)) {
     case "int32":
-      return `((int32_t)__builtin_wasm_trunc_saturate_s_i32_${src}(${x}))`;
+      return `__builtin_wasm_trunc_saturate_s_i32_${src}(${x})`;
     case "uint32":
-      return `((uint32_t)__builtin_wasm_trunc_saturate_u_i32_${src}(${x}))`;
+      return `(uint32_t)__builtin_wasm_trunc_saturate_u_i32_${src}(${x})`;
     case "int64":
-      return `((int64_t)__builtin_wasm_trunc_saturate_s_i64_${src}(${x}))`;
+      return `(int64_t)__builtin_wasm_trunc_saturate_s_i64_${src}(${x})`;
     case "uint64":
-      return `((uint64_t)__builtin_wasm_trunc_saturate_u_i64_${src}(${x}))`;
+      return `(uint64_t)__builtin_wasm_trunc_saturate_u_i64_${src}(${x})`;
   }
   const [lo, hi] = intRange(to);
-  return `((${t})__tsr_sat_f64((double)(${x}), ${lo}, ${hi}))`;
+  return `(${t})__tsr_sat_f64(${x}, ${lo}, ${hi})`;
 }
 
 /**
@@ -90,39 +90,42 @@ export function castScalar(from: DType, to: DType, x: string): string {
   const f = elementOf(from);
   const t = elementOf(to);
   if (f === t) return x;
-  if (t === "bool") return `((uint8_t)((${x}) != 0))`;
-  if (f === "bool") return `((${cValue(t)})(${x}))`;
+  if (t === "bool") return `(uint8_t)(${paren(x)} != 0)`;
+  if (f === "bool") return `(${cValue(t)})${paren(x)}`;
   if (isFloat(f)) {
     if (f === "float64") return fromDouble(t, x);
-    if (t === "float64") return `((double)(${x}))`;
+    if (t === "float64") return `(double)${paren(x)}`;
     if (t === "float32") return x; // float16/bfloat16 values are floats already
     if (isFloat(t)) return roundTo(t, x);
     return floatToInt(t, x, "f32");
   }
-  if (t === "float64" || t === "float32") return `((${cValue(t)})(${x}))`;
+  if (t === "float64" || t === "float32") return `(${cValue(t)})${paren(x)}`;
   if (isHalf(t)) {
     const conv = t === "float16" ? "__tsr_f64_to_f16v" : "__tsr_f64_to_bf16v";
-    if (bitsOf(f) < 64) return `${conv}((double)(${x}))`;
+    if (bitsOf(f) < 64) return `${conv}(${x})`; // exact in double
     return `${conv}(${isUInt(f) ? "__tsr_u64_to_f64_odd" : "__tsr_i64_to_f64_odd"}(${x}))`;
   }
-  return `((${cValue(t)})(${x}))`; // int → int wraps
+  return `(${cValue(t)})${paren(x)}`; // int → int wraps
 }
 
 function intHelper(name: string, d: DType, a: string, b: string): string {
   const bits = bitsOf(d) > 32 ? 64 : 32;
   const wide = bits === 64 ? "int64_t" : "int32_t";
-  return `((${cValue(d)})__tsr_${name}_i${bits}((${wide})(${a}), (${wide})(${b})))`;
+  const call = `__tsr_${name}_i${bits}(${a}, ${b})`;
+  return cValue(d) === wide ? call : `(${cValue(d)})${call}`;
 }
 
 function intBinary(ctx: CContext, op: BinaryOp, d: DType, a: string, b: string): string {
   const t = cValue(d);
-  const u = cWrap(d);
   const unsigned = isUInt(d);
   switch (op) {
     case "add":
     case "sub":
-    case "mul":
-      return `((${t})((${u})(${a}) ${ARITH[op]} (${u})(${b})))`;
+    case "mul": {
+      // Wraps: kernels compile with -fwrapv; narrower types compute in int and convert back.
+      const e = `${paren(a)} ${ARITH[op]} ${paren(b)}`;
+      return bitsOf(d) >= 32 ? e : `(${t})(${e})`;
+    }
     case "div":
     case "mod":
     case "floordiv":
@@ -130,13 +133,13 @@ function intBinary(ctx: CContext, op: BinaryOp, d: DType, a: string, b: string):
       const c = op === "div" || op === "floordiv" ? "/" : "%";
       if (unsigned || isBool(d)) {
         // uint8/16 promote to int (non-negative); uint32/64 divide unsigned
-        return `((${t})((${a}) ${c} (${b})))`;
+        return `(${t})(${paren(a)} ${c} ${paren(b)})`;
       }
       return intHelper(op, d, a, b);
     }
     case "min":
     case "max":
-      return `__builtin_elementwise_${op}((${t})(${a}), (${t})(${b}))`;
+      return `__builtin_elementwise_${op}((${t})${paren(a)}, (${t})${paren(b)})`;
   }
   return unreachable(ctx, op, d);
 }
@@ -149,13 +152,13 @@ function floatBinary(ctx: CContext, op: BinaryOp, d: DType, a: string, b: string
     case "sub":
     case "mul":
     case "div":
-      return roundTo(e, `((${a}) ${ARITH[op]} (${b}))`);
+      return roundTo(e, `${paren(a)} ${ARITH[op]} ${paren(b)}`);
     case "mod":
-      return fromDouble(e, `${ctx.hostImport("tsr_fmod")}((double)(${a}), (double)(${b}))`);
+      return fromDouble(e, `${ctx.hostImport("tsr_fmod")}(${a}, ${b})`);
     case "floordiv":
-      return fromDouble(e, `__builtin_floor((double)(${a}) / (double)(${b}))`);
+      return fromDouble(e, `__builtin_floor((double)${paren(a)} / (double)${paren(b)})`);
     case "floormod":
-      return fromDouble(e, `__tsr_floormod_f64((double)(${a}), (double)(${b}))`);
+      return fromDouble(e, `__tsr_floormod_f64(${a}, ${b})`);
     case "min":
     case "max":
       return `__builtin_wasm_${op}_${f64 ? "f64" : "f32"}(${a}, ${b})`;
@@ -186,9 +189,9 @@ export function scalarBinary(
   b: string,
 ): string {
   const cmp = COMPARE[op];
-  if (cmp) return `((uint8_t)((${a}) ${cmp} (${b})))`;
-  if (op === "and") return `((uint8_t)((${a}) && (${b})))`;
-  if (op === "or") return `((uint8_t)((${a}) || (${b})))`;
+  if (cmp) return `(uint8_t)(${paren(a)} ${cmp} ${paren(b)})`;
+  if (op === "and") return `(uint8_t)(${paren(a)} && ${paren(b)})`;
+  if (op === "or") return `(uint8_t)(${paren(a)} || ${paren(b)})`;
   return isFloat(d) ? floatBinary(ctx, op, d, a, b) : intBinary(ctx, op, d, a, b);
 }
 
@@ -208,7 +211,7 @@ function doubleCall(ctx: CContext, op: string, args: readonly string[], f64: boo
     case "abs":
       return `__builtin_fabs(${x})`;
     case "rsqrt":
-      return `(1.0 / __builtin_sqrt(${x}))`;
+      return `1.0 / __builtin_sqrt(${x})`;
     case "round":
       return `__tsr_round_f64(${x})`;
     case "pow":
@@ -227,8 +230,8 @@ function floatCall(
   result: DType,
   args: readonly string[],
 ): string {
-  if (op === "isnan") return castScalar("bool", result, `((uint8_t)__builtin_isnan(${args[0]}))`);
-  if (op === "isinf") return castScalar("bool", result, `((uint8_t)__builtin_isinf(${args[0]}))`);
+  if (op === "isnan") return castScalar("bool", result, `(uint8_t)__builtin_isnan(${args[0]})`);
+  if (op === "isinf") return castScalar("bool", result, `(uint8_t)__builtin_isinf(${args[0]})`);
   if (elementOf(arg) === elementOf(result) && arg !== "float64") {
     const x = args[0];
     switch (op) {
@@ -242,7 +245,7 @@ function floatCall(
     }
   }
   const f64 = elementOf(arg) === "float64";
-  const dargs = args.map((a) => (f64 ? a : `(double)(${a})`));
+  const dargs = args.map((a) => (f64 ? a : `(double)${paren(a)}`));
   return fromDouble(result, doubleCall(ctx, op, dargs, f64));
 }
 
@@ -270,7 +273,7 @@ function intCall(
         return `({ ${t} ${v} = ${x}; (${t})(${v} < 0 ? (${u})0 - (${u})${v} : (${u})${v}); })`;
       }
       case "fma":
-        if (isBool(arg)) return `((uint8_t)(((${x}) & (${args[1]})) | (${args[2]})))`;
+        if (isBool(arg)) return `(uint8_t)((${paren(x)} & ${paren(args[1])}) | ${paren(args[2])})`;
         return scalarBinary(ctx, "add", arg, scalarBinary(ctx, "mul", arg, x, args[1]), args[2]);
     }
   }

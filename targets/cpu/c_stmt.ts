@@ -13,7 +13,7 @@ import { type CContext, unsupported } from "./c_context.ts";
 import { emitExpr, encode } from "./c_expr.ts";
 import { contiguousBase, vectorStore } from "./c_memory.ts";
 import { scalarBinary } from "./c_scalar.ts";
-import { cStorage, cValue, scalarInfo } from "./c_types.ts";
+import { cStorage, cValue, paren, scalarInfo } from "./c_types.ts";
 import { vtype } from "./c_vector.ts";
 
 /** Largest constant-size allocation placed on the C stack, in bytes. */
@@ -81,7 +81,7 @@ export function emitStmt(ctx: CContext, s: Stmt, out: Lines): void {
     case "AssertStmt": {
       const id = ctx.assertId(s.message);
       const fail = ctx.hostImport("tsr_assert_fail");
-      out.add(`if (!(${emitExpr(ctx, s.cond)})) ${fail}(${id});`);
+      out.add(`if (!${paren(emitExpr(ctx, s.cond))}) ${fail}(${id});`);
       return emitStmt(ctx, s.body, out);
     }
     case "Evaluate":
@@ -118,7 +118,7 @@ function emitStore(ctx: CContext, s: BufferStore, out: Lines): void {
   const base = contiguousBase(index);
   if (base) {
     const v = emitExpr(ctx, s.value);
-    const value = scalarValue ? `((${vtype(ctx, vd)})(${v}))` : v;
+    const value = scalarValue ? `(${vtype(ctx, vd)})${paren(v)}` : v;
     out.add(vectorStore(ctx, b, emitExpr(ctx, base), value, lanes));
     return;
   }
@@ -149,7 +149,7 @@ function emitFor(ctx: CContext, s: For, out: Lines): void {
     });
   if (fromZero && isSimple(s.extent)) {
     const n = emitExpr(ctx, s.extent);
-    return run((i) => `${t} ${i} = 0; ${i} < ${n}; ${i}++`);
+    return run((i) => `${t} ${i} = 0; ${i} < ${paren(n)}; ${i}++`);
   }
   // min and extent are evaluated once, on entry
   out.block("{", () => {
@@ -184,7 +184,7 @@ function emitAllocate(ctx: CContext, s: Allocate, out: Lines): void {
     const alloc = ctx.hostImport("tsr_alloc");
     const free = ctx.hostImport("tsr_free");
     const bytes = ctx.fresh(`${b.name}_bytes`);
-    out.add(`const int32_t ${bytes} = (int32_t)((uint32_t)(${emitExpr(ctx, n)}) * ${size}u);`);
+    out.add(`const int32_t ${bytes} = (int32_t)((uint32_t)${paren(emitExpr(ctx, n))} * ${size}u);`);
     out.add(
       `${st} *restrict ${name} = (${st} *)__builtin_assume_aligned(${alloc}(${bytes}, ${align}), ${align});`,
     );

@@ -136,24 +136,64 @@ function doubleLiteral(v: number): string {
 }
 
 /**
- * An exact C literal of scalar dtype `d` with the dtype's value type.
+ * An exact C literal of scalar dtype `d` with the dtype's value type (int32 literals are plain
+ * decimals: C's `int` is `int32_t` on wasm32).
  *
  * @example
  * ```ts
  * import { cLiteral } from "./c_types.ts";
- * console.assert(cLiteral(-1, "int8") === "((int8_t)-1LL)");
- * console.assert(cLiteral(0.5, "float32") === "((float)0.5)");
+ * console.assert(cLiteral(-1, "int8") === "(int8_t)-1");
+ * console.assert(cLiteral(7, "int32") === "7");
+ * console.assert(cLiteral(0.5, "float32") === "0.5f");
  * ```
  */
 export function cLiteral(v: number, d: DType): string {
   const e = elementOf(d);
   if (isFloat(e)) {
-    return e === "float64" ? doubleLiteral(v) : `((float)${doubleLiteral(v)})`;
+    if (e === "float64") return doubleLiteral(v);
+    const lit = doubleLiteral(v);
+    const m = /^\(?(-?[0-9][^()]*)\)?$/.exec(lit); // a finite number: a float literal is exact
+    return m ? (v < 0 ? `(${m[1]}f)` : `${m[1]}f`) : `(float)${paren(lit)}`;
   }
-  if (isBool(e)) return v ? "((uint8_t)1)" : "((uint8_t)0)";
+  if (isBool(e)) return v ? "(uint8_t)1" : "(uint8_t)0";
   const big = BigInt(Math.trunc(v));
-  if (isUInt(e)) return `((${cValue(e)})${BigInt.asUintN(64, big)}ULL)`;
+  if (e === "int32") return big === -(2n ** 31n) ? "(-2147483647 - 1)" : String(big);
+  if (isUInt(e)) return `(${cValue(e)})${BigInt.asUintN(64, big)}u${bitsOf(e) > 32 ? "ll" : ""}`;
   const s = BigInt.asIntN(64, big);
-  if (s === -(2n ** 63n)) return `((${cValue(e)})(-9223372036854775807LL - 1))`;
-  return `((${cValue(e)})${s}LL)`;
+  if (s === -(2n ** 63n)) return "(int64_t)(-9223372036854775807ll - 1)";
+  return `(${cValue(e)})${s}${bitsOf(e) > 32 ? "ll" : ""}`;
+}
+
+/** True if the brackets opening at `start` close exactly at the end of `x`. */
+function closesAtEnd(x: string, start: number): boolean {
+  let depth = 0;
+  for (let k = start; k < x.length; k++) {
+    const c = x[k];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      depth--;
+      if (depth === 0) return k === x.length - 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * `x` ready to be an operand: kept as is when it is atomic (a name, a non-negative number, a
+ * call, an indexed name or a parenthesized whole), else wrapped in parentheses.
+ *
+ * @example
+ * ```ts
+ * import { paren } from "./c_types.ts";
+ * console.assert(paren("a + b") === "(a + b)" && paren("f(a, b)") === "f(a, b)");
+ * ```
+ */
+export function paren(x: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(x) || /^[0-9][0-9.]*(e[+-]?[0-9]+)?[A-Za-z]*$/.test(x)) {
+    return x;
+  }
+  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(x);
+  const start = name ? name[0].length : 0;
+  if ((x[start] === "(" || x[start] === "[") && closesAtEnd(x, start)) return x;
+  return `(${x})`;
 }

@@ -16,11 +16,11 @@
  *
  * @module
  */
-import { bitsOf, type DType, elementOf, isBool, isFloat, lanesOf } from "../../ir/dtype.ts";
+import { type DType, elementOf, isBool, isFloat, lanesOf } from "../../ir/dtype.ts";
 import type { BinaryOp } from "../../ir/expr.ts";
 import type { CContext } from "./c_context.ts";
 import { compareOp } from "./c_scalar.ts";
-import { cShort, cVector, isHalf, valueBytes, vecName } from "./c_types.ts";
+import { cShort, cVector, isHalf, paren, valueBytes, vecName } from "./c_types.ts";
 
 /** The vector type name of `d`'s value type, made sure to be declared. */
 export function vtype(ctx: CContext, d: DType): string {
@@ -34,7 +34,7 @@ export function maskType(ctx: CContext, bytes: number, lanes: number): string {
 
 /** A −1/0 mask vector of any width as a bool vector (0/1 bytes). */
 export function maskToBool(ctx: CContext, mask: string, lanes: number): string {
-  return `__builtin_convertvector(-(${mask}), ${ctx.vec(vecName("u8", lanes))})`;
+  return `__builtin_convertvector(-${paren(mask)}, ${ctx.vec(vecName("u8", lanes))})`;
 }
 
 /** float16/bfloat16 lanes rounded back to their dtype, lane by lane. */
@@ -59,20 +59,18 @@ export function vectorBinary(
 ): string | undefined {
   const n = lanesOf(d);
   const cmp = compareOp(op);
-  if (cmp) return maskToBool(ctx, `(${a}) ${cmp} (${b})`, n);
-  if (op === "and") return `((${a}) & (${b}))`;
-  if (op === "or") return `((${a}) | (${b}))`;
+  if (cmp) return maskToBool(ctx, `${paren(a)} ${cmp} ${paren(b)}`, n);
+  if (op === "and") return `${paren(a)} & ${paren(b)}`;
+  if (op === "or") return `${paren(a)} | ${paren(b)}`;
   if (op === "min" || op === "max") {
     const fn = isFloat(d) ? (op === "min" ? "minimum" : "maximum") : op;
     return `__builtin_elementwise_${fn}(${a}, ${b})`;
   }
   const sym = { add: "+", sub: "-", mul: "*", div: "/" }[op as string];
   if (!sym) return undefined;
-  if (isFloat(d)) return roundVector(ctx, d, `((${a}) ${sym} (${b}))`);
+  if (isFloat(d)) return roundVector(ctx, d, `${paren(a)} ${sym} ${paren(b)}`);
   if (op === "div") return undefined;
-  const v = vtype(ctx, d);
-  const u = ctx.vec(vecName(`u${bitsOf(d)}`, n));
-  return `((${v})((${u})(${a}) ${sym} (${u})(${b})))`;
+  return `${paren(a)} ${sym} ${paren(b)}`; // wraps: compiled with -fwrapv
 }
 
 /** `x` of vector dtype `from` converted to vector dtype `to`, or undefined for lane-by-lane. */
@@ -81,7 +79,7 @@ export function vectorCast(ctx: CContext, from: DType, to: DType, x: string): st
   const t = elementOf(to);
   const n = lanesOf(to);
   if (f === t) return x;
-  if (isBool(t)) return maskToBool(ctx, `(${x}) != 0`, n);
+  if (isBool(t)) return maskToBool(ctx, `${paren(x)} != 0`, n);
   const conv = `__builtin_convertvector(${x}, ${vtype(ctx, to)})`;
   if (isBool(f)) return conv; // 0/1 are exact in every dtype
   if (isHalf(t)) {
@@ -91,7 +89,7 @@ export function vectorCast(ctx: CContext, from: DType, to: DType, x: string): st
   if (isFloat(f)) {
     if (!isFloat(t)) {
       if (cShort(from) === "f32" && t === "int32" && n === 4) {
-        return `((${vtype(ctx, to)})__builtin_wasm_trunc_saturate_s_i32x4_f32x4(${x}))`;
+        return `(${vtype(ctx, to)})__builtin_wasm_trunc_saturate_s_i32x4_f32x4(${x})`;
       }
       return undefined; // truncating, saturating conversions: lane by lane
     }

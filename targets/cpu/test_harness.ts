@@ -42,24 +42,24 @@ export class TestModule {
   /** Instantiate wasm bytes with the test host imports. */
   static async load(wasm: Uint8Array): Promise<TestModule> {
     const memory = new WebAssembly.Memory({ initial: RESERVED_BYTES / 65536 + 1 });
-    let self: TestModule | undefined;
+    const box: { mod?: TestModule } = {}; // the imports need the module made after them
     const env: Record<string, WebAssembly.ImportValue> = {
       memory,
       ...HOST_MATH,
-      tsr_alloc: (bytes: number, align: number) => self!.alloc(bytes, align),
+      tsr_alloc: (bytes: number, align: number) => box.mod!.alloc(bytes, align),
       tsr_free: () => {
-        self!.live--;
+        box.mod!.live--;
       },
       tsr_assert_fail: (id: number) => {
-        throw new TargetError("KERNEL_ASSERT", self!.messages[id] ?? `assert #${id}`);
+        throw new TargetError("KERNEL_ASSERT", box.mod!.messages[id] ?? `assert #${id}`);
       },
     };
     const module = await WebAssembly.compile(wasm as BufferSource);
     const instance = await WebAssembly.instantiate(module, { env });
     const base = (instance.exports.__heap_base as WebAssembly.Global).value as number;
     if (base > RESERVED_BYTES) throw new Error(`__heap_base ${base} beyond the reserved region`);
-    self = new TestModule(memory, instance);
-    return self;
+    box.mod = new TestModule(memory, instance);
+    return box.mod;
   }
 
   private alloc(bytes: number, align: number): number {

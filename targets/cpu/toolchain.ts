@@ -47,6 +47,7 @@ export function cpuFlags(options: FlagOptions = {}): string[] {
     "-mbulk-memory",
     "-mnontrapping-fptoint",
     "-ffp-contract=off",
+    "-fwrapv",
     "-ffreestanding",
     "-nostdlib",
     "-Wl,--no-entry",
