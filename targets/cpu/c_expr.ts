@@ -33,6 +33,23 @@ export function emitExpr(ctx: CContext, e: PrimExpr, lane?: number): string {
   return emitScalar(ctx, e, lanesOf(e.dtype) > 1 ? lane : undefined);
 }
 
+/**
+ * A scalar bool expression as a C condition: comparisons and logic without the casts to
+ * `uint8_t` their values need elsewhere (`if (k == 0)` rather than `if ((uint8_t)(k == 0))`).
+ */
+export function emitCondition(ctx: CContext, e: PrimExpr): string {
+  if (e.kind === "Binary" && lanesOf(e.dtype) === 1) {
+    const cmp = compareOp(e.op);
+    if (cmp) return `${paren(emitExpr(ctx, e.a))} ${cmp} ${paren(emitExpr(ctx, e.b))}`;
+    if (e.op === "and" || e.op === "or") {
+      const sym = e.op === "and" ? "&&" : "||";
+      return `${paren(emitCondition(ctx, e.a))} ${sym} ${paren(emitCondition(ctx, e.b))}`;
+    }
+  }
+  if (e.kind === "Not" && lanesOf(e.dtype) === 1) return `!${paren(emitCondition(ctx, e.a))}`;
+  return emitExpr(ctx, e);
+}
+
 /** Scalar `load` of element `index` (a C int expression) of buffer `b`, decoded to its value type. */
 export function loadElement(ctx: CContext, b: Buffer, index: string): string {
   const at = `${ctx.bufferOf(b)}[${index}]`;
@@ -72,7 +89,9 @@ function emitScalar(ctx: CContext, e: PrimExpr, lane: number | undefined): strin
     case "Not":
       return `(uint8_t)!${paren(emitExpr(ctx, e.a, lane))}`;
     case "Select": {
-      const c = emitExpr(ctx, e.cond, lane);
+      const c = lanesOf(e.cond.dtype) === 1
+        ? emitCondition(ctx, e.cond)
+        : emitExpr(ctx, e.cond, lane);
       const t = paren(emitExpr(ctx, e.t, lane));
       return `(${cValue(d)})(${paren(c)} ? ${t} : ${paren(emitExpr(ctx, e.f, lane))})`;
     }

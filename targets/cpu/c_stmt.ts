@@ -10,7 +10,7 @@ import type { PrimExpr } from "../../ir/expr.ts";
 import type { Allocate, BufferStore, For, Stmt } from "../../ir/stmt.ts";
 import { TargetError } from "../../ir/errors.ts";
 import { type CContext, unsupported } from "./c_context.ts";
-import { emitExpr, encode } from "./c_expr.ts";
+import { emitCondition, emitExpr, encode } from "./c_expr.ts";
 import { contiguousBase, vectorStore } from "./c_memory.ts";
 import { scalarBinary } from "./c_scalar.ts";
 import { cStorage, cValue, paren, scalarInfo } from "./c_types.ts";
@@ -59,7 +59,7 @@ export function emitStmt(ctx: CContext, s: Stmt, out: Lines): void {
     case "For":
       return emitFor(ctx, s, out);
     case "IfThenElse": {
-      const c = emitExpr(ctx, s.cond);
+      const c = emitCondition(ctx, s.cond);
       const other = s.otherwise;
       out.block(`if (${c}) {`, () => emitStmt(ctx, s.then, out), other ? "" : "}");
       if (other) out.block("} else {", () => emitStmt(ctx, other, out));
@@ -81,7 +81,7 @@ export function emitStmt(ctx: CContext, s: Stmt, out: Lines): void {
     case "AssertStmt": {
       const id = ctx.assertId(s.message);
       const fail = ctx.hostImport("tsr_assert_fail");
-      out.add(`if (!${paren(emitExpr(ctx, s.cond))}) ${fail}(${id});`);
+      out.add(`if (!${paren(emitCondition(ctx, s.cond))}) ${fail}(${id});`);
       return emitStmt(ctx, s.body, out);
     }
     case "Evaluate":
