@@ -83,7 +83,7 @@ function floatToInt(to: DType, x: string, src: "f32" | "f64"): string {
  * @example
  * ```ts
  * import { castScalar } from "./c_scalar.ts";
- * console.assert(castScalar("int32", "int8", "x") === "((int8_t)(x))");
+ * console.assert(castScalar("int32", "int8", "x") === "(int8_t)x");
  * ```
  */
 export function castScalar(from: DType, to: DType, x: string): string {
@@ -178,7 +178,7 @@ function unreachable(ctx: CContext, op: string, d: DType): never {
  * import { CContext } from "./c_context.ts";
  * import { scalarBinary } from "./c_scalar.ts";
  * const s = scalarBinary(new CContext("f"), "add", "int8", "a", "b");
- * console.assert(s === "((int8_t)((uint32_t)(a) + (uint32_t)(b)))");
+ * console.assert(s === "(int8_t)(a + b)");
  * ```
  */
 export function scalarBinary(
