@@ -33,7 +33,8 @@ const C_KEYWORDS = new Set(
   (
     "auto break case char const continue default do double else enum extern float for goto if " +
     "inline int long register restrict return short signed sizeof static struct switch typedef " +
-    "union unsigned void volatile while main memory"
+    "union unsigned void volatile while main memory int8_t uint8_t int16_t uint16_t int32_t " +
+    "uint32_t int64_t uint64_t TSR_INLINE TSR_IMPORT _Bool bool true false NULL"
   ).split(" "),
 );
 

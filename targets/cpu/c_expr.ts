@@ -12,8 +12,19 @@
  * @module
  */
 import { type DType, elementOf, isFloat, lanesOf } from "../../ir/dtype.ts";
-import type { BufferLoad, Call, Let, PrimExpr, Select } from "../../ir/expr.ts";
-import { CALL_OPS } from "../../ir/expr.ts";
+import {
+  add,
+  type BufferLoad,
+  type Call,
+  CALL_OPS,
+  constant,
+  type Let,
+  mul,
+  type PrimExpr,
+  type Ramp,
+  type Select,
+  variable,
+} from "../../ir/expr.ts";
 import { visit } from "../../ir/node.ts";
 import type { Buffer } from "../../ir/stmt.ts";
 import { TargetError } from "../../ir/errors.ts";
@@ -101,11 +112,8 @@ function emitScalar(ctx: CContext, e: PrimExpr, lane: number | undefined): strin
       return loadElement(ctx, e.buffer, emitExpr(ctx, e.indices[0], lane));
     case "Call":
       return emitScalarCall(ctx, e, lane);
-    case "Ramp": {
-      const base = emitExpr(ctx, e.base);
-      const step = scalarBinary(ctx, "mul", d, cLiteral(lane!, d), emitExpr(ctx, e.stride));
-      return scalarBinary(ctx, "add", d, base, step);
-    }
+    case "Ramp":
+      return emitExpr(ctx, rampLane(e.base, e.stride, lane!));
     case "Broadcast":
       return emitExpr(ctx, e.value);
     case "Let":
@@ -213,20 +221,8 @@ function emitVector(ctx: CContext, e: PrimExpr): string {
       return emitVectorLoad(ctx, e);
     case "Call":
       return emitVectorCall(ctx, e);
-    case "Ramp": {
-      const el = elementOf(d);
-      const base = ctx.fresh("b");
-      const stride = ctx.fresh("s");
-      const t = cValue(el);
-      const lanes = Array.from(
-        { length: n },
-        (_, l) =>
-          scalarBinary(ctx, "add", el, base, scalarBinary(ctx, "mul", el, cLiteral(l, el), stride)),
-      );
-      return `({ ${t} ${base} = ${emitExpr(ctx, e.base)}; ${t} ${stride} = ${
-        emitExpr(ctx, e.stride)
-      }; (${vtype(ctx, d)}){${lanes.join(", ")}}; })`;
-    }
+    case "Ramp":
+      return emitVectorRamp(ctx, e);
     case "Broadcast":
       return `(${vtype(ctx, d)})${paren(emitExpr(ctx, e.value))}`;
     case "Let":
@@ -236,6 +232,39 @@ function emitVector(ctx: CContext, e: PrimExpr): string {
       break;
   }
   throw new Error(`internal: ${e.kind} of vector dtype ${d}`);
+}
+
+/** Lane `l` of ramp(base, stride): base + l·stride in the dtype (constants fold). */
+function rampLane(base: PrimExpr, stride: PrimExpr, l: number): PrimExpr {
+  return add(base, mul(constant(l, base.dtype), stride));
+}
+
+/** A Ramp value; a base or stride that is not a name or constant is computed once. */
+function emitVectorRamp(ctx: CContext, e: Ramp): string {
+  const simple = (x: PrimExpr) => x.kind === "Var" || x.kind === "IntImm" || x.kind === "FloatImm";
+  const decls: string[] = [];
+  const hold = (x: PrimExpr, name: string, body: (v: PrimExpr) => string): string => {
+    if (simple(x)) return body(x);
+    const v = variable(name, x.dtype);
+    const value = emitExpr(ctx, x);
+    return ctx.withVar(v, false, (c) => {
+      decls.push(`${cValue(x.dtype)} ${c} = ${value};`);
+      return body(v);
+    });
+  };
+  const lanes = hold(
+    e.base,
+    "b",
+    (b) =>
+      hold(
+        e.stride,
+        "s",
+        (s) =>
+          Array.from({ length: e.lanes }, (_, l) => emitExpr(ctx, rampLane(b, s, l))).join(", "),
+      ),
+  );
+  const value = `(${vtype(ctx, e.dtype)}){${lanes}}`;
+  return decls.length ? `({ ${decls.join(" ")} ${value}; })` : value;
 }
 
 function emitVectorLoad(ctx: CContext, e: BufferLoad): string {

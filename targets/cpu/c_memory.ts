@@ -7,15 +7,29 @@
  * @module
  */
 import { byteSize, elementOf } from "../../ir/dtype.ts";
-import type { PrimExpr } from "../../ir/expr.ts";
+import { binary, type PrimExpr } from "../../ir/expr.ts";
 import type { Buffer } from "../../ir/stmt.ts";
 import type { CContext } from "./c_context.ts";
 import { cStorage, cVector, isHalf, paren } from "./c_types.ts";
 
-/** The base of a stride-1 Ramp index (a contiguous access), else undefined. */
+/**
+ * The first element of a contiguous vector index — a stride-1 Ramp, or one plus or minus a
+ * Broadcast (`ramp(b, 1, n) + broadcast(x)` starts at `b + x`) — else undefined.
+ */
 export function contiguousBase(index: PrimExpr): PrimExpr | undefined {
-  if (index.kind === "Ramp" && index.stride.kind === "IntImm" && index.stride.value === 1) {
-    return index.base;
+  if (index.kind === "Ramp") {
+    return index.stride.kind === "IntImm" && index.stride.value === 1 ? index.base : undefined;
+  }
+  if (index.kind === "Binary" && (index.op === "add" || index.op === "sub")) {
+    const { a, b } = index;
+    if (b.kind === "Broadcast") {
+      const base = contiguousBase(a);
+      return base && binary(index.op, base, b.value);
+    }
+    if (a.kind === "Broadcast" && index.op === "add") {
+      const base = contiguousBase(b);
+      return base && binary("add", a.value, base);
+    }
   }
   return undefined;
 }

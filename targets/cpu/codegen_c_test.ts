@@ -326,6 +326,64 @@ for (const [kind, threadTag] of KINDS) {
   );
 }
 
+{
+  // Names that are C keywords or typedefs; bool-valued vector selects; a vector let inside a
+  // lazily evaluated arm (lane by lane); a scalar condition choosing between vectors; math calls
+  // whose result dtype differs from the argument's.
+  const A = decl("int", [16], "float32");
+  const B = decl("int32_t", [16], "bool");
+  const C = decl("float", [16], "float32");
+  const D = decl("D", [16], "int32");
+  const flag = variable("uint8_t", "int32");
+  const i = loopVar("for");
+  const r = ramp(mul(i, 4), 1, 4);
+  const a = bufferLoad(A, [r]);
+  const t = variable("t", "float32x4");
+  // lanes 8, 9 take the let arm, 10, 11 the other: per lane; A[r − 8] is out of bounds below 8
+  const lazyLet = select(
+    lt(r, broadcast(10, 4)),
+    letExpr(t, mul(a, a), add(t, broadcast(float(1), 4))),
+    bufferLoad(A, [sub(r, broadcast(8, 4))]),
+  );
+  const f = primFunc(
+    "names",
+    [A, B, C, D, flag],
+    forLoop(
+      i,
+      0,
+      4,
+      seq([
+        bufferStore(
+          B,
+          select(
+            gt(a, broadcast(float(0), 4)),
+            lt(a, broadcast(float(0.5), 4)),
+            bufferLoad(B, [r]),
+          ),
+          [r],
+        ),
+        bufferStore(C, lazyLet, [r]),
+        bufferStore(C, select(gt(flag, 0), bufferLoad(C, [r]), mul(a, broadcast(float(3), 4))), [
+          r,
+        ]),
+        bufferStore(D, call("sqrt", [bufferLoad(A, [r])], "int32x4"), [r]),
+        bufferStore(C, add(bufferLoad(C, [r]), call("exp", [bufferLoad(D, [r])], "float32x4")), [
+          r,
+        ]),
+      ]),
+    ),
+  );
+  for (const on of [0, 1]) {
+    addCase("extra", f, () => [
+      randomNDArray("float32", [16], 16, -2, 30),
+      randomNDArray("bool", [16], 17),
+      ndarray("float32", [16]),
+      ndarray("int32", [16]),
+      on,
+    ]);
+  }
+}
+
 // ---- storage ------------------------------------------------------------------------------------
 
 {
@@ -464,6 +522,10 @@ Deno.test("vector code: float32x4, int8x16, strided ramps, broadcasts, wide and 
   await check("vector");
   const { source } = await compiled();
   assert(source.includes("ext_vector_type(4)") && source.includes("tsr_ld_float32x4"));
+});
+
+Deno.test("C keywords as names, bool vector selects, lazy lets, calls with another result dtype", async () => {
+  await check("extra");
 });
 
 Deno.test("allocations on the stack and the heap are zero-filled on entry and freed", async () => {
