@@ -1,0 +1,21 @@
+/**
+ * Analysis helpers shared by schedule primitives: finding blocks and loops, the loop nest above
+ * a block, blocks under a statement, binding simplification and predicates.
+ *
+ * @module
+ */
+export {
+  type BlockLocation,
+  blockNamesOf,
+  blocksUnder,
+  blocksUnderWithLoops,
+  childBlocks,
+  findBlock,
+  findLoop,
+  type LoopLocation,
+  loopsAbove,
+  loopVarsOf,
+  replaceStmt,
+  walkStmts,
+} from "./find.ts";
+export { addPredicate, analyzerFor, simplifyBindings } from "./bindings.ts";

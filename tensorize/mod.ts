@@ -1,0 +1,68 @@
+/**
+ * Schedules (issue 3): TensorIR-style primitives over `PrimFunc`s with a replayable trace.
+ * Importing this module registers every built-in instruction kind and attaches its method to
+ * `Schedule`.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "./mod.ts";
+ * import { parseFunc } from "../ir/script/mod.ts";
+ * const f = parseFunc(`func f(A: buffer<float32>[64]) {
+ *   block root() {
+ *     for i in 0..64 {
+ *       block B(vi: spatial(0..64) = i) {
+ *         reads()
+ *         writes(A[vi])
+ *         A[vi] = 0.0
+ *       }
+ *     }
+ *   }
+ * }`);
+ * const sch = new Schedule(f);
+ * const [i] = sch.getLoops(sch.getBlock("B"));
+ * sch.split(i, [undefined, 8]);
+ * console.assert(sch.trace.length === 3);
+ * ```
+ *
+ * @module
+ */
+import "./primitives/get.ts";
+import "./primitives/split.ts";
+import "./primitives/block_primitives.ts";
+
+export { Schedule, type ScheduleOptions, WORK_ON } from "./schedule.ts";
+export {
+  type InstructionJSON,
+  type ReplayOptions,
+  Trace,
+  TRACE_VERSION,
+  type TraceJSON,
+} from "./trace.ts";
+export {
+  type ExprText,
+  type InstrInput,
+  type Instruction,
+  type InstructionKind,
+  instructionNames,
+  type Json,
+  literal,
+  lookupInstruction,
+  registerInstruction,
+  scriptCall,
+  type ScriptParts,
+} from "./instruction.ts";
+export {
+  type BlockRV,
+  type ExprRV,
+  isRV,
+  type LoopRV,
+  parseRVName,
+  type RV,
+  type RVKind,
+  rvName,
+} from "./rv.ts";
+export { Rng } from "./rng.ts";
+export { type ErrorPlace, scheduleError } from "./errors.ts";
+export { GET_BLOCK, GET_CHILD_BLOCKS, GET_LOOPS } from "./primitives/get.ts";
+export { SPLIT, type SplitFactor, splitLoop } from "./primitives/split.ts";
+export * as analysis from "./analysis/mod.ts";

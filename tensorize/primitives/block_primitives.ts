@@ -1,0 +1,8 @@
+/**
+ * The index of block primitives (cache_read/write, compute_at, compute_inline, …): importing
+ * this file registers them and attaches their methods to `Schedule`. Owned by the authors of
+ * those primitives: add one `import "./<primitive>.ts";` line per primitive file.
+ *
+ * @module
+ */
+export {};
