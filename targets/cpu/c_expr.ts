@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type DType, elementOf, isFloat, lanesOf } from "../../ir/dtype.ts";
+import { type DType, elementOf, lanesOf } from "../../ir/dtype.ts";
 import {
   add,
   type BufferLoad,
@@ -25,14 +25,14 @@ import {
   type Select,
   variable,
 } from "../../ir/expr.ts";
-import { visit } from "../../ir/node.ts";
 import type { Buffer } from "../../ir/stmt.ts";
-import { TargetError } from "../../ir/errors.ts";
+import { InternalError, TargetError } from "../../ir/errors.ts";
 import { type CContext, unsupported } from "./c_context.ts";
 import { castScalar, compareOp, scalarBinary, scalarCall } from "./c_scalar.ts";
 import { cLiteral, cValue, paren, scalarInfo } from "./c_types.ts";
 import { laneBytes, maskType, vectorBinary, vectorCall, vectorCast, vtype } from "./c_vector.ts";
 import { contiguousBase, vectorLoad } from "./c_memory.ts";
+import { armsMayFault } from "./c_hazard.ts";
 
 /**
  * The C expression of `e`: whole when `lane` is undefined, else the scalar lane `lane` of a
@@ -88,7 +88,7 @@ function emitScalar(ctx: CContext, e: PrimExpr, lane: number | undefined): strin
       const b = ctx.varOf(e);
       if (!b.vector) return b.name;
       if (lane === undefined) {
-        throw new Error(`internal: vector variable ${e.name} read as a scalar`);
+        throw new InternalError(`vector variable ${e.name} read as a scalar`);
       }
       return `${b.name}[${lane}]`;
     }
@@ -193,11 +193,10 @@ function byLanes(
 
 function emitVector(ctx: CContext, e: PrimExpr): string {
   const d = e.dtype;
-  const n = lanesOf(d);
   switch (e.kind) {
     case "Var": {
       const b = ctx.varOf(e);
-      if (!b.vector) throw new Error(`internal: scalar variable ${e.name} read as a vector`);
+      if (!b.vector) throw new InternalError(`scalar variable ${e.name} read as a vector`);
       return b.name;
     }
     case "Binary": {
@@ -231,7 +230,7 @@ function emitVector(ctx: CContext, e: PrimExpr): string {
     case "FloatImm":
       break;
   }
-  throw new Error(`internal: ${e.kind} of vector dtype ${d}`);
+  throw new InternalError(`${e.kind} of vector dtype ${d}`);
 }
 
 /** Lane `l` of ramp(base, stride): base + l·stride in the dtype (constants fold). */
@@ -274,21 +273,6 @@ function emitVectorLoad(ctx: CContext, e: BufferLoad): string {
   return byLanes(ctx, e.dtype, [index], ([i]) => loadElement(ctx, e.buffer, i));
 }
 
-/** True if evaluating `e` where it is not chosen might fault (loads, integer division, intrinsics). */
-function mayFault(e: PrimExpr): boolean {
-  let found = false;
-  visit(e, (n) => {
-    if (found) return false;
-    if (n.kind === "BufferLoad" || (n.kind === "Call" && !(n.op in CALL_OPS))) found = true;
-    if (
-      n.kind === "Binary" && !isFloat(n.a.dtype) &&
-      (n.op === "div" || n.op === "mod" || n.op === "floordiv" || n.op === "floormod")
-    ) found = true;
-    return !found;
-  });
-  return found;
-}
-
 /** A −1/0 mask with lanes of `bytes` bytes for a bool vector expression. */
 function emitMask(ctx: CContext, c: PrimExpr, bytes: number): string {
   const n = lanesOf(c.dtype);
@@ -315,7 +299,7 @@ function emitVectorSelect(ctx: CContext, e: Select): string {
       paren(emitExpr(ctx, f))
     }`;
   }
-  if (!mayFault(t) && !mayFault(f)) {
+  if (!armsMayFault(e.cond, t, f)) {
     const mask = emitMask(ctx, e.cond, laneBytes(e.dtype));
     return `${paren(mask)} ? ${paren(emitExpr(ctx, t))} : ${paren(emitExpr(ctx, f))}`;
   }

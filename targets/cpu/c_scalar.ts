@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { InternalError } from "../../ir/errors.ts";
 import {
   bitsOf,
   type DType,
@@ -167,7 +168,7 @@ function floatBinary(ctx: CContext, op: BinaryOp, d: DType, a: string, b: string
 }
 
 function unreachable(ctx: CContext, op: string, d: DType): never {
-  throw new Error(`internal: no C for "${op}" on ${d} in function "${ctx.func}"`);
+  throw new InternalError(`no C for "${op}" on ${d} in function "${ctx.func}"`);
 }
 
 /**

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { InternalError } from "../../ir/errors.ts";
 import { bitsOf, type DType, elementOf, isBool, isFloat, isUInt, lanesOf } from "../../ir/dtype.ts";
 
 interface ScalarInfo {
@@ -50,7 +51,7 @@ export function scalarInfo(d: DType): ScalarInfo | undefined {
 
 function info(d: DType): ScalarInfo {
   const s = SCALARS[elementOf(d)];
-  if (!s) throw new Error(`no C type for ${d}`); // callers check scalarInfo first
+  if (!s) throw new InternalError(`no C type for ${d}`); // callers check scalarInfo first
   return s;
 }
 

@@ -47,6 +47,7 @@ import {
   seq,
 } from "../../ir/stmt.ts";
 import { emitC } from "./codegen_c.ts";
+import { disassemble } from "./toolchain.ts";
 import { compareWithInterpreter, compileBatch, type KernelArg } from "./test_harness.ts";
 
 interface Case {
@@ -520,8 +521,20 @@ Deno.test("branches, lets with shadowing, lazy scalar and vector selects", async
 
 Deno.test("vector code: float32x4, int8x16, strided ramps, broadcasts, wide and half vectors", async () => {
   await check("vector");
-  const { source } = await compiled();
-  assert(source.includes("ext_vector_type(4)") && source.includes("tsr_ld_float32x4"));
+  // the vector kernels are SIMD code: v128 loads/stores and f32x4 / i8x16 arithmetic
+  const text = await disassemble((await compiled()).wasm);
+  const body = (entry: string) => text.split(`<${entry}>:`)[1].split(/\n[0-9a-f]+ <tsr_/)[0];
+  const f32x4 = body("tsr_f32x4");
+  for (const op of ["v128.load", "v128.store", "f32x4.mul", "f32x4.add", "f32x4.max", "f32x4.gt"]) {
+    assert(f32x4.includes(op), `tsr_f32x4 lacks ${op}`);
+  }
+  assert(!/\bcall\b/.test(f32x4), "no calls in tsr_f32x4");
+  const i8x16 = body("tsr_i8x16");
+  // the arms load only what the condition loads: a mask blend, not lane by lane
+  for (const op of ["v128.load", "v128.store", "i8x16.sub", "v128.bitselect"]) {
+    assert(i8x16.includes(op), `tsr_i8x16 lacks ${op}`);
+  }
+  assert(!/\bcall\b|extract_lane/.test(i8x16), "tsr_i8x16 is not computed lane by lane");
 });
 
 Deno.test("C keywords as names, bool vector selects, lazy lets, calls with another result dtype", async () => {

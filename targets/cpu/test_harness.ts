@@ -335,10 +335,11 @@ export function nonZero(a: NDArray): NDArray {
 export async function compileBatch(
   fs: readonly PrimFunc[],
   options: EmitOptions = {},
-): Promise<{ mod: TestModule; kernels: CKernel[]; source: string }> {
+): Promise<{ mod: TestModule; kernels: CKernel[]; source: string; wasm: Uint8Array }> {
   const emitted = new Map<PrimFunc, CKernel>();
   for (const f of fs) if (!emitted.has(f)) emitted.set(f, emitC(f, options));
   const source = linkC([...emitted.values()]);
   const wasm = await compileC(source, cpuFlags({ relaxedSimd: options.relaxedSimd }));
-  return { mod: await TestModule.load(wasm), kernels: fs.map((f) => emitted.get(f)!), source };
+  const kernels = fs.map((f) => emitted.get(f)!);
+  return { mod: await TestModule.load(wasm), kernels, source, wasm };
 }

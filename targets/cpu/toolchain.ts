@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { TargetError } from "../../ir/errors.ts";
+import { InternalError, TargetError } from "../../ir/errors.ts";
 
 const PACKAGE = "npm:@yowasp/clang@22.0.0-git20542-10";
 
@@ -284,6 +284,30 @@ export async function compileC(
   } finally {
     pending.delete(key);
   }
+}
+
+/**
+ * The disassembly of a wasm module (`llvm-objdump -d`), for inspecting generated kernels.
+ *
+ * @example
+ * ```ts ignore
+ * import { compileC, disassemble } from "./toolchain.ts";
+ * const text = await disassemble(await compileC("int f(int x) { return x + 1; }"));
+ * console.assert(text.includes("i32.add"));
+ * ```
+ */
+export async function disassemble(wasm: Uint8Array): Promise<string> {
+  const m = await loadToolchain();
+  const [out, text] = collector();
+  try {
+    await m.runLLVM(["objdump", "-d", "module.wasm"], { "module.wasm": wasm }, {
+      stdout: out,
+      stderr: out,
+    });
+  } catch {
+    throw new InternalError(`llvm-objdump failed: ${text()}`);
+  }
+  return text();
 }
 
 /** Forget the in-memory cache (tests use it to reach the disk cache). */
