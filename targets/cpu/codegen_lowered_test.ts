@@ -13,6 +13,7 @@ import { lower } from "../../ir/transform/mod.ts";
 import { markInnermost } from "../../ir/transform/schedule_testing.ts";
 import { sizeValues } from "../../ir/transform/testing.ts";
 import { compileBatch, diffTensors, type KernelArg } from "./test_harness.ts";
+import { emitC } from "./codegen_c.ts";
 
 interface Case {
   readonly label: string;
@@ -67,4 +68,19 @@ Deno.test("op catalogue: lowered, compiled and run equals the interpreter on the
     });
   });
   assertEquals(diffs, []);
+});
+
+Deno.test("emitC accepts every catalogue case lowered as built, vectorized and unrolled", () => {
+  let n = 0;
+  for (const op of OPS) {
+    for (const c of op.cases) {
+      const f = op.build(c);
+      for (const g of [f, markInnermost(f, "vectorized"), markInnermost(f, "unrolled")]) {
+        const low = lower(g);
+        assertEquals(emitC(low).params.length, low.params.length);
+        n++;
+      }
+    }
+  }
+  assertEquals(n > 600, true);
 });

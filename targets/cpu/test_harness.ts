@@ -17,6 +17,7 @@ import { interpret } from "../../ir/interp/mod.ts";
 import { type CKernel, emitC, type EmitOptions, linkC } from "./codegen_c.ts";
 import { compileC, cpuFlags } from "./toolchain.ts";
 import { HOST_MATH } from "./host_math.ts";
+import { dataSegmentCount } from "./wasm_sections.ts";
 
 /** Bytes at the bottom of memory reserved for the shared 1 MiB stack (+ 64 KiB slack). */
 export const RESERVED_BYTES = (1 << 20) + 65536;
@@ -54,6 +55,9 @@ export class TestModule {
         throw new TargetError("KERNEL_ASSERT", box.mod!.messages[id] ?? `assert #${id}`);
       },
     };
+    // modules share one memory: they must not carry data segments (runtime.ts refuses them)
+    const segments = dataSegmentCount(wasm);
+    if (segments !== 0) throw new Error(`the module has ${segments} data segments`);
     const module = await WebAssembly.compile(wasm as BufferSource);
     const instance = await WebAssembly.instantiate(module, { env });
     const base = (instance.exports.__heap_base as WebAssembly.Global).value as number;
