@@ -32,6 +32,7 @@ import {
 import type { Range } from "../stmt.ts";
 import { Analyzer, type RangeLike } from "./analyzer.ts";
 import { formatExpr } from "./format.ts";
+import { exprKey } from "./key.ts";
 
 /** An iterator with values `[0, extent)`: a domain variable (minus `min`), or a fused sum. */
 export interface IterMark {
@@ -83,6 +84,9 @@ function fail(reason: string): never {
 /** The detector: one per call, holding the domain marks and the analyzer. */
 class Detector {
   readonly marks = new Map<Var, IterMark>();
+  /** Fused marks by their pieces, so two uses of one fused sum split one mark. */
+  readonly fused = new Map<string, IterMark>();
+  readonly markIds = new Map<IterMark, number>();
   constructor(readonly ana: Analyzer, domains: ReadonlyMap<Var, Range | RangeLike>) {
     for (const [v, r] of domains) {
       ana.bind(v, r);
@@ -219,7 +223,16 @@ class Detector {
       args: [...chain].reverse().map((a) => ({ ...a, scale: this.s(floordiv(a.scale, s0)) })),
       base: zero,
     };
-    return split({ kind: "IterMark", source: inner, extent, min: zero }, 1, extent, s0);
+    const id = (m: IterMark): number => {
+      if (!this.markIds.has(m)) this.markIds.set(m, this.markIds.size);
+      return this.markIds.get(m)!;
+    };
+    const key = inner.args.map((a) =>
+      `${id(a.source)},${exprKey(a.lowerFactor)},${exprKey(a.extent)},${exprKey(a.scale)}`
+    ).join("|");
+    let mark = this.fused.get(key);
+    if (!mark) this.fused.set(key, mark = { kind: "IterMark", source: inner, extent, min: zero });
+    return split(mark, 1, extent, s0);
   }
 
   chainFrom(first: IterSplit, all: readonly IterSplit[]): IterSplit[] | undefined {

@@ -117,3 +117,14 @@ Deno.test("iter map: uses the caller's analyzer", () => {
   assert(r.ok);
   assertEquals(formatExpr(ana.simplify(floordiv(add(mul(i, 16), j), 16))), "i");
 });
+
+Deno.test("iter map: a fused sum re-split at another point (a*8 + b by 12) is one mark", () => {
+  const a = variable("a"), b = variable("b");
+  const x = add(mul(a, 8), b);
+  const dom = new Map([[a, { min: 0, extent: 24 }], [b, { min: 0, extent: 8 }]]);
+  for (const idx of [[floormod(x, 12), floordiv(x, 12)], [floordiv(x, 12), floormod(x, 12)]]) {
+    const r = detectIterMap(idx, dom);
+    assert(r.ok, r.ok ? "" : r.reason);
+  }
+  assert(!detectIterMap([floormod(x, 12), floormod(x, 12)], dom).ok);
+});
