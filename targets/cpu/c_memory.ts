@@ -10,7 +10,8 @@ import { byteSize, elementOf } from "../../ir/dtype.ts";
 import { binary, type PrimExpr } from "../../ir/expr.ts";
 import type { Buffer } from "../../ir/stmt.ts";
 import type { CContext } from "./c_context.ts";
-import { cStorage, cVector, isHalf, paren } from "./c_types.ts";
+import { cStorage, cVector, isHalf, paren, vecName } from "./c_types.ts";
+import { halfDecode, halfEncode } from "./c_half.ts";
 
 /**
  * The first element of a contiguous vector index — a stride-1 Ramp, or one plus or minus a
@@ -44,12 +45,13 @@ export function vectorLoad(ctx: CContext, b: Buffer, base: string, lanes: number
   const v = ctx.vec(cVector(`${d === "bool" ? "uint8" : d}x${lanes}`));
   const s = cStorage(d);
   const name = ctx.helper(helperName("ld", b, lanes), () => {
-    const head = `static inline ${v} ${helperName("ld", b, lanes)}(const ${s} *p) {\n  ${v} v;\n`;
+    const head = `static inline ${v} ${helperName("ld", b, lanes)}(const ${s} *p) {\n`;
     if (isHalf(d)) {
-      const dec = d === "float16" ? "__tsr_f16_to_f32" : "__tsr_bf16_to_f32";
-      return `${head}  for (int l = 0; l < ${lanes}; l++) v[l] = ${dec}(p[l]);\n  return v;\n}`;
+      const h = ctx.vec(vecName("u16", lanes));
+      return `${head}  ${h} h;\n  __builtin_memcpy(&h, p, ${2 * lanes});\n` +
+        `  return ${halfDecode(ctx, d, lanes)}(h);\n}`;
     }
-    return `${head}  __builtin_memcpy(&v, p, ${byteSize(d) * lanes});\n  return v;\n}`;
+    return `${head}  ${v} v;\n  __builtin_memcpy(&v, p, ${byteSize(d) * lanes});\n  return v;\n}`;
   });
   return `${name}(${ctx.bufferOf(b)} + ${paren(base)})`;
 }
@@ -68,8 +70,9 @@ export function vectorStore(
   const name = ctx.helper(helperName("st", b, lanes), () => {
     const head = `static inline void ${helperName("st", b, lanes)}(${s} *p, ${v} v) {\n`;
     if (isHalf(d)) {
-      const enc = d === "float16" ? "__tsr_f32_to_f16" : "__tsr_f32_to_bf16";
-      return `${head}  for (int l = 0; l < ${lanes}; l++) p[l] = ${enc}(v[l]);\n}`;
+      const h = ctx.vec(vecName("u16", lanes));
+      return `${head}  ${h} h = ${halfEncode(ctx, d, lanes)}(v);\n` +
+        `  __builtin_memcpy(p, &h, ${2 * lanes});\n}`;
     }
     return `${head}  __builtin_memcpy(p, &v, ${byteSize(d) * lanes});\n}`;
   });

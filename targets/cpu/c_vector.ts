@@ -19,6 +19,7 @@
 import { type DType, elementOf, isBool, isFloat, lanesOf } from "../../ir/dtype.ts";
 import type { BinaryOp } from "../../ir/expr.ts";
 import type { CContext } from "./c_context.ts";
+import { halfRound } from "./c_half.ts";
 import { compareOp } from "./c_scalar.ts";
 import { cShort, cVector, isHalf, paren, valueBytes, vecName } from "./c_types.ts";
 
@@ -37,16 +38,9 @@ export function maskToBool(ctx: CContext, mask: string, lanes: number): string {
   return `__builtin_convertvector(-${paren(mask)}, ${ctx.vec(vecName("u8", lanes))})`;
 }
 
-/** float16/bfloat16 lanes rounded back to their dtype, lane by lane. */
+/** float16/bfloat16 lanes rounded back to their dtype (identity for other dtypes). */
 export function roundVector(ctx: CContext, d: DType, x: string): string {
-  if (!isHalf(d)) return x;
-  const n = lanesOf(d);
-  const v = vtype(ctx, d);
-  const fn = elementOf(d) === "float16" ? "__tsr_round_f16" : "__tsr_round_bf16";
-  const name = ctx.helper(`${fn}_x${n}`, () =>
-    `static inline ${v} ${fn}_x${n}(${v} v) {\n` +
-    `  for (int l = 0; l < ${n}; l++) v[l] = ${fn}(v[l]);\n  return v;\n}`);
-  return `${name}(${x})`;
+  return isHalf(d) ? `${halfRound(ctx, d, lanesOf(d))}(${x})` : x;
 }
 
 /** `a op b` on vectors of dtype `d` (the operands' dtype), or undefined for lane-by-lane. */
