@@ -16,7 +16,15 @@
  *
  * @module
  */
-import { type DType, elementOf, isBool, isFloat, lanesOf } from "../../ir/dtype.ts";
+import {
+  bitsOf,
+  type DType,
+  elementOf,
+  intRange,
+  isBool,
+  isFloat,
+  lanesOf,
+} from "../../ir/dtype.ts";
 import type { BinaryOp } from "../../ir/expr.ts";
 import type { CContext } from "./c_context.ts";
 import { halfRound } from "./c_half.ts";
@@ -85,11 +93,44 @@ export function vectorCast(ctx: CContext, from: DType, to: DType, x: string): st
       if (cShort(from) === "f32" && t === "int32" && n === 4) {
         return `(${vtype(ctx, to)})__builtin_wasm_trunc_saturate_s_i32x4_f32x4(${x})`;
       }
-      return undefined; // truncating, saturating conversions: lane by lane
+      return bitsOf(t) <= 32 ? `${floatToIntVector(ctx, from, to)}(${x})` : undefined;
     }
     return cShort(from) === cShort(to) ? x : conv; // float ↔ double round to nearest even
   }
   return conv; // int → int wraps; int → float32/64 rounds once to nearest even
+}
+
+/**
+ * Float lanes → integers of at most 32 bits, truncating and saturating (NaN → 0): NaN lanes
+ * become 0, the rest are clamped to the largest range of floats that convert exactly, converted
+ * (truncating), and lanes at or above 2^bits saturate to the maximum. Returns the helper's name.
+ */
+function floatToIntVector(ctx: CContext, from: DType, to: DType): string {
+  const n = lanesOf(to);
+  const src = cShort(from); // f32 (also float16/bfloat16 values) or f64
+  const name = `__tsr_fti_${src}_${cShort(to)}_x${n}`;
+  return ctx.helper(name, () => {
+    const v = vtype(ctx, from);
+    const r = vtype(ctx, to);
+    const [lo, hi] = intRange(to);
+    const signed = lo < 0;
+    // 32-bit limits are not float32 values: clamp to the largest float below, fix up above
+    const wide = src === "f32" && bitsOf(to) === 32;
+    const top = wide ? (signed ? 2 ** 31 - 128 : 2 ** 32 - 256) : hi;
+    const lit = (k: number) => (src === "f32" ? `${k}.0f` : `${k}.0`);
+    const lines = [
+      `static inline ${r} ${name}(${v} x) {`,
+      `  ${v} y = (x != x) ? (${v})0 : x;`,
+      `  y = __builtin_elementwise_maximum(y, (${v})${lit(lo)});`,
+      `  y = __builtin_elementwise_minimum(y, (${v})${lit(top)});`,
+      `  ${r} out = __builtin_convertvector(y, ${r});`,
+    ];
+    if (wide) {
+      lines.push(`  out = (x >= (${v})${lit(signed ? 2 ** 31 : 2 ** 32)}) ? (${r})${hi}u : out;`);
+    }
+    lines.push("  return out;", "}");
+    return lines.join("\n");
+  });
 }
 
 /** Math call `op` on a vector of dtype `d` giving dtype `d`, or undefined for lane-by-lane. */
