@@ -21,8 +21,10 @@ export interface BenchArgs {
 /** Usage text. */
 export const USAGE: string = `Usage: deno task bench [options]
 
-Times fp32 matmul 256/512/1024, conv2d 1x64x56x56 (3x3, 64 out, pad 1) and the wasm SIMD
-ceiling for tessera-default, ts-loop and tfjs-wasm, all in one run.
+Times fp32 matmul 256/512/1024, GEMV 1x4096x4096, conv2d 1x64x56x56 (3x3, 64 out, pad 1) and
+the wasm SIMD ceiling for tessera (hand schedules of examples/), tessera-default, ts-loop,
+tfjs-wasm, onnxruntime-web (1 and 2 threads), onnxruntime-node (1 and 2 threads), wasm-peak and
+wasm-peak-fma, all in one run; then the ratios of our best kernels to each peer and to the peak.
 
 Options:
   --json FILE       also write every figure as JSON records { case, impl, threads, ms, gflops }

@@ -1,6 +1,6 @@
 /**
- * The benchmark cases: fp32 matmul at three sizes, one ResNet-style 3×3 convolution and the wasm
- * SIMD ceiling. Each case has a stable id (used by `--filter` and in the JSON), its FLOP count
+ * The benchmark cases: fp32 matmul at three sizes and as a GEMV (`1×4096 · 4096×4096`, bound by
+ * memory), one ResNet-style 3×3 convolution and the wasm SIMD ceiling. Each case has a stable id (used by `--filter` and in the JSON), its FLOP count
  * and deterministic inputs in the canonical layouts every impl starts from.
  *
  * Canonical layouts: matmul `A[m,k] · B[k,n] → C[m,n]`; conv2d `X[n,c,h,w]` (NCHW) and
@@ -89,10 +89,23 @@ export function caseFlops(c: BenchCase): number {
   }
 }
 
-/** A square fp32 matmul case. @example `matmulCase(512).id === "matmul_f32_512"` */
-export function matmulCase(size: number): MatmulCase {
-  return { id: `matmul_f32_${size}`, kind: "matmul", m: size, n: size, k: size };
+/**
+ * An fp32 matmul case `[m,k]·[k,n]`: id `matmul_f32_<size>` when square, else `matmul_f32_<m>x<k>x<n>`.
+ *
+ * @example
+ * ```ts
+ * import { matmulCase } from "./cases.ts";
+ * console.assert(matmulCase(512).id === "matmul_f32_512");
+ * console.assert(matmulCase(1, 4096, 4096).id === "matmul_f32_1x4096x4096");
+ * ```
+ */
+export function matmulCase(m: number, k: number = m, n: number = m): MatmulCase {
+  const id = m === k && k === n ? `matmul_f32_${m}` : `matmul_f32_${m}x${k}x${n}`;
+  return { id, kind: "matmul", m, n, k };
 }
+
+/** GEMV: one row times a 4096×4096 matrix (64 MiB of weights streamed per run). */
+export const GEMV_4096: MatmulCase = matmulCase(1, 4096, 4096);
 
 /** The 3×3, 64→64 channel, 56×56 convolution of ResNet's first stage (pad 1, stride 1). */
 export const CONV_RESNET: Conv2dCase = {
@@ -116,6 +129,7 @@ export const CASES: readonly BenchCase[] = [
   matmulCase(256),
   matmulCase(512),
   matmulCase(1024),
+  GEMV_4096,
   CONV_RESNET,
   WASM_PEAK,
 ];

@@ -5,6 +5,7 @@ import {
   CASES,
   CONV_RESNET,
   convOut,
+  GEMV_4096,
   inputShapes,
   matmulCase,
   outputShape,
@@ -16,6 +17,7 @@ Deno.test("cases: the ids the JSON consumers expect", () => {
     "matmul_f32_256",
     "matmul_f32_512",
     "matmul_f32_1024",
+    "matmul_f32_1x4096x4096",
     "conv2d_f32_1x64x56x56_k3",
     "wasm_peak_f32",
   ]);
@@ -25,6 +27,7 @@ Deno.test("caseFlops: 2·m·n·k, 2·N·K·OH·OW·C·R·S, the peak case's own 
   assertEquals(caseFlops(matmulCase(1024)), 2 * 1024 ** 3);
   assertEquals(caseFlops(CONV_RESNET), 2 * 64 * 56 * 56 * 64 * 9);
   assertEquals(caseFlops(WASM_PEAK), 96 * 2 ** 20);
+  assertEquals(caseFlops(GEMV_4096), 2 * 4096 * 4096);
 });
 
 Deno.test("convOut and shapes", () => {
@@ -33,6 +36,9 @@ Deno.test("convOut and shapes", () => {
   assertEquals(inputShapes(CONV_RESNET), [[1, 64, 56, 56], [64, 64, 3, 3]]);
   assertEquals(outputShape(CONV_RESNET), [1, 64, 56, 56]);
   assertEquals(outputShape(matmulCase(8)), [8, 8]);
+  assertEquals(inputShapes(matmulCase(2, 3, 5)), [[2, 3], [3, 5]]);
+  assertEquals(outputShape(GEMV_4096), [1, 4096]);
+  assertEquals(matmulCase(2, 3, 5).id, "matmul_f32_2x3x5");
   assertEquals(inputShapes(WASM_PEAK), []);
 });
 

@@ -19,11 +19,15 @@ export interface TimingOptions {
   readonly minReps: number;
   /** … nor more than this. */
   readonly maxReps: number;
+  /** A pair whose warm-up run took at least this long is slow: it stops warming up … */
+  readonly slowMs: number;
+  /** … and takes only this many measured runs (ts-loop and naive kernels on the big cases). */
+  readonly slowReps: number;
 }
 
 /**
- * Default timing: about 2 s per pair; a pair whose run takes seconds gets one warm-up run (V8
- * tiers up during a long call) and three measured runs.
+ * Default timing: about 2 s per pair; a pair whose run takes over a second gets one warm-up run
+ * (V8 tiers wasm up between calls, not during one) and two measured runs.
  */
 export const NORMAL_TIMING: TimingOptions = {
   warmupMs: 500,
@@ -31,6 +35,8 @@ export const NORMAL_TIMING: TimingOptions = {
   budgetMs: 1500,
   minReps: 3,
   maxReps: 400,
+  slowMs: 1000,
+  slowReps: 2,
 };
 
 /** `--quick` timing: about 0.4 s per pair. */
@@ -40,6 +46,8 @@ export const QUICK_TIMING: TimingOptions = {
   budgetMs: 300,
   minReps: 3,
   maxReps: 100,
+  slowMs: 300,
+  slowReps: 1,
 };
 
 /**
@@ -64,7 +72,8 @@ export function gflops(flops: number, ms: number): number {
 }
 
 /**
- * Number of measured runs for a run that took `msPerRun`: as many as fit the budget, clamped.
+ * Number of measured runs for a run that took `msPerRun`: as many as fit the budget, clamped;
+ * `slowReps` for a slow run.
  *
  * @example
  * ```ts
@@ -73,6 +82,7 @@ export function gflops(flops: number, ms: number): number {
  * ```
  */
 export function repsFor(msPerRun: number, o: TimingOptions): number {
+  if (msPerRun >= o.slowMs) return o.slowReps;
   const fit = Math.floor(o.budgetMs / Math.max(msPerRun, 1e-3));
   return Math.min(o.maxReps, Math.max(o.minReps, fit));
 }
@@ -88,27 +98,38 @@ export interface WarmStart {
 }
 
 /**
+ * What one run returns: nothing (the harness times the call), or the run's own duration in ms
+ * when the work ran elsewhere (a worker) and the call also carries messaging overhead.
+ */
+export type RunResult = void | number | Promise<void | number>;
+
+/**
  * Warm up, then time runs one by one; returns the measured durations in ms. `now` is the clock
  * (injectable so the repetition logic can be tested without real time); `done` counts runs
- * already made towards the warm-up.
+ * already made towards the warm-up. A run that returns a number is timed by that number.
+ * Warm-up stops early once a run is slow (`slowMs`): then `slowReps` runs are measured. A slow
+ * run in `done` is confirmed by one more warm-up run first (first calls are often slow).
  */
 export async function timeRuns(
-  run: () => void | Promise<void>,
+  run: () => RunResult,
   o: TimingOptions,
   now: () => number = () => performance.now(),
   done: WarmStart = { runs: 0, ms: 0, lastMs: 0 },
 ): Promise<number[]> {
   const once = async (): Promise<number> => {
     const t0 = now();
-    const r = run();
-    if (r) await r;
-    return now() - t0;
+    const r = await run();
+    const wall = now() - t0;
+    return typeof r === "number" ? r : wall;
   };
   let warm = done.runs, warmMs = done.ms, last = done.lastMs;
-  while (warm < o.minWarmup || warmMs < o.warmupMs) {
+  // A slow run made before (the check run, often a first call's tier-up) needs one more to confirm.
+  let confirm = done.runs > 0 && done.lastMs >= o.slowMs;
+  while (confirm || warm < o.minWarmup || (warmMs < o.warmupMs && last < o.slowMs)) {
     last = await once();
     warm++;
     warmMs += last;
+    confirm = false;
   }
   const reps = repsFor(last, o);
   const samples: number[] = [];
@@ -151,6 +172,8 @@ export interface Row {
   readonly case: string;
   /** Impl name. */
   readonly impl: string;
+  /** Which of an impl's kernels, when it has several (e.g. `NHWC`); shown, not in the JSON. */
+  readonly variant?: string;
   /** How the impl's figures compare. */
   readonly role: ImplRole;
   /** Threads used (0 when unknown). */
@@ -182,7 +205,8 @@ export interface JsonRecord {
 }
 
 /**
- * The JSON records of the measured rows (rows without a figure are left out).
+ * The JSON records of the measured rows (rows without a figure are left out). Variants of one
+ * impl at one thread count (e.g. NCHW and NHWC kernels) give one record: the fastest.
  *
  * @example
  * ```ts
@@ -192,14 +216,15 @@ export interface JsonRecord {
  * ```
  */
 export function jsonRecords(rows: readonly Row[]): JsonRecord[] {
-  return rows.filter((r) => r.status === "ok" && r.ms !== undefined && r.gflops !== undefined)
-    .map((r) => ({
-      case: r.case,
-      impl: r.impl,
-      threads: r.threads,
-      ms: r.ms!,
-      gflops: r.gflops!,
-    }));
+  const best = new Map<string, JsonRecord>();
+  for (const r of rows) {
+    if (r.status !== "ok" || r.ms === undefined || r.gflops === undefined) continue;
+    const key = JSON.stringify([r.case, r.impl, r.threads]);
+    const prev = best.get(key);
+    if (prev && prev.ms <= r.ms) continue;
+    best.set(key, { case: r.case, impl: r.impl, threads: r.threads, ms: r.ms, gflops: r.gflops });
+  }
+  return [...best.values()];
 }
 
 /** A row's speed relative to the best peer and to `ts-loop` in the same case (if measured). */
@@ -241,7 +266,8 @@ const HEAD = ["case", "impl", "threads", "ms", "GFLOP/s", "vs best peer", "vs ts
  */
 export function formatTable(rows: readonly Row[]): string {
   const cells = rows.map((r) => {
-    const base = [r.case, r.impl, r.threads ? String(r.threads) : "—"];
+    const impl = r.variant ? `${r.impl} [${r.variant}]` : r.impl;
+    const base = [r.case, impl, r.threads ? String(r.threads) : "—"];
     if (r.status !== "ok") return [...base, `${r.status}${r.note ? ": " + r.note : ""}`];
     const q = ratiosOf(r, rows);
     return [

@@ -14,6 +14,17 @@ import {
   type TimingOptions,
 } from "./harness.ts";
 
+/** Timing options whose slow-pair rule never triggers. */
+const FAST: TimingOptions = {
+  warmupMs: 0,
+  minWarmup: 1,
+  budgetMs: 100,
+  minReps: 1,
+  maxReps: 100,
+  slowMs: Infinity,
+  slowReps: 1,
+};
+
 Deno.test("median: odd, even, unsorted, single, empty", () => {
   assertEquals(median([5, 1, 3]), 3);
   assertEquals(median([4, 1, 3, 2]), 2.5);
@@ -31,11 +42,21 @@ Deno.test("gflops: flops over milliseconds", () => {
 });
 
 Deno.test("repsFor: fits the budget, clamped to [minReps, maxReps]", () => {
-  const o: TimingOptions = { warmupMs: 0, minWarmup: 1, budgetMs: 100, minReps: 4, maxReps: 50 };
+  const o: TimingOptions = {
+    warmupMs: 0,
+    minWarmup: 1,
+    budgetMs: 100,
+    minReps: 4,
+    maxReps: 50,
+    slowMs: 500,
+    slowReps: 2,
+  };
   assertEquals(repsFor(10, o), 10);
   assertEquals(repsFor(60, o), 4);
   assertEquals(repsFor(0.5, o), 50);
   assertEquals(repsFor(0, o), 50);
+  assertEquals(repsFor(499, o), 4);
+  assertEquals(repsFor(500, o), 2, "a slow run gets slowReps");
   assert(QUICK_TIMING.budgetMs < NORMAL_TIMING.budgetMs);
 });
 
@@ -46,7 +67,7 @@ Deno.test("timeRuns: warms up by count and time, then measures the fitted number
     calls++;
     t += 10; // every run takes 10 fake ms
   };
-  const o: TimingOptions = { warmupMs: 25, minWarmup: 2, budgetMs: 60, minReps: 3, maxReps: 100 };
+  const o: TimingOptions = { ...FAST, warmupMs: 25, minWarmup: 2, budgetMs: 60, minReps: 3 };
   const samples = await timeRuns(run, o, clock);
   assertEquals(samples, [10, 10, 10, 10, 10, 10]); // 60 ms budget / 10 ms per run
   assertEquals(calls, 3 + 6); // 3 warm-up runs to pass 25 ms
@@ -58,7 +79,7 @@ Deno.test("timeRuns: runs already made count towards the warm-up", async () => {
     calls++;
     t += 100;
   };
-  const o: TimingOptions = { warmupMs: 150, minWarmup: 1, budgetMs: 250, minReps: 3, maxReps: 9 };
+  const o: TimingOptions = { ...FAST, warmupMs: 150, budgetMs: 250, minReps: 3, maxReps: 9 };
   const samples = await timeRuns(run, o, () => t, { runs: 1, ms: 100, lastMs: 100 });
   assertEquals(samples, [100, 100, 100]); // 250 / 100 → 2, raised to minReps
   assertEquals(calls, 1 + 3); // one more warm-up run to pass 150 ms, then three measured
@@ -70,8 +91,39 @@ Deno.test("timeRuns: awaits asynchronous runs", async () => {
     await Promise.resolve();
     t += 40;
   };
-  const o: TimingOptions = { warmupMs: 0, minWarmup: 1, budgetMs: 10, minReps: 2, maxReps: 9 };
+  const o: TimingOptions = { ...FAST, warmupMs: 0, budgetMs: 10, minReps: 2, maxReps: 9 };
   assertEquals(await timeRuns(run, o, () => t), [40, 40]);
+});
+
+Deno.test("timeRuns: a run that returns its own duration is timed by it, not the clock", async () => {
+  let t = 0;
+  const run = () => {
+    t += 50; // messaging and waiting, as seen from the caller
+    return Promise.resolve(7);
+  };
+  const o: TimingOptions = { ...FAST, warmupMs: 0, budgetMs: 21, minReps: 1, maxReps: 9 };
+  assertEquals(await timeRuns(run, o, () => t), [7, 7, 7]); // 21 / 7 runs fit
+});
+
+Deno.test("timeRuns: slow runs stop the warm-up and take slowReps; a slow check run is confirmed", async () => {
+  let t = 0, calls = 0;
+  const run = () => {
+    calls++;
+    t += 2000;
+  };
+  const o: TimingOptions = { ...FAST, warmupMs: 5000, budgetMs: 1, slowMs: 1000, slowReps: 2 };
+  assertEquals(await timeRuns(run, o, () => t), [2000, 2000]);
+  assertEquals(calls, 1 + 2, "one warm-up run (it is slow: no more), two measured");
+  calls = 0;
+  const done = { runs: 1, ms: 3000, lastMs: 3000 };
+  assertEquals(await timeRuns(run, o, () => t, done), [2000, 2000]);
+  assertEquals(calls, 1 + 2, "the slow check run is confirmed by one run before measuring");
+  // A slow check run followed by fast runs is not a slow pair: the budget sets the count.
+  const quick = () => {
+    t += 10;
+  };
+  const fast: TimingOptions = { ...o, warmupMs: 0, budgetMs: 50, minReps: 1 };
+  assertEquals(await timeRuns(quick, fast, () => t, done), [10, 10, 10, 10, 10]);
 });
 
 Deno.test("relativeError: norm-wise, length mismatch and NaN are infinite or NaN", () => {
@@ -104,6 +156,46 @@ Deno.test("jsonRecords: exactly { case, impl, threads, ms, gflops } for measured
   assertEquals(recs[0], { case: "mm", impl: "ours", threads: 1, ms: 1, gflops: 30 });
   for (const r of recs) assertEquals(Object.keys(r), ["case", "impl", "threads", "ms", "gflops"]);
   assertEquals(JSON.parse(JSON.stringify(recs)), recs);
+});
+
+Deno.test("jsonRecords: variants of one impl at one thread count give their fastest record", () => {
+  const v: Row[] = [
+    {
+      case: "cv",
+      impl: "tessera",
+      variant: "NCHW",
+      role: "ours",
+      threads: 1,
+      status: "ok",
+      ms: 3,
+      gflops: 10,
+    },
+    {
+      case: "cv",
+      impl: "tessera",
+      variant: "NHWC",
+      role: "ours",
+      threads: 1,
+      status: "ok",
+      ms: 2,
+      gflops: 15,
+    },
+    {
+      case: "cv",
+      impl: "tessera",
+      variant: "NCHW",
+      role: "ours",
+      threads: 2,
+      status: "ok",
+      ms: 2.5,
+      gflops: 12,
+    },
+  ];
+  assertEquals(jsonRecords(v), [
+    { case: "cv", impl: "tessera", threads: 1, ms: 2, gflops: 15 },
+    { case: "cv", impl: "tessera", threads: 2, ms: 2.5, gflops: 12 },
+  ]);
+  assert(formatTable(v).includes("tessera [NHWC]"));
 });
 
 Deno.test("formatTable: header, aligned figures, ratios, and reasons for missing figures", () => {

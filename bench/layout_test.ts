@@ -1,5 +1,5 @@
-import { assertEquals } from "../../ir/test_util.ts";
-import { nchwToNhwc, oihwToHwio } from "./tfjs_wasm.ts";
+import { assertEquals } from "../ir/test_util.ts";
+import { nchwToNhwc, oihwToHwio } from "./layout.ts";
 
 Deno.test("nchwToNhwc: moves channels last and back", () => {
   // [1, 2, 2, 2] NCHW: channel 0 = 0..3, channel 1 = 10..13.

@@ -1,6 +1,7 @@
 /**
- * `deno task bench`: every case × every impl in one process run, each impl checked against
- * `ts-loop` before it is timed, then a table (and with `--json FILE` the records).
+ * `deno task bench`: every case × every impl in one process run, each impl checked against the
+ * case's reference (`reference.ts`) before it is timed, then a table, the ratios (`ratios.ts`)
+ * and with `--json FILE` the records.
  *
  * @module
  */
@@ -21,15 +22,34 @@ import {
   timeRuns,
   type TimingOptions,
 } from "./harness.ts";
+import { formatRatios } from "./ratios.ts";
+import { loopReference, spotError } from "./reference.ts";
 import type { Impl, Prepared } from "./peers/peer.ts";
 import { reasonOf } from "./peers/peer.ts";
+import { ortNode } from "./peers/ort_node.ts";
+import { ortWeb } from "./peers/ort_web.ts";
 import { tessera } from "./peers/tessera.ts";
+import { tesseraHand } from "./peers/tessera_hand.ts";
 import { tfjsWasm } from "./peers/tfjs_wasm.ts";
 import { tsLoop } from "./peers/ts_loop.ts";
 import { wasmPeak, wasmPeakFma } from "./peers/wasm_peak.ts";
 
-/** Every impl, in table order within a case. */
-export const IMPLS: readonly Impl[] = [tessera, tsLoop, tfjsWasm, wasmPeak, wasmPeakFma];
+/** The trusted fast reference of the big cases: onnxruntime native, one thread. */
+const ORT_NODE_1: Impl = ortNode(1);
+
+/** Every impl, in table order within a case (`tesseraHand` stands for one impl per thread count). */
+export const IMPLS: readonly Impl[] = [
+  tesseraHand,
+  tessera,
+  tsLoop,
+  tfjsWasm,
+  ortWeb(1),
+  ortWeb(2),
+  ORT_NODE_1,
+  ortNode(2),
+  wasmPeak,
+  wasmPeakFma,
+];
 
 function log(msg: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(msg + "\n"));
@@ -44,8 +64,41 @@ interface Started {
 async function start(impl: Impl, c: BenchCase, inputs: Float32Array[]): Promise<Started> {
   const prepared = await impl.prepare(c, inputs);
   const t0 = performance.now();
-  await prepared.run();
-  return { prepared, firstMs: performance.now() - t0 };
+  const own = await prepared.run();
+  return { prepared, firstMs: typeof own === "number" ? own : performance.now() - t0 };
+}
+
+/** A case's reference output: which impl made it, and its run (reused if that impl is timed). */
+interface Reference {
+  readonly impl: Impl;
+  readonly out: Float32Array;
+  readonly started: Started;
+}
+
+/**
+ * The reference of a case: ts-loop for small cases; for big ones onnxruntime-node (1 thread)
+ * once it passes an fp64 spot check, else ts-loop after all.
+ */
+async function reference(
+  c: BenchCase,
+  inputs: Float32Array[],
+  down: ReadonlyMap<Impl, string>,
+): Promise<Reference | undefined> {
+  if (!loopReference(c) && ORT_NODE_1.supports(c) && !down.has(ORT_NODE_1)) {
+    try {
+      const started = await start(ORT_NODE_1, c, inputs);
+      const out = await started.prepared.result();
+      const err = spotError(c, inputs, out);
+      if (err <= FP32_RTOL) return { impl: ORT_NODE_1, out, started };
+      log(`${c.id}: onnxruntime-node fails the fp64 spot check (${err}); ts-loop is the reference`);
+      await started.prepared.dispose();
+    } catch (e) {
+      log(`${c.id}: onnxruntime-node cannot be the reference (${reasonOf(e)}); ts-loop is`);
+    }
+  }
+  if (!tsLoop.supports(c)) return undefined;
+  const started = await start(tsLoop, c, inputs);
+  return { impl: tsLoop, out: await started.prepared.result(), started };
 }
 
 /** Check, then time one impl on one case (`started`: already prepared and run once). */
@@ -53,27 +106,29 @@ async function measure(
   impl: Impl,
   c: BenchCase,
   inputs: Float32Array[],
-  ref: Float32Array | undefined,
+  ref: Reference | undefined,
   timing: TimingOptions,
-  started?: Started,
 ): Promise<Row> {
-  const base = { case: c.id, impl: impl.name, role: impl.role, threads: impl.threads() };
+  const base = {
+    case: c.id,
+    impl: impl.name,
+    variant: impl.variant,
+    role: impl.role,
+    threads: impl.threads(),
+  };
   let s: Started;
   try {
-    s = started ?? await start(impl, c, inputs);
+    s = ref?.impl === impl ? ref.started : await start(impl, c, inputs);
   } catch (e) {
     return { ...base, status: "unavailable", note: reasonOf(e) };
   }
   const { prepared, firstMs } = s;
   try {
-    if (ref && impl !== tsLoop) {
-      const err = relativeError(await prepared.result(), ref);
+    if (ref && ref.impl !== impl) {
+      const err = relativeError(await prepared.result(), ref.out);
       if (!(err <= FP32_RTOL)) {
-        return {
-          ...base,
-          status: "wrong",
-          note: `relative error ${err.toExponential(2)} vs ts-loop`,
-        };
+        const note = `relative error ${err.toExponential(2)} vs ${ref.impl.name}`;
+        return { ...base, status: "wrong", note };
       }
     }
     const done = { runs: 1, ms: firstMs, lastMs: firstMs };
@@ -83,8 +138,37 @@ async function measure(
   } catch (e) {
     return { ...base, status: "failed", note: reasonOf(e) };
   } finally {
-    prepared.dispose();
+    await prepared.dispose();
   }
+}
+
+function rowLine(row: Row): string {
+  const who = `${row.case} / ${row.impl}${row.variant ? ` [${row.variant}]` : ""}` +
+    (row.threads ? ` ${row.threads}T` : "");
+  return row.status === "ok"
+    ? `${who}: ${row.ms!.toFixed(3)} ms (${row.reps} runs)`
+    : `${who}: ${row.status}: ${row.note ?? ""}`;
+}
+
+/** Initialise the impls; returns the concrete ones (families expanded) and the reasons of those down. */
+async function initAll(used: readonly Impl[]): Promise<[Impl[], Map<Impl, string>]> {
+  const down = new Map<Impl, string>();
+  const concrete: Impl[] = [];
+  for (const impl of used) {
+    try {
+      await impl.init();
+    } catch (e) {
+      down.set(impl, reasonOf(e));
+      log(`${impl.name}: unavailable: ${reasonOf(e)}`);
+      concrete.push(impl);
+      continue;
+    }
+    for (const member of impl.expand?.() ?? [impl]) {
+      if (member !== impl) await member.init();
+      concrete.push(member);
+    }
+  }
+  return [concrete, down];
 }
 
 /** Run the bench as the arguments say; returns the rows. */
@@ -94,44 +178,39 @@ export async function runBench(args: BenchArgs): Promise<Row[]> {
     i.supports(c) && (!args.filter || args.filter.test(`${c.id}/${i.name}`));
   const used = IMPLS.filter((i) => CASES.some((c) => selected(c, i)));
   if (used.length === 0) log(`no case/impl pair matches --filter ${args.filter}`);
-  const down = new Map<Impl, string>();
-  for (const impl of used) {
-    try {
-      await impl.init();
-    } catch (e) {
-      down.set(impl, reasonOf(e));
-      log(`${impl.name}: unavailable: ${reasonOf(e)}`);
-    }
+  const [impls, down] = await initAll(used);
+  // The reference impls run even when the filter leaves them out of the table.
+  if (!used.includes(ORT_NODE_1)) {
+    await ORT_NODE_1.init().catch((e) => down.set(ORT_NODE_1, reasonOf(e)));
   }
   const rows: Row[] = [];
-  for (const c of CASES) {
-    const impls = used.filter((i) => selected(c, i));
-    if (impls.length === 0) continue;
-    const inputs = caseInputs(c);
-    // ts-loop's first run gives the reference; when ts-loop is also timed, that run warms it up.
-    const needRef = impls.some((i) => !down.has(i));
-    const base = needRef && tsLoop.supports(c) ? await start(tsLoop, c, inputs) : undefined;
-    const ref = base ? await base.prepared.result() : undefined;
-    if (base && !impls.includes(tsLoop)) base.prepared.dispose();
-    for (const impl of impls) {
-      const reason = down.get(impl);
-      const row: Row = reason !== undefined
-        ? {
-          case: c.id,
-          impl: impl.name,
-          role: impl.role,
-          threads: 0,
-          status: "unavailable",
-          note: reason,
-        }
-        : await measure(impl, c, inputs, ref, timing, impl === tsLoop ? base : undefined);
-      rows.push(row);
-      log(
-        row.status === "ok"
-          ? `${c.id} / ${impl.name}: ${row.ms!.toFixed(3)} ms (${row.reps} runs)`
-          : `${c.id} / ${impl.name}: ${row.status}: ${row.note ?? ""}`,
-      );
+  try {
+    for (const c of CASES) {
+      const here = impls.filter((i) => selected(c, i));
+      if (here.length === 0) continue;
+      const inputs = caseInputs(c);
+      const live = here.some((i) => !down.has(i));
+      const ref = live ? await reference(c, inputs, down) : undefined;
+      if (ref) log(`${c.id}: reference ${ref.impl.name}`);
+      if (ref && !here.includes(ref.impl)) await ref.started.prepared.dispose();
+      for (const impl of here) {
+        const reason = down.get(impl);
+        const row: Row = reason !== undefined
+          ? {
+            case: c.id,
+            impl: impl.name,
+            role: impl.role,
+            threads: impl.threads(),
+            status: "unavailable",
+            note: reason,
+          }
+          : await measure(impl, c, inputs, ref, timing);
+        rows.push(row);
+        log(rowLine(row));
+      }
     }
+  } finally {
+    for (const impl of new Set([...impls, ORT_NODE_1])) await impl.close?.();
   }
   return rows;
 }
@@ -152,9 +231,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const v = Deno.version;
+  const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+  const loadBefore = load();
   log(`deno ${v.deno}, v8 ${v.v8}, ${navigator.hardwareConcurrency} cores; fp32, median ms`);
+  const t0 = performance.now();
   const rows = await runBench(args);
+  const secs = ((performance.now() - t0) / 1000).toFixed(0);
+  console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}; ${secs} s`);
   console.log(formatTable(rows));
+  console.log("");
+  console.log(formatRatios(rows));
   if (args.json) {
     // `deno task` runs in the project root; a relative path means the caller's directory.
     const file = resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), args.json);

@@ -13,18 +13,23 @@ export type ImplRole = "ours" | "baseline" | "peer" | "ceiling";
 
 /** A case made ready to run by one impl. */
 export interface Prepared {
-  /** One run of the kernel; inputs and outputs stay where `prepare` put them. */
-  run(): void | Promise<void>;
+  /**
+   * One run of the kernel; inputs and outputs stay where `prepare` put them. Resolves to the
+   * run's own duration in ms when the work runs elsewhere (a worker), to leave messaging out.
+   */
+  run(): void | number | Promise<void | number>;
   /** The output of the last run, in the canonical layout (a copy). */
   result(): Float32Array | Promise<Float32Array>;
   /** Free what `prepare` allocated. */
-  dispose(): void;
+  dispose(): void | Promise<void>;
 }
 
 /** One benchmarked implementation. */
 export interface Impl {
   /** Name in the table and the JSON, e.g. `tfjs-wasm`. */
   readonly name: string;
+  /** Which of the impl's kernels, when it has several (table only, e.g. `NHWC`). */
+  readonly variant?: string;
   /** How its figures are compared. */
   readonly role: ImplRole;
   /** Load the library or compiler once; throws `PeerUnavailable` with the reason. */
@@ -35,6 +40,13 @@ export interface Impl {
   supports(c: BenchCase): boolean;
   /** Place the inputs and build the kernel for a case. */
   prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared>;
+  /**
+   * After a successful `init`: the concrete impls this one stands for (e.g. one per thread count
+   * found in a registry). Without it the impl is its own only member.
+   */
+  expand?(): readonly Impl[];
+  /** Release what `init` started (workers); called once at the end of a run. */
+  close?(): void | Promise<void>;
 }
 
 export { PeerUnavailable };

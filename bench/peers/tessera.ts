@@ -6,10 +6,10 @@
  * @module
  */
 import { createPrimFunc, placeholder } from "../../ir/te.ts";
-import type { PrimFunc } from "../../ir/func.ts";
+import type { IRModule, PrimFunc } from "../../ir/func.ts";
 import { ndarray } from "../../ir/ndarray.ts";
 import { conv2d, matmul } from "../../ir/ops/mod.ts";
-import { build, type DeviceTensor, type Target } from "../../sdk/mod.ts";
+import { build, type BuildOptions, type DeviceTensor, type Target } from "../../sdk/mod.ts";
 import { type BenchCase, inputShapes, outputShape } from "../cases.ts";
 import { type Impl, PeerUnavailable, type Prepared, reasonOf } from "./peer.ts";
 
@@ -39,32 +39,52 @@ export function caseFunc(c: BenchCase): PrimFunc {
 
 let cpu: Target | undefined;
 
+/** Load the cpu target once (`impl` names the impl in the error). */
+export async function loadCpu(impl: string): Promise<Target> {
+  if (cpu) return cpu;
+  try {
+    cpu = (await import("../../targets/cpu/mod.ts")).default as Target;
+  } catch (e) {
+    throw new PeerUnavailable(impl, `cpu target: ${reasonOf(e)}`);
+  }
+  return cpu;
+}
+
+/**
+ * Build `f` for the cpu target, place its inputs (already in the function's layouts) and its
+ * output in device memory once, and call it in destination-passing style on every run.
+ */
+export async function prepareOnCpu(
+  impl: string,
+  f: PrimFunc | IRModule,
+  inputs: readonly { shape: number[]; data: Float32Array }[],
+  outShape: number[],
+  options: BuildOptions = {},
+): Promise<Prepared> {
+  const kernel = await build(f, await loadCpu(impl), options);
+  const dev = kernel.device;
+  const ins = inputs.map((x) => dev.fromArray(ndarray("float32", x.shape, x.data)));
+  const out = dev.allocate(outShape, "float32");
+  const args: DeviceTensor[] = [...ins, out];
+  return {
+    run: () => kernel.call(args),
+    result: async () => (await dev.toArray(out)).data as Float32Array,
+    dispose: () => args.forEach((t) => dev.free(t)),
+  };
+}
+
 /** Tessera's own kernels, default lowering, on the cpu target (one thread). */
 export const tessera: Impl = {
   name: "tessera-default",
   role: "ours",
-  async init(): Promise<void> {
-    if (cpu) return;
-    try {
-      cpu = (await import("../../targets/cpu/mod.ts")).default as Target;
-    } catch (e) {
-      throw new PeerUnavailable("tessera-default", `cpu target: ${reasonOf(e)}`);
-    }
+  init: async () => {
+    await loadCpu("tessera-default");
   },
   threads: () => 1,
   supports: (c: BenchCase) => c.kind === "matmul" || c.kind === "conv2d",
-  async prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
-    if (!cpu) throw new PeerUnavailable("tessera-default", "not initialised");
-    const kernel = await build(caseFunc(c), cpu);
-    const dev = kernel.device;
+  prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
     const shapes = inputShapes(c);
-    const ins = inputs.map((x, i) => dev.fromArray(ndarray("float32", shapes[i], x)));
-    const out = dev.allocate(outputShape(c), "float32");
-    const args: DeviceTensor[] = [...ins, out];
-    return {
-      run: () => kernel.call(args),
-      result: async () => (await dev.toArray(out)).data as Float32Array,
-      dispose: () => args.forEach((t) => dev.free(t)),
-    };
+    const ins = inputs.map((data, i) => ({ shape: shapes[i], data }));
+    return prepareOnCpu("tessera-default", caseFunc(c), ins, outputShape(c));
   },
 };

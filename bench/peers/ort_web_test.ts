@@ -1,0 +1,34 @@
+import { assert, assertEquals } from "../../ir/test_util.ts";
+import { caseInputs, CONV_RESNET, matmulCase } from "../cases.ts";
+import { relativeError } from "../harness.ts";
+import { ortWeb } from "./ort_web.ts";
+import { tsLoop } from "./ts_loop.ts";
+
+Deno.test("ortWeb: in its worker, 2 threads in force, results match ts-loop, runs self-timed", async () => {
+  const impl = ortWeb(2);
+  try {
+    await impl.init();
+    assertEquals(impl.threads(), 2);
+    const c = matmulCase(5, 33, 12);
+    const ins = caseInputs(c, 9);
+    const p = await impl.prepare(c, ins);
+    const ms = await p.run();
+    assert(typeof ms === "number" && ms >= 0, `run() resolves to its own duration, got ${ms}`);
+    const ref = await tsLoop.prepare(c, ins);
+    await ref.run();
+    const err = relativeError(await p.result(), await ref.result());
+    assert(err < 1e-5, `relative error ${err}`);
+    await p.dispose();
+    // A second case in the same worker: the session is replaced, the model is a conv.
+    const small = { ...CONV_RESNET, id: "cv", inC: 3, outC: 2, h: 6, w: 5 };
+    const cins = caseInputs(small, 2);
+    const q = await impl.prepare(small, cins);
+    await q.run();
+    const cref = await tsLoop.prepare(small, cins);
+    await cref.run();
+    assert(relativeError(await q.result(), await cref.result()) < 1e-5);
+    await q.dispose();
+  } finally {
+    await impl.close?.();
+  }
+});
