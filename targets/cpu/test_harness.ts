@@ -20,7 +20,7 @@ import { HOST_MATH } from "./host_math.ts";
 import { dataSegmentCount } from "./wasm_sections.ts";
 
 /** Bytes at the bottom of memory reserved for the shared 1 MiB stack (+ 64 KiB slack). */
-export const RESERVED_BYTES = (1 << 20) + 65536;
+export const RESERVED_BYTES: number = (1 << 20) + 65536;
 
 /** An argument: a tensor for a buffer parameter, a number or bigint for a scalar. */
 export type KernelArg = NDArray | number | bigint;
@@ -66,6 +66,7 @@ export class TestModule {
     return box.mod;
   }
 
+  /** Bump-allocate `bytes` at `align` above the reserved region, growing memory as needed. */
   private alloc(bytes: number, align: number): number {
     const at = Math.ceil(this.heap / align) * align;
     this.heap = at + bytes;
