@@ -97,6 +97,6 @@ function locate(func: PrimFunc, text: string, place: ErrorPlace): SourceSpan | u
     offset,
     line: lineIndex + 1,
     column,
-    length: line.trimStart().replace(/\s*\{$/, "").length,
+    length: line.trimStart().replace(/\s*\{$/, "").replace(/^(block \S+?)\(.*$/, "$1").length,
   };
 }

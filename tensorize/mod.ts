@@ -28,6 +28,11 @@
  */
 import "./primitives/get.ts";
 import "./primitives/split.ts";
+import "./primitives/fuse.ts";
+import "./primitives/reorder.ts";
+import "./primitives/for_kind.ts";
+import "./primitives/annotate.ts";
+import "./primitives/sampling.ts";
 import "./primitives/block_primitives.ts";
 
 export { Schedule, type ScheduleOptions, WORK_ON } from "./schedule.ts";
@@ -65,4 +70,27 @@ export { Rng } from "./rng.ts";
 export { type ErrorPlace, scheduleError } from "./errors.ts";
 export { GET_BLOCK, GET_CHILD_BLOCKS, GET_LOOPS } from "./primitives/get.ts";
 export { SPLIT, type SplitFactor, splitLoop } from "./primitives/split.ts";
+export { FUSE, fuseLoops } from "./primitives/fuse.ts";
+export { REORDER, reorderLoops } from "./primitives/reorder.ts";
+export {
+  BIND,
+  PARALLEL,
+  setLoopKind,
+  THREAD_AXES,
+  UNROLL,
+  VECTORIZE,
+} from "./primitives/for_kind.ts";
+export {
+  ANNOTATE,
+  type AnnotationTarget,
+  setAnnotation,
+  UNANNOTATE,
+} from "./primitives/annotate.ts";
+export {
+  divisors,
+  type PerfectTileOptions,
+  SAMPLE_CATEGORICAL,
+  SAMPLE_PERFECT_TILE,
+  samplePerfectTileFactors,
+} from "./primitives/sampling.ts";
 export * as analysis from "./analysis/mod.ts";

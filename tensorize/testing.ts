@@ -14,7 +14,9 @@ import { runFunc } from "../ir/interp/mod.ts";
 import { type NDArray, randomNDArray, toNumbers } from "../ir/ndarray.ts";
 import { printFunc } from "../ir/script/mod.ts";
 import { firstMismatch, structuralEqual } from "../ir/structural.ts";
-import { isFloat } from "../ir/dtype.ts";
+import { type DType, isFloat } from "../ir/dtype.ts";
+import { add, mul } from "../ir/expr.ts";
+import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../ir/te.ts";
 import { Schedule } from "./schedule.ts";
 import { Trace } from "./trace.ts";
 
@@ -139,4 +141,25 @@ export function assertScheduleError(
   }
   if (sch.trace.length !== length) throw new Error(`the failed primitive changed the trace`);
   return error;
+}
+
+/**
+ * `C[i, j] = Σ_k A[i, k]·B[k, j]` with `A: [n, 16]`, `B: [16, 12]` (n symbolic), block `C`,
+ * loops `i, j, k`; in `dtype` (int32 keeps reordered sums exact).
+ */
+export function matmulFunc(dtype: DType = "float32"): PrimFunc {
+  const n = sizeVar("n");
+  const A = placeholder([n, 16], dtype, "A"), B = placeholder([16, 12], dtype, "B");
+  const k = reduceAxis(16, "k");
+  const C = compute([n, 12], ([i, j]) => sum(mul(A.at(i, k), B.at(k, j)), [k]), "C");
+  return createPrimFunc([A, B, C], "mm");
+}
+
+/** `B[i, j] = A[i, j]·2 + 1` over `[rows, cols]` (dims may be symbolic names), block `B`. */
+export function elementwiseFunc(rows: number | string, cols: number | string): PrimFunc {
+  const dim = (d: number | string) => (typeof d === "number" ? d : sizeVar(d));
+  const shape = [dim(rows), dim(cols)];
+  const A = placeholder(shape, "float32", "A");
+  const B = compute(shape, ([i, j]) => add(mul(A.at(i, j), 2), 1), "B");
+  return createPrimFunc([A, B], "ew");
 }

@@ -19,3 +19,4 @@ export {
   walkStmts,
 } from "./find.ts";
 export { addPredicate, analyzerFor, simplifyBindings } from "./bindings.ts";
+export { bindingProblem, iterKindsOf, usesVar } from "./affine.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { Schedule } from "../schedule.ts";
-import { literal, registerInstruction, scriptCall } from "../instruction.ts";
+import { type InstructionKind, literal, registerInstruction, scriptCall } from "../instruction.ts";
 import type { BlockRV, LoopRV } from "../rv.ts";
 import { childBlocks, findBlock, loopsAbove } from "../analysis/find.ts";
 import { asBlock, asBlockOrLoop } from "./inputs.ts";
@@ -29,7 +29,7 @@ declare module "../schedule.ts" {
 }
 
 /** `sch.getBlock(name)`. */
-export const GET_BLOCK = registerInstruction<{ name: string }>({
+export const GET_BLOCK: InstructionKind<{ name: string }> = registerInstruction<{ name: string }>({
   name: "GetBlock",
   apply(sch, _inputs, attrs) {
     if (!findBlock(sch.func, attrs.name)) {
@@ -45,7 +45,9 @@ export const GET_BLOCK = registerInstruction<{ name: string }>({
 });
 
 /** `sch.getLoops(block)`. */
-export const GET_LOOPS = registerInstruction<Record<string, never>>({
+export const GET_LOOPS: InstructionKind<Record<string, never>> = registerInstruction<
+  Record<string, never>
+>({
   name: "GetLoops",
   apply(sch, inputs) {
     const loc = sch.blockOf(asBlock(sch, inputs[0]));
@@ -55,7 +57,9 @@ export const GET_LOOPS = registerInstruction<Record<string, never>>({
 });
 
 /** `sch.getChildBlocks(parent)`. */
-export const GET_CHILD_BLOCKS = registerInstruction<Record<string, never>>({
+export const GET_CHILD_BLOCKS: InstructionKind<Record<string, never>> = registerInstruction<
+  Record<string, never>
+>({
   name: "GetChildBlocks",
   apply(sch, inputs) {
     const rv = asBlockOrLoop(sch, inputs[0]);

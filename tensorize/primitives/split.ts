@@ -36,7 +36,12 @@ import { substitute } from "../../ir/transform/mod.ts";
 import { findLoop, replaceStmt } from "../analysis/find.ts";
 import { addPredicate, analyzerFor, simplifyBindings } from "../analysis/bindings.ts";
 import { scheduleError } from "../errors.ts";
-import { type InstrInput, registerInstruction, scriptCall } from "../instruction.ts";
+import {
+  type InstrInput,
+  type InstructionKind,
+  registerInstruction,
+  scriptCall,
+} from "../instruction.ts";
 import { Schedule } from "../schedule.ts";
 import type { ExprRV, LoopRV } from "../rv.ts";
 import { asList, asLoop, asValue } from "./inputs.ts";
@@ -128,7 +133,9 @@ function castTo(e: PrimExpr, dtype: PrimExpr["dtype"]): PrimExpr {
 }
 
 /** `sch.split(loop, factors)`. */
-export const SPLIT = registerInstruction<Record<string, never>>({
+export const SPLIT: InstructionKind<Record<string, never>> = registerInstruction<
+  Record<string, never>
+>({
   name: "Split",
   apply(sch, inputs) {
     const loop = asLoop(sch, inputs[0]);
