@@ -104,7 +104,7 @@ function checkParallel(f: PrimFunc, loop: For, path: readonly Stmt[], action: Ac
         { loop: v, block: name, hint: "split or reorder so the reduction runs in a serial loop" },
       );
     }
-    if (!nested && !kinds.spatial) {
+    if (!nested && !kinds.spatial && !isUnit(loop)) {
       const shared = s.block.writes.find((w) =>
         w.buffer.scope !== "local" && !privates.has(w.buffer)
       );
@@ -118,6 +118,11 @@ function checkParallel(f: PrimFunc, loop: For, path: readonly Stmt[], action: Ac
       }
     }
   });
+}
+
+/** A loop of one iteration cannot race with itself. */
+function isUnit(loop: For): boolean {
+  return loop.extent.kind === "IntImm" && loop.extent.value === 1;
 }
 
 function checkVectorNesting(f: PrimFunc, loop: For, path: readonly Stmt[]): void {
