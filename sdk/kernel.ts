@@ -6,6 +6,7 @@
  */
 import { CallError } from "../ir/errors.ts";
 import type { PrimFunc } from "../ir/func.ts";
+import { visit } from "../ir/node.ts";
 import type { NDArray } from "../ir/ndarray.ts";
 import type { Artifact } from "./codegen.ts";
 import type {
@@ -104,6 +105,32 @@ export function createKernel(
     return x;
   };
 
+  // Buffer parameters the kernel stores to: generated code may assume parameters do not overlap
+  // (C `restrict`), so a tensor passed for a written parameter must not be passed again.
+  const written = new Set<string>();
+  visit(artifact.lowered, (n) => {
+    if (n.kind === "BufferStore") written.add(n.buffer.name);
+  });
+  const checkAliasing = (args: readonly DeviceArg[]): void => {
+    const seen = new Map<DeviceTensor, number>();
+    sig.params.forEach((p, k) => {
+      if (p.kind !== "buffer") return;
+      const t = args[k] as DeviceTensor;
+      const j = seen.get(t);
+      if (j === undefined) return void seen.set(t, k);
+      const q = sig.params[j] as BufferSig;
+      if (written.has(p.buffer.name) || written.has(q.buffer.name)) {
+        throw new CallError(
+          "CALL_ALIASED",
+          `Cannot call function "${func.name}" with one tensor for buffers "${q.buffer.name}" and "${p.buffer.name}": the kernel writes ${
+            written.has(p.buffer.name) ? `"${p.buffer.name}"` : `"${q.buffer.name}"`
+          } and assumes its parameters do not overlap`,
+          { path: `func "${func.name}" / buffer "${p.buffer.name}"`, hint: "pass a copy" },
+        );
+      }
+    });
+  };
+
   /** Check and bind device arguments; the lowered call's argument list. */
   const prepare = (args: readonly DeviceArg[]): DeviceArg[] => {
     if (args.length !== sig.params.length) throw arity(args.length, "arguments");
@@ -112,6 +139,7 @@ export function createKernel(
     sig.params.forEach((p, k) => p.kind === "buffer" && b.tensor(p, checkTensor(b, p, args[k])));
     b.solve();
     b.requireAllBound();
+    checkAliasing(args);
     const out = args.map((a, k) => {
       const p = sig.params[k];
       return p.kind === "scalar" ? abiValue(p.v.dtype, a as number | bigint) : a;

@@ -209,6 +209,9 @@ Deno.test("call errors: arity, dtype, shape, unbound, kind, device, freed", asyn
     "CALL_DEVICE_MISMATCH",
     `buffer "B"`,
   );
+  const shared = f32(3);
+  await code(() => kernel.call([shared, f32(3), shared]), "CALL_ALIASED", `"A" and "C"`);
+  await kernel.call([shared, shared, f32(3)]); // two read-only parameters may share a tensor
   const freed = f32(3);
   d.free(freed);
   await code(() => kernel.call([f32(3), f32(3), freed]), "CALL_TENSOR_FREED", `buffer "C"`);
