@@ -20,3 +20,13 @@ export {
 } from "./find.ts";
 export { addPredicate, analyzerFor, simplifyBindings } from "./bindings.ts";
 export { bindingProblem, iterKindsOf, usesVar } from "./affine.ts";
+export {
+  accessRegions,
+  consumersOf,
+  type Interval,
+  producersOf,
+  relaxExpr,
+  relaxRegion,
+  unionRegions,
+  withAccessRegions,
+} from "./regions.ts";
