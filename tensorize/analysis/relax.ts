@@ -27,6 +27,7 @@ import {
   mul,
   type PrimExpr,
   sub,
+  toExpr,
   type Var,
 } from "../../ir/expr.ts";
 import { visit } from "../../ir/node.ts";
@@ -71,7 +72,7 @@ export function relaxExpr(e: PrimExpr, dom: RelaxDomain, ana: Analyzer): Interva
     if (!usesAny(x, dom)) return { lo: x, hi: x };
     if (x.kind === "Var") {
       const r = dom.get(x)!;
-      const m = typeof r.min === "number" ? int(r.min, x.dtype) : r.min;
+      const m = toExpr(r.min, x.dtype);
       return { lo: m, hi: add(m, sub(r.extent, 1)) };
     }
     if (x.kind !== "Binary") return undefined;

@@ -5,4 +5,5 @@
  *
  * @module
  */
+import "./transform_layout.ts";
 export {};
