@@ -18,16 +18,24 @@ import { simplify } from "./simplify.ts";
 import { removeNoOp } from "./remove_no_op.ts";
 import { unroll } from "./unroll.ts";
 import { vectorize } from "./vectorize.ts";
+import { planBufferAllocation } from "./plan_buffer_allocation.ts";
+import { compactBufferAllocation } from "./compact_buffer_allocation.ts";
+import { storageAlign } from "./storage_align.ts";
 
 export type { LowerOptions } from "./pass.ts";
 
 /**
- * The default pipeline, in order. Unrolling comes before vectorizing, so a vectorized loop around
- * an unrolled one (a small reduction) still vectorizes; simplification before vectorizing turns
- * indices from split and fused loops back into affine forms.
+ * The default pipeline, in order. Allocations move to where they are used while blocks still say
+ * what they read and write (plan), and shrink to what is accessed once loops are plain (compact),
+ * before flattening fixes their layout. Unrolling comes before vectorizing, so a vectorized loop
+ * around an unrolled one (a small reduction) still vectorizes; simplification before vectorizing
+ * turns indices from split and fused loops back into affine forms.
  */
 export const LOWER_PASSES: readonly Pass[] = [
+  storageAlign,
+  planBufferAllocation,
   convertBlocksToLoops,
+  compactBufferAllocation,
   flattenBuffers,
   unroll,
   simplify,
