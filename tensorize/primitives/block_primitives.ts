@@ -6,4 +6,8 @@
  * @module
  */
 import "./transform_layout.ts";
+import "./set_scope.ts";
+import "./storage_align.ts";
+import "./blockize.ts";
 export {};
+import "./compute_at.ts";
