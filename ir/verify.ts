@@ -25,8 +25,13 @@ import type { Buffer, Stmt } from "./stmt.ts";
 interface Scope {
   readonly vars: Set<Var>;
   readonly buffers: Set<Buffer>;
-  /** Variables visible inside the innermost block (its iter vars and function-level vars). */
+  /**
+   * Variables visible inside the innermost block: function-level vars, its iter vars and those of
+   * the blocks around it (a nested block, as `blockize` makes, may index with its parent's).
+   */
   blockVisible?: Set<Var>;
+  /** Iter vars of the blocks around the current point. */
+  readonly blockIters?: ReadonlySet<Var>;
   readonly path: string[];
 }
 
@@ -229,7 +234,13 @@ class Verifier {
       );
     }
     // Inside the block: function-level vars (params, sizes) plus the block's iter vars.
-    let inner: Scope = { ...scope, path, blockVisible: new Set(this.functionVars()) };
+    const around = scope.blockIters ?? new Set<Var>();
+    let inner: Scope = {
+      ...scope,
+      path,
+      blockVisible: new Set([...this.functionVars(), ...around]),
+      blockIters: new Set([...around, ...b.iterVars.map((iv) => iv.v)]),
+    };
     for (const iv of b.iterVars) {
       this.expr(iv.dom.min, { ...scope, path });
       this.expr(iv.dom.extent, { ...scope, path });

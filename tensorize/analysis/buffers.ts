@@ -153,3 +153,27 @@ export function analyzerForAll(f: PrimFunc): Analyzer {
   });
   return ana;
 }
+
+/**
+ * `s` with the indices of its loads and stores and the ranges of its regions simplified by
+ * `ana` (values are left alone).
+ */
+export function simplifyAccesses<T extends Node>(s: T, ana: Analyzer): T {
+  const simp = (e: PrimExpr) => ana.simplify(e);
+  return rewrite(s, {
+    post: (n: Node): Node => {
+      switch (n.kind) {
+        case "BufferLoad":
+        case "BufferStore": {
+          const indices = n.indices.map(simp);
+          return indices.every((e, k) => e === n.indices[k]) ? n : { ...n, indices };
+        }
+        case "Range": {
+          const min = simp(n.min), extent = simp(n.extent);
+          return min === n.min && extent === n.extent ? n : { ...n, min, extent };
+        }
+      }
+      return n;
+    },
+  });
+}
