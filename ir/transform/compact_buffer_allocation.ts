@@ -21,7 +21,7 @@ import { isInt, lanesOf } from "../dtype.ts";
 import { add, bufferLoad, int, lt, type PrimExpr, sub, type Var } from "../expr.ts";
 import { bufferParams, type PrimFunc, sizeVars } from "../func.ts";
 import { isExpr, mapChildren, type Node, visit } from "../node.ts";
-import { allocate, type Allocate, type Buffer, bufferStore, decl, type Stmt } from "../stmt.ts";
+import { type Allocate, allocate, type Buffer, bufferStore, decl, type Stmt } from "../stmt.ts";
 import { type Pass, withBody } from "./pass.ts";
 import { type Interval, relaxExpr, unionInterval } from "./relax.ts";
 

@@ -29,7 +29,7 @@ import {
   type Stmt,
 } from "../stmt.ts";
 import { type Pass, withBody } from "./pass.ts";
-import { type RelaxRanges, relaxExpr, withRanges } from "./relax.ts";
+import { relaxExpr, type RelaxRanges, withRanges } from "./relax.ts";
 import { substitute } from "./substitute.ts";
 
 /** A block accessing the buffer, with the statements from the allocating block's body down. */
@@ -175,13 +175,19 @@ function safeAt(
         let d = 0;
         while (d < wLoops.length && d < sLoops.length && wLoops[d] === sLoops[d]) d++;
         const common = wLoops.slice(0, d);
-        return withRanges(ana, rangesOf(common), () =>
-          w.realize.block.writes.filter((x) => x.buffer === buf).some((write) => {
-            const wr = relaxedRegion(w, write, rangesOf(wLoops.slice(d)), ana);
-            const rr = relaxedRegion(s, read, rangesOf(sLoops.slice(d)), ana);
-            return !!wr && !!rr &&
-              wr.every((x, k) => ana.canProve(le(x.lo, rr[k].lo)) && ana.canProve(le(rr[k].hi, x.hi)));
-          }));
+        return withRanges(
+          ana,
+          rangesOf(common),
+          () =>
+            w.realize.block.writes.filter((x) => x.buffer === buf).some((write) => {
+              const wr = relaxedRegion(w, write, rangesOf(wLoops.slice(d)), ana);
+              const rr = relaxedRegion(s, read, rangesOf(sLoops.slice(d)), ana);
+              return !!wr && !!rr &&
+                wr.every((x, k) =>
+                  ana.canProve(le(x.lo, rr[k].lo)) && ana.canProve(le(rr[k].hi, x.hi))
+                );
+            }),
+        );
       });
       if (!covered) return false;
     }

@@ -174,4 +174,3 @@ export function unionInterval(a: Interval, b: Interval, ana: Analyzer): Interval
     : ana.simplify(max(a.hi, b.hi));
   return { lo, hi };
 }
-

@@ -70,12 +70,17 @@ export function isParam(f: PrimFunc, buf: Buffer): boolean {
  * Why `target` is not a complete block of its scope (undefined when it is): every iteration
  * variable spatial, the only writer of its buffers in the scope, and not reading what it writes.
  */
-export function completeProblem(blocks: readonly BlockRealize[], target: Block): string | undefined {
+export function completeProblem(
+  blocks: readonly BlockRealize[],
+  target: Block,
+): string | undefined {
   const reduce = target.iterVars.find((iv) => iv.iterKind !== "spatial");
   if (reduce) return `iteration variable "${reduce.v.name}" is a reduction`;
   return dominantProblem(blocks, target) ??
     (target.writes.some((w) => reads(target, w.buffer))
-      ? `it reads buffer "${target.writes.find((w) => reads(target, w.buffer))!.buffer.name}" it writes`
+      ? `it reads buffer "${
+        target.writes.find((w) => reads(target, w.buffer))!.buffer.name
+      }" it writes`
       : undefined);
 }
 
@@ -83,7 +88,10 @@ export function completeProblem(blocks: readonly BlockRealize[], target: Block):
  * Why `target` is not a reduction block (undefined when it is): it has an init, is the only
  * writer of its buffers, and its reduction variables index no written buffer.
  */
-export function reductionProblem(blocks: readonly BlockRealize[], target: Block): string | undefined {
+export function reductionProblem(
+  blocks: readonly BlockRealize[],
+  target: Block,
+): string | undefined {
   if (!target.init) return "it has no init";
   const dom = dominantProblem(blocks, target);
   if (dom) return dom;

@@ -11,3 +11,4 @@ import "./storage_align.ts";
 import "./blockize.ts";
 export {};
 import "./compute_at.ts";
+import "./cache_read_write.ts";

@@ -272,7 +272,9 @@ function iterDomains(
       if (m === "none") continue;
       const point = r.extent.kind === "IntImm" && r.extent.value === 1;
       if (m === "other" || !point) {
-        return `its ${reverse ? "read" : "write"} of buffer "${p.buffer.name}" is not indexed by an iteration variable (plus or times a constant) in dimension ${d}`;
+        return `its ${
+          reverse ? "read" : "write"
+        } of buffer "${p.buffer.name}" is not indexed by an iteration variable (plus or times a constant) in dimension ${d}`;
       }
       const { k, offset, scale } = m;
       const { lo, hi } = box[d];
@@ -302,8 +304,12 @@ function matchIndex(e: PrimExpr, index: ReadonlyMap<Var, number>): IndexMatch {
   if (e.kind !== "Binary") return "other";
   const isVar = (x: PrimExpr): x is Var => x.kind === "Var" && index.has(x);
   const isConst = (x: PrimExpr) => x.kind === "IntImm";
-  if (e.op === "add" && isVar(e.a) && isConst(e.b)) return { k: index.get(e.a)!, offset: e.b, scale: 1 };
-  if (e.op === "add" && isVar(e.b) && isConst(e.a)) return { k: index.get(e.b)!, offset: e.a, scale: 1 };
+  if (e.op === "add" && isVar(e.a) && isConst(e.b)) {
+    return { k: index.get(e.a)!, offset: e.b, scale: 1 };
+  }
+  if (e.op === "add" && isVar(e.b) && isConst(e.a)) {
+    return { k: index.get(e.b)!, offset: e.a, scale: 1 };
+  }
   if (e.op === "sub" && isVar(e.a) && isConst(e.b)) {
     return { k: index.get(e.a)!, offset: sub(zero, e.b), scale: 1 };
   }

@@ -1,0 +1,394 @@
+/**
+ * `cacheRead(block, readBufferIndex, scope, consumerBlocks?)` and `cacheWrite(block,
+ * writeBufferIndex, scope)`: stage a buffer through a copy in another memory scope.
+ *
+ * ```text
+ * cache_read(C, 0, "shared"):                  cache_write(C, 0, "local"):
+ *   for ax0, ax1: block A_shared {               for i, j, k: block C { C_local[..] += … }
+ *     A_shared[v0, v1] = A[v0, v1] }              for ax0, ax1: block C_local {
+ *   for i, j, k: block C { … A_shared[…] … }       C[v0, v1] = C_local[v0, v1] }
+ * ```
+ *
+ * The cache buffer (`<buffer>_<scope>`, the original's shape, allocated by the scope block) is
+ * filled (or written back) by a new block of the same name over the region the blocks access —
+ * their regions relaxed over every loop of the scope — placed at the scope's top level: for a
+ * read, after the statement holding the buffer's last writer before the consumers (first, for an
+ * input); for a write, right after the statement holding the block. `computeAt` /
+ * `reverseComputeAt` then move the new block under a tile loop, and lowering allocates and
+ * compacts the cache there (`plan-buffer-allocation`, `compact-buffer-allocation`).
+ *
+ * Legality: a buffer index within the block's reads/writes (`SCHEDULE_BAD_BUFFER_INDEX`); a
+ * scope name (`SCHEDULE_BAD_SCOPE`); not the root block (`SCHEDULE_ROOT_BLOCK`); consumers read
+ * and do not write the buffer (`SCHEDULE_CACHE_CONSUMER`); one writer for a cache write
+ * (`SCHEDULE_MULTIPLE_WRITERS`); a place at the top level between writers and readers
+ * (`SCHEDULE_NO_INSERT_POSITION`).
+ *
+ * @module
+ */
+import type { Analyzer } from "../../ir/arith/mod.ts";
+import { add, bufferLoad, ge, int, le, type PrimExpr, sub, variable } from "../../ir/expr.ts";
+import type { PrimFunc } from "../../ir/func.ts";
+import { rewrite } from "../../ir/node.ts";
+import {
+  type Block,
+  block as makeBlock,
+  type BlockRealize,
+  blockRealize,
+  type Buffer,
+  bufferRegion,
+  bufferStore,
+  decl,
+  type For,
+  forLoop,
+  iterVar,
+  range,
+  seq,
+  type Stmt,
+  TRUE,
+} from "../../ir/stmt.ts";
+import { unionInterval } from "../../ir/transform/mod.ts";
+import { analyzerFor } from "../analysis/bindings.ts";
+import {
+  type Box,
+  contains,
+  rangesOf,
+  reads,
+  relaxRegion,
+  type Scope,
+  scopeBlocks,
+  scopeOf,
+  writes,
+} from "../analysis/dataflow.ts";
+import { blockNamesOf, findBlock } from "../analysis/find.ts";
+import { replaceStmts, stmtsOf } from "../analysis/tree.ts";
+import { scheduleError } from "../errors.ts";
+import { type InstructionKind, literal, registerInstruction, scriptCall } from "../instruction.ts";
+import type { BlockRV } from "../rv.ts";
+import { Schedule } from "../schedule.ts";
+import { asBlock } from "./inputs.ts";
+
+declare module "../schedule.ts" {
+  interface Schedule {
+    /**
+     * Read a buffer of a block through a cache in `scope`; returns the block that fills it.
+     * Without `consumerBlocks`, every block of the scope that reads the buffer uses the cache.
+     *
+     * @example
+     * ```ts ignore
+     * const a = sch.cacheRead(sch.getBlock("C"), 1, "shared");
+     * ```
+     */
+    cacheRead(
+      block: BlockRV,
+      readBufferIndex: number,
+      scope: string,
+      consumerBlocks?: readonly BlockRV[],
+    ): BlockRV;
+    /**
+     * Write a buffer of a block into a cache in `scope`; returns the block that writes it back.
+     *
+     * @example
+     * ```ts ignore
+     * const back = sch.cacheWrite(sch.getBlock("C"), 0, "local");
+     * ```
+     */
+    cacheWrite(block: BlockRV, writeBufferIndex: number, scope: string): BlockRV;
+  }
+}
+
+/** A name based on `base` not in `taken`. */
+function fresh(base: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(base)) return base;
+  for (let k = 1;; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
+}
+
+function bufferNames(f: PrimFunc): Set<string> {
+  const out = new Set<string>();
+  rewrite(f.body, {
+    post: (n) => {
+      if (n.kind === "Buffer") out.add(n.name);
+      return n;
+    },
+  });
+  for (const p of f.params) out.add(p.name);
+  return out;
+}
+
+/** The union of regions of `buf` the blocks access, relaxed over the scope's loops. */
+function accessedBox(
+  f: PrimFunc,
+  scope: Scope,
+  blocks: readonly BlockRealize[],
+  buf: Buffer,
+  which: "reads" | "writes",
+  ana: Analyzer,
+): Box {
+  let box: Box | undefined;
+  for (const r of blocks) {
+    const loc = findBlock(f, r.block.name)!;
+    const loops = loc.path.slice(scope.path.length).filter((s) => s.kind === "For");
+    for (const region of r.block[which].filter((x) => x.buffer === buf)) {
+      const b = relaxRegion(loc.realize, region, rangesOf(loops as For[]), ana) ?? full(buf);
+      box = box ? box.map((d, k) => unionInterval(d, b[k], ana)) : b;
+    }
+  }
+  const clipped = (box ?? full(buf)).map((d, k) => {
+    const last = ana.simplify(sub(buf.shape[k], int(1, buf.shape[k].dtype)));
+    return {
+      lo: ana.canProve(ge(d.lo, 0)) ? d.lo : int(0, d.lo.dtype),
+      hi: ana.canProve(le(d.hi, last)) ? d.hi : last,
+    };
+  });
+  return clipped;
+}
+
+function full(buf: Buffer): Box {
+  return buf.shape.map((d) => ({ lo: int(0, d.dtype), hi: sub(d, int(1, d.dtype)) }));
+}
+
+/** The copy `to[v] = from[v]` over `box`, as a loop nest around a new block `name`. */
+function copyNest(name: string, from: Buffer, to: Buffer, box: Box, ana: Analyzer): Stmt {
+  const ivs = from.shape.map((d, k) => iterVar(variable(`v${k}`), range(0, d), "spatial"));
+  const vs = ivs.map((iv) => iv.v);
+  const blk = makeBlock({
+    name,
+    iterVars: ivs,
+    reads: [bufferRegion(from, vs.map((v) => range(v, 1)))],
+    writes: [bufferRegion(to, vs.map((v) => range(v, 1)))],
+    body: bufferStore(to, bufferLoad(from, vs), vs),
+  });
+  const loops = box.map((_, k) => variable(`ax${k}`));
+  let nest: Stmt = blockRealize(loops.map((l, k) => add(box[k].lo, l)), TRUE, blk);
+  for (let k = loops.length - 1; k >= 0; k--) {
+    const extent = ana.simplify(add(sub(box[k].hi, box[k].lo), 1));
+    nest = forLoop(loops[k], 0, extent, nest);
+  }
+  return nest;
+}
+
+/** Replace `buf` by `to` in a block's accesses and regions. */
+function redirect(b: Block, buf: Buffer, to: Buffer, regions: "reads" | "both"): Block {
+  const swap = (s: Stmt) =>
+    rewrite(s, {
+      post: (n) => {
+        if (n.kind === "BufferLoad" && n.buffer === buf) return bufferLoad(to, n.indices);
+        if (n.kind === "BufferStore" && n.buffer === buf) {
+          return bufferStore(to, n.value, n.indices);
+        }
+        return n;
+      },
+    });
+  const region = (r: Block["reads"][number]) => r.buffer === buf ? bufferRegion(to, r.region) : r;
+  return {
+    ...b,
+    body: swap(b.body),
+    ...(b.init ? { init: swap(b.init) } : {}),
+    reads: b.reads.map(region),
+    writes: regions === "both" ? b.writes.map(region) : b.writes,
+  };
+}
+
+/** `f` with `stage` inserted at `position` of the scope block's body and `cache` allocated. */
+function insertStage(f: PrimFunc, scopeName: string, position: number, stage: Stmt, cache: Buffer) {
+  const s = findBlock(f, scopeName)!;
+  const body = [...stmtsOf(s.block.body)];
+  body.splice(position, 0, stage);
+  const blk: Block = {
+    ...s.block,
+    allocBuffers: [...s.block.allocBuffers, cache],
+    body: seq(body),
+  };
+  return replaceStmts(f, new Map([[s.realize as Stmt, { ...s.realize, block: blk } as Stmt]]));
+}
+
+function common(f: PrimFunc, name: string, what: string, scopeName: string) {
+  const loc = findBlock(f, name);
+  if (!loc) throw scheduleError(f, "SCHEDULE_UNKNOWN_RV", `Cannot find block "${name}"`);
+  const fail = (code: string, why: string, hint?: string) =>
+    scheduleError(f, code, `Cannot ${what} of block "${name}": ${why}`, { block: name, hint });
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(scopeName)) {
+    throw fail("SCHEDULE_BAD_SCOPE", `"${scopeName}" is not a memory scope name`);
+  }
+  const scope = scopeOf(loc);
+  if (!scope) throw fail("SCHEDULE_ROOT_BLOCK", "it is the root block");
+  return { loc, scope, fail, blocks: scopeBlocks(scope), ana: analyzerFor(f) };
+}
+
+/**
+ * Cache read (pure): the `index`-th buffer block `name` reads goes through a cache in
+ * `scopeName` for `consumers` (all readers of the scope when undefined). Returns the function
+ * and the name of the new block.
+ */
+export function cacheReadBlock(
+  f: PrimFunc,
+  name: string,
+  index: number,
+  scopeName: string,
+  consumers?: readonly string[],
+): { func: PrimFunc; block: string } {
+  const { loc, scope, fail, blocks, ana } = common(f, name, "cache a read", scopeName);
+  const region = loc.block.reads[index];
+  if (!Number.isInteger(index) || !region) {
+    throw fail(
+      "SCHEDULE_BAD_BUFFER_INDEX",
+      `it reads ${loc.block.reads.length} buffers, there is no read ${index}`,
+    );
+  }
+  const buf = region.buffer;
+  const users = consumers
+    ? consumers.map((c) => blocks.find((r) => r.block.name === c) ?? c)
+    : blocks.filter((r) => reads(r.block, buf));
+  for (const u of users) {
+    if (typeof u === "string" || !reads(u.block, buf) || writes(u.block, buf)) {
+      const n = typeof u === "string" ? u : u.block.name;
+      throw fail(
+        "SCHEDULE_CACHE_CONSUMER",
+        `block "${n}" is not a reader of buffer "${buf.name}" in the scope that leaves it unwritten`,
+      );
+    }
+  }
+  const list = users as BlockRealize[];
+  const children = stmtsOf(scope.block.body);
+  const at = (r: BlockRealize) => children.findIndex((c) => contains(c, r));
+  const first = Math.min(...list.map(at));
+  const last = Math.max(...list.map(at));
+  const writers = blocks.filter((r) => writes(r.block, buf)).map(at);
+  const position = Math.max(-1, ...writers.filter((w) => w < first)) + 1;
+  if (writers.some((w) => w >= first && w <= last)) {
+    throw fail(
+      "SCHEDULE_NO_INSERT_POSITION",
+      `buffer "${buf.name}" is written where its readers are, no place for the cache stage`,
+    );
+  }
+  const cacheName = fresh(`${buf.name}_${scopeName.replaceAll(".", "_")}`, blockNamesOf(f));
+  const cache = decl(fresh(cacheName, bufferNames(f)), buf.shape, buf.dtype, { scope: scopeName });
+  const box = accessedBox(f, scope, list, buf, "reads", ana);
+  const stage = copyNest(cacheName, buf, cache, box, ana);
+  let g = replaceStmts(
+    f,
+    new Map<Stmt, Stmt>(
+      list.map((r) => [r, { ...r, block: redirect(r.block, buf, cache, "reads") }]),
+    ),
+  );
+  g = insertStage(g, scope.block.name, position, stage, cache);
+  return { func: g, block: cacheName };
+}
+
+/**
+ * Cache write (pure): block `name` writes its `index`-th written buffer into a cache in
+ * `scopeName`, copied back right after. Returns the function and the write-back block's name.
+ */
+export function cacheWriteBlock(
+  f: PrimFunc,
+  name: string,
+  index: number,
+  scopeName: string,
+): { func: PrimFunc; block: string } {
+  const { loc, scope, fail, blocks, ana } = common(f, name, "cache a write", scopeName);
+  const region = loc.block.writes[index];
+  if (!Number.isInteger(index) || !region) {
+    throw fail(
+      "SCHEDULE_BAD_BUFFER_INDEX",
+      `it writes ${loc.block.writes.length} buffers, there is no write ${index}`,
+    );
+  }
+  const buf = region.buffer;
+  const other = blocks.find((r) => r.block !== loc.block && writes(r.block, buf));
+  if (other) {
+    throw fail(
+      "SCHEDULE_MULTIPLE_WRITERS",
+      `block "${other.block.name}" also writes buffer "${buf.name}"`,
+    );
+  }
+  const children = stmtsOf(scope.block.body);
+  const position = children.findIndex((c) => contains(c, loc.realize)) + 1;
+  const cacheName = fresh(`${buf.name}_${scopeName.replaceAll(".", "_")}`, blockNamesOf(f));
+  const cache = decl(fresh(cacheName, bufferNames(f)), buf.shape, buf.dtype, { scope: scopeName });
+  const box = accessedBox(f, scope, [loc.realize], buf, "writes", ana);
+  const stage = copyNest(cacheName, cache, buf, box, ana);
+  let g = replaceStmts(
+    f,
+    new Map<Stmt, Stmt>([[loc.realize, {
+      ...loc.realize,
+      block: redirect(loc.block, buf, cache, "both"),
+    }]]),
+  );
+  g = insertStage(g, scope.block.name, position, stage, cache);
+  return { func: g, block: cacheName };
+}
+
+interface ReadAttrs {
+  index: number;
+  scope: string;
+}
+
+/** `sch.cacheRead(block, readBufferIndex, scope, consumerBlocks?)`. */
+export const CACHE_READ: InstructionKind<ReadAttrs> = registerInstruction<ReadAttrs>({
+  name: "CacheRead",
+  apply(sch, inputs, attrs) {
+    const block = sch.blockOf(asBlock(sch, inputs[0])).block.name;
+    const consumers = inputs[1] === null || inputs[1] === undefined
+      ? undefined
+      : (inputs[1] as readonly unknown[]).map((x) =>
+        sch.blockOf(asBlock(sch, x as never)).block.name
+      );
+    const { func, block: out } = cacheReadBlock(
+      sch.func,
+      block,
+      attrs.index,
+      attrs.scope,
+      consumers,
+    );
+    sch.setFunc(func);
+    return [sch.newBlockRV(out)];
+  },
+  toScript: (p) =>
+    scriptCall(
+      "cacheRead",
+      [p.inputs[0], literal(p.attrs.index), literal(p.attrs.scope)].concat(
+        p.inputs[1] === "undefined" ? [] : [p.inputs[1]],
+      ),
+      p.outputs,
+      true,
+    ),
+});
+
+/** `sch.cacheWrite(block, writeBufferIndex, scope)`. */
+export const CACHE_WRITE: InstructionKind<ReadAttrs> = registerInstruction<ReadAttrs>({
+  name: "CacheWrite",
+  apply(sch, inputs, attrs) {
+    const block = sch.blockOf(asBlock(sch, inputs[0])).block.name;
+    const { func, block: out } = cacheWriteBlock(sch.func, block, attrs.index, attrs.scope);
+    sch.setFunc(func);
+    return [sch.newBlockRV(out)];
+  },
+  toScript: (p) =>
+    scriptCall(
+      "cacheWrite",
+      [p.inputs[0], literal(p.attrs.index), literal(p.attrs.scope)],
+      p.outputs,
+      true,
+    ),
+});
+
+Schedule.prototype.cacheRead = function (
+  this: Schedule,
+  block: BlockRV,
+  readBufferIndex: number,
+  scope: string,
+  consumerBlocks?: readonly BlockRV[],
+): BlockRV {
+  return this.apply(CACHE_READ, [block, consumerBlocks ? [...consumerBlocks] : null], {
+    index: readBufferIndex,
+    scope,
+  })[0] as BlockRV;
+};
+
+Schedule.prototype.cacheWrite = function (
+  this: Schedule,
+  block: BlockRV,
+  writeBufferIndex: number,
+  scope: string,
+): BlockRV {
+  return this.apply(CACHE_WRITE, [block], { index: writeBufferIndex, scope })[0] as BlockRV;
+};
