@@ -9,6 +9,8 @@ import "./transform_layout.ts";
 import "./set_scope.ts";
 import "./storage_align.ts";
 import "./blockize.ts";
+import "./pad_einsum.ts";
+import "./transform_block_layout.ts";
 export {};
 import "./compute_at.ts";
 import "./cache_read_write.ts";
