@@ -31,7 +31,8 @@ export function stmtsOf(s: Stmt): readonly Stmt[] {
 
 /**
  * `f` with statements replaced by identity (`null` deletes: the statement leaves its sequence,
- * or becomes a no-op where it is not in one). Replacements are not searched again.
+ * or becomes a no-op where it is not in one; a sequence put into a sequence is flattened).
+ * Replacements are not searched again.
  */
 export function replaceStmts(f: PrimFunc, replacements: ReadonlyMap<Stmt, Stmt | null>): PrimFunc {
   const deleted = evaluate(int(0));
@@ -41,9 +42,10 @@ export function replaceStmts(f: PrimFunc, replacements: ReadonlyMap<Stmt, Stmt |
       return replacements.get(n as Stmt) ?? deleted;
     },
     post: (n) => {
-      if (n.kind !== "SeqStmt" || !n.seq.includes(deleted)) return n;
+      if (n.kind !== "SeqStmt") return n;
+      if (!n.seq.includes(deleted) && !n.seq.some((s) => s.kind === "SeqStmt")) return n;
       const rest = n.seq.filter((s) => s !== deleted);
-      return rest.length === 0 ? evaluate(int(0)) : seq(rest);
+      return rest.length === 0 ? evaluate(int(0)) : seq(rest); // seq flattens nested sequences
     },
   });
   return body === f.body ? f : { ...f, body };

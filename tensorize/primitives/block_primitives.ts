@@ -14,3 +14,4 @@ import "./transform_block_layout.ts";
 export {};
 import "./compute_at.ts";
 import "./cache_read_write.ts";
+import "./compute_inline.ts";
