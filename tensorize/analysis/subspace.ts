@@ -92,7 +92,12 @@ export function divideBinding(
     outerPieces.reduce<PrimExpr>((p, x) => mul(p, x.extent), int(1, binding.dtype)),
   );
   // a piece's digit: ⌊(v − min) / lowerFactor⌋ mod extent (the analyzer drops what is trivial)
-  const value = (p: Piece) => floormod(floordiv(sub(p.v, p.min), p.lowerFactor), p.extent);
+  const value = (p: Piece) => {
+    const shifted = sub(p.v, p.min);
+    const d = ana.canProveEqual(p.lowerFactor, 1) ? shifted : floordiv(shifted, p.lowerFactor);
+    const top = ana.canProveEqual(mul(p.lowerFactor, p.extent), domains.get(p.v)!.extent);
+    return top ? d : floormod(d, p.extent);
+  };
   const innerValue = innerPieces.reduce<PrimExpr>(
     (s, p) => add(s, mul(value(p), p.scale)),
     int(0, binding.dtype),
