@@ -15,3 +15,5 @@ export {};
 import "./compute_at.ts";
 import "./cache_read_write.ts";
 import "./compute_inline.ts";
+import "./decompose_reduction.ts";
+import "./rfactor.ts";
