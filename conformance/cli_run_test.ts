@@ -39,7 +39,9 @@ Deno.test("usage errors and unloadable targets exit 2 with a reason", async () =
   await Deno.writeTextFile(`${dir}/empty.ts`, `export const x = 1;\n`);
   const throws = await run(["--target", "./throws.ts"], dir);
   assertEquals(throws.code, 2);
-  assert(throws.stderr.includes("CONF_TARGET_LOAD_FAILED") && throws.stderr.includes("chip exploded"));
+  assert(
+    throws.stderr.includes("CONF_TARGET_LOAD_FAILED") && throws.stderr.includes("chip exploded"),
+  );
   const empty = await run(["--target", "./empty.ts"], dir);
   assertEquals(empty.code, 2);
   assert(empty.stderr.includes("CONF_TARGET_NO_DEFAULT"), empty.stderr);
