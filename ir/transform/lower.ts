@@ -25,8 +25,9 @@ import { storageAlign } from "./storage_align.ts";
 export type { LowerOptions } from "./pass.ts";
 
 /**
- * The default pipeline, in order. Allocations move to where they are used while blocks still say
- * what they read and write (plan), and shrink to what is accessed once loops are plain (compact),
+ * The default pipeline, in order. Storage-alignment requests (block annotations) become strides
+ * first, while blocks still carry them (aligned buffers are then not compacted). Allocations
+ * move to where they are used while blocks still say what they read and write (plan), and shrink to what is accessed once loops are plain (compact),
  * before flattening fixes their layout. Unrolling comes before vectorizing, so a vectorized loop
  * around an unrolled one (a small reduction) still vectorizes; simplification before vectorizing
  * turns indices from split and fused loops back into affine forms.

@@ -29,3 +29,11 @@ export { unroll } from "./unroll.ts";
 export { vectorize } from "./vectorize.ts";
 export { type Binding, type Bounds, ExprSimplifier } from "./simplify_expr.ts";
 export { substitute } from "./substitute.ts";
+export {
+  alignedStrides,
+  formatStorageAlign,
+  parseStorageAlign,
+  STORAGE_ALIGN_KEY,
+  storageAlign,
+  type StorageAlignEntry,
+} from "./storage_align.ts";
