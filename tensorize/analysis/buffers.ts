@@ -18,10 +18,13 @@ import { walkStmts } from "./find.ts";
 /** A buffer of a block: `["read", k]` / `["write", k]` (its k-th read or write region), or a name. */
 export type BufferRef = string | readonly ["read" | "write", number];
 
-/** The buffer `ref` names among the reads and writes of `block`; `SCHEDULE_NO_BUFFER` if none. */
+/**
+ * The buffer `ref` names among the reads and writes of `block`: `SCHEDULE_BAD_BUFFER_INDEX` for
+ * an index out of range, `SCHEDULE_NO_BUFFER` for a name the block does not access.
+ */
 export function resolveBuffer(f: PrimFunc, block: Block, ref: BufferRef): Buffer {
-  const fail = (what: string) =>
-    scheduleError(f, "SCHEDULE_NO_BUFFER", `Cannot find ${what} of block "${block.name}"`, {
+  const fail = (what: string, code = "SCHEDULE_NO_BUFFER") =>
+    scheduleError(f, code, `Cannot find ${what} of block "${block.name}"`, {
       block: block.name,
       hint: `it reads ${names(block.reads)} and writes ${names(block.writes)}`,
     });
@@ -33,7 +36,7 @@ export function resolveBuffer(f: PrimFunc, block: Block, ref: BufferRef): Buffer
   const [kind, k] = ref;
   const list = kind === "read" ? block.reads : block.writes;
   if (!Number.isInteger(k) || k < 0 || k >= list.length) {
-    throw fail(`${kind} buffer ${k} (it has ${list.length})`);
+    throw fail(`${kind} buffer ${k} (it has ${list.length})`, "SCHEDULE_BAD_BUFFER_INDEX");
   }
   return list[k].buffer;
 }

@@ -9,8 +9,8 @@
  * ```
  *
  * Legality: the buffer must be intermediate — allocated by a block, not a parameter
- * (`SCHEDULE_PARAM_BUFFER`); the index must name a write region (`SCHEDULE_NO_BUFFER`); the
- * scope a name of letters, digits and `_ . : -` (`SCHEDULE_BAD_ARGUMENT`).
+ * (`SCHEDULE_PARAM_BUFFER`); the index must name a write region (`SCHEDULE_BAD_BUFFER_INDEX`);
+ * the scope a name of letters, digits, `_` and `.` (`SCHEDULE_BAD_SCOPE`, as for cache stages).
  *
  * @module
  */
@@ -48,13 +48,13 @@ export function setScope(
   if (!loc) throw scheduleError(f, "SCHEDULE_NO_BLOCK", `Cannot find block "${blockName}"`);
   const buf = resolveBuffer(f, loc.block, ["write", bufferIndex]);
   requireIntermediate(f, loc.block, buf, "set the scope of");
-  if (!/^[A-Za-z_][A-Za-z0-9_.:-]*$/.test(scope)) {
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(scope)) {
     throw scheduleError(
       f,
-      "SCHEDULE_BAD_ARGUMENT",
+      "SCHEDULE_BAD_SCOPE",
       `Cannot put buffer "${buf.name}" in scope ${
         JSON.stringify(scope)
-      }: a scope is a name of letters, digits and _ . : -`,
+      }: a scope is a name of letters, digits, _ and .`,
       { block: blockName },
     );
   }

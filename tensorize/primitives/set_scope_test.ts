@@ -37,6 +37,6 @@ Deno.test("setScope errors: a parameter, a missing write, a bad name", () => {
   const pad = sch.getBlock("T_conv2d_nchw_pad");
   const e = assertScheduleError(sch, () => sch.setScope(conv, 0, "local"), "SCHEDULE_PARAM_BUFFER");
   assert(e.message.includes(`"T_conv2d_nchw"`) && e.path!.includes(`block "T_conv2d_nchw"`));
-  assertScheduleError(sch, () => sch.setScope(pad, 1, "local"), "SCHEDULE_NO_BUFFER");
-  assertScheduleError(sch, () => sch.setScope(pad, 0, "lo cal"), "SCHEDULE_BAD_ARGUMENT");
+  assertScheduleError(sch, () => sch.setScope(pad, 1, "local"), "SCHEDULE_BAD_BUFFER_INDEX");
+  assertScheduleError(sch, () => sch.setScope(pad, 0, "lo cal"), "SCHEDULE_BAD_SCOPE");
 });

@@ -11,7 +11,7 @@
  * ```
  *
  * Legality: the buffer must be intermediate (`SCHEDULE_PARAM_BUFFER`); the write index must
- * exist (`SCHEDULE_NO_BUFFER`); `0 ≤ axis < rank`, `factor ≥ 1` and `0 ≤ offset < factor`
+ * exist (`SCHEDULE_BAD_BUFFER_INDEX`); `0 ≤ axis < rank`, `factor ≥ 1` and `0 ≤ offset < factor`
  * (`SCHEDULE_STORAGE_ALIGN`). A second request for the same buffer and axis replaces the first.
  *
  * @module

@@ -96,7 +96,7 @@ Deno.test("storageAlign errors: a parameter, a missing write, bad axis/factor/of
   const sch = new Schedule(f);
   const b = sch.getBlock("B"), c = sch.getBlock("C");
   assertScheduleError(sch, () => sch.storageAlign(c, 0, 0, 32, 0), "SCHEDULE_PARAM_BUFFER");
-  assertScheduleError(sch, () => sch.storageAlign(b, 1, 0, 32, 0), "SCHEDULE_NO_BUFFER");
+  assertScheduleError(sch, () => sch.storageAlign(b, 1, 0, 32, 0), "SCHEDULE_BAD_BUFFER_INDEX");
   const e = assertScheduleError(
     sch,
     () => sch.storageAlign(b, 0, 2, 32, 0),

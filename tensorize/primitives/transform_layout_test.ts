@@ -161,7 +161,7 @@ Deno.test("transformLayout errors: each code, and the schedule is unchanged", ()
   const e = assertScheduleError(
     sch,
     () => sch.transformLayout(b, ["write", 3], "(i, j) => [j, i]"),
-    "SCHEDULE_NO_BUFFER",
+    "SCHEDULE_BAD_BUFFER_INDEX",
   );
   assert(e.message.includes(`block "B"`), e.message);
   assertScheduleError(
