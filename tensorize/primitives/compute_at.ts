@@ -25,13 +25,14 @@
  * block writing a function parameter is refused (`SCHEDULE_OUTPUT_BLOCK`); every consumer
  * (producer) is under the loop (`SCHEDULE_CONSUMERS_NOT_UNDER_LOOP`,
  * `SCHEDULE_PRODUCERS_NOT_UNDER_LOOP`); a place exists after the producers and before the
- * consumers under the loop (`SCHEDULE_NO_INSERT_POSITION`); regions can be bounded
+ * consumers under the loop (which block order guarantees); regions can be bounded
  * (`SCHEDULE_REGION_UNBOUNDED`) and mapped back (`SCHEDULE_REGION_PATTERN`); for the reverse,
  * the iterations over the loop cover the whole original domain (`SCHEDULE_REGION_NOT_COVERED`).
  *
  * @module
  */
 import type { Analyzer } from "../../ir/arith/mod.ts";
+import { InternalError } from "../../ir/errors.ts";
 import {
   add,
   and,
@@ -186,10 +187,9 @@ export function computeAtLoop(
   let firstConsumer = children.findIndex(holds(consumers));
   if (firstConsumer < 0) firstConsumer = children.length;
   if (lastProducer >= firstConsumer) {
-    throw fail(
-      "SCHEDULE_NO_INSERT_POSITION",
-      "under the loop, a consumer comes before a producer of the block",
-    );
+    // producers precede the block and consumers follow it in the scope, the block is outside
+    // the loop, so the loop's children cannot hold them out of order
+    throw new InternalError(`compute_at: a consumer of "${name}" precedes its producer`);
   }
   const ana = analyzerFor(f, [...lloc.path, loop]);
   const need = requiredRegions(f, block, required, loop, reverse, ana);

@@ -1,0 +1,150 @@
+import { assert } from "../../ir/test_util.ts";
+import { parseFunc } from "../../ir/script/mod.ts";
+import * as ops from "../../ir/ops/mod.ts";
+import { Schedule } from "../mod.ts";
+import {
+  assertEquivalent,
+  assertSameFunc,
+  assertScheduleError,
+  assertTraceRoundTrip,
+  matmulFunc,
+} from "../testing.ts";
+
+const EW = `func f(A: buffer<float32>[8, 4], C: buffer<float32>[8, 4]) {
+  block root() {
+    for i in 0..8 {
+      for j in 0..4 {
+        block C(vi: spatial(0..8) = i, vj: spatial(0..4) = j) {
+          reads(A[vi, vj])
+          writes(C[vi, vj])
+          C[vi, vj] = A[vi, vj] + 1.0
+        }
+      }
+    }
+  }
+}`;
+
+Deno.test("cacheRead: a copy block into a shared buffer before the reader", () => {
+  const f = parseFunc(EW);
+  const sch = new Schedule(f);
+  const a = sch.cacheRead(sch.getBlock("C"), 0, "shared");
+  assertSameFunc(
+    sch.func,
+    parseFunc(`func f(A: buffer<float32>[8, 4], C: buffer<float32>[8, 4]) {
+  block root() {
+    alloc A_shared: buffer<float32>[8, 4](scope = "shared")
+    for ax0 in 0..8 {
+      for ax1 in 0..4 {
+        block A_shared(v0: spatial(0..8) = ax0, v1: spatial(0..4) = ax1) {
+          reads(A[v0, v1])
+          writes(A_shared[v0, v1])
+          A_shared[v0, v1] = A[v0, v1]
+        }
+      }
+    }
+    for i in 0..8 {
+      for j in 0..4 {
+        block C(vi: spatial(0..8) = i, vj: spatial(0..4) = j) {
+          reads(A_shared[vi, vj])
+          writes(C[vi, vj])
+          C[vi, vj] = A_shared[vi, vj] + 1.0
+        }
+      }
+    }
+  }
+}`),
+  );
+  assert(sch.get(a).name === "A_shared");
+  assertEquivalent(f, sch.func, 1);
+  assertTraceRoundTrip(sch, f);
+});
+
+Deno.test("cacheWrite: the block writes a local cache, copied back after it", () => {
+  const f = parseFunc(EW);
+  const sch = new Schedule(f);
+  sch.cacheWrite(sch.getBlock("C"), 0, "local");
+  const text = sch.show();
+  assert(text.includes("C_local[vi, vj] = A[vi, vj] + 1.0"), text);
+  assert(text.includes("C[v0, v1] = C_local[v0, v1]"), text);
+  assertEquivalent(f, sch.func, 1);
+  assertTraceRoundTrip(sch, f);
+});
+
+Deno.test("cache stages on the catalogue: matmul, softmax, conv2d (with chosen consumers)", () => {
+  for (
+    const [name, fn] of [
+      ["matmul", (s: Schedule) => {
+        const c = s.getBlock("T_matmul");
+        s.cacheRead(c, 1, "shared");
+        s.cacheRead(c, 2, "local");
+        s.cacheWrite(c, 0, "local");
+      }],
+      ["softmax", (s: Schedule) => {
+        const e = s.getBlock("T_softmax_exp");
+        s.cacheRead(e, 0, "local", [e]);
+        s.cacheWrite(s.getBlock("T_softmax_expsum"), 0, "local");
+      }],
+      ["conv2d", (s: Schedule) => {
+        s.cacheRead(s.getBlock("T_conv2d_nchw"), 1, "shared");
+        s.cacheWrite(s.getBlock("T_conv2d_nchw"), 0, "local");
+      }],
+    ] as const
+  ) {
+    const d = ops.findOp(name);
+    const c = d.cases[0];
+    const f = d.build(c);
+    const sch = new Schedule(f);
+    fn(sch);
+    assertEquivalent(f, sch.func, c.inputs.length, { inputs: d.makeInputs(c, 2) });
+    assertTraceRoundTrip(sch, f);
+  }
+});
+
+Deno.test("cacheRead/cacheWrite errors, one per code; the schedule is unchanged", () => {
+  const f = matmulFunc();
+  const sch = new Schedule(f);
+  const c = sch.getBlock("C"), root = sch.getBlock("root");
+  assertScheduleError(sch, () => sch.cacheRead(c, 3, "shared"), "SCHEDULE_BAD_BUFFER_INDEX");
+  assertScheduleError(sch, () => sch.cacheWrite(c, 1, "local"), "SCHEDULE_BAD_BUFFER_INDEX");
+  assertScheduleError(sch, () => sch.cacheRead(c, 1, "no scope"), "SCHEDULE_BAD_SCOPE");
+  assertScheduleError(sch, () => sch.cacheWrite(root, 0, "local"), "SCHEDULE_ROOT_BLOCK");
+  // C reads C (its accumulator) and writes it: no cache read of it for C
+  assertScheduleError(sch, () => sch.cacheRead(c, 0, "local"), "SCHEDULE_CACHE_CONSUMER");
+  const g = parseFunc(`func g(A: buffer<float32>[4], B: buffer<float32>[4], D: buffer<float32>[4]) {
+  block root() {
+    for i in 0..4 {
+      block B1(v: spatial(0..4) = i) {
+        reads(A[v])
+        writes(B[v])
+        B[v] = A[v]
+      }
+    }
+    for i1 in 0..4 {
+      block D1(v1: spatial(0..4) = i1) {
+        reads(B[v1])
+        writes(D[v1])
+        D[v1] = B[v1]
+      }
+    }
+    for i2 in 0..4 {
+      block B2(v2: spatial(0..4) = i2) {
+        reads(A[v2])
+        writes(B[v2])
+        B[v2] = A[v2] * 2.0
+      }
+    }
+    for i3 in 0..4 {
+      block D2(v3: spatial(0..4) = i3) {
+        reads(B[v3], D[v3])
+        writes(D[v3])
+        D[v3] = D[v3] + B[v3]
+      }
+    }
+  }
+}`);
+  const s2 = new Schedule(g);
+  const d1 = s2.getBlock("D1"), b1 = s2.getBlock("B1");
+  assertScheduleError(s2, () => s2.cacheWrite(b1, 0, "local"), "SCHEDULE_MULTIPLE_WRITERS");
+  assertScheduleError(s2, () => s2.cacheRead(d1, 0, "local"), "SCHEDULE_NO_INSERT_POSITION");
+  assertScheduleError(s2, () => s2.cacheRead(d1, 0, "local", [b1]), "SCHEDULE_CACHE_CONSUMER");
+});
