@@ -19,7 +19,7 @@ export interface CpuParam {
 
 /** What the cpu codegen produces. */
 export interface CpuArtifact extends Artifact {
-  /** The wasm module bytes (no data segments; imports `env.memory`). */
+  /** The wasm module bytes (no data segments; imports a shared `env.memory`). */
   readonly wasm: Uint8Array;
   /** C entry point parameters. */
   readonly params: readonly CpuParam[];
@@ -27,4 +27,9 @@ export interface CpuArtifact extends Artifact {
   readonly hostImports: readonly string[];
   /** Messages of the kernel's asserts, indexed by the id `env.tsr_assert_fail` receives. */
   readonly assertMessages: readonly string[];
+  /**
+   * Export names of the outlined parallel loop bodies, by the task id `env.tsr_parallel_for`
+   * receives (absent or empty: the kernel has no parallel loops).
+   */
+  readonly parallelTasks?: readonly string[];
 }

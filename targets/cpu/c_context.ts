@@ -19,6 +19,11 @@ export interface EmitOptions {
   readonly relaxedSimd?: boolean;
   /** Emitters for calls that are not math ops (target intrinsics), by op name. */
   readonly calls?: Readonly<Record<string, CallEmitter>>;
+  /**
+   * Outline outermost `parallel` loops into exported task functions run through the host import
+   * `env.tsr_parallel_for` (c_parallel.ts); default true. False: every loop is a serial `for`.
+   */
+  readonly parallel?: boolean;
 }
 
 /** How a variable is held in C. */
@@ -53,6 +58,12 @@ export class CContext {
   readonly imports: Set<string> = new Set();
   /** Assert messages, by id. */
   readonly asserts: string[] = [];
+  /** Export names of the outlined parallel tasks, by task id (c_parallel.ts). */
+  readonly tasks: string[] = [];
+  /** C functions emitted before the kernel (outlined parallel bodies). */
+  readonly functions: string[] = [];
+  /** True while emitting the body of an outlined parallel loop (inner ones stay serial). */
+  inParallel = false;
 
   /** Start emitting function `func`. */
   constructor(func: string, options: EmitOptions = {}) {
@@ -107,13 +118,25 @@ export class CContext {
     return b;
   }
 
+  /** How `v` is held, or undefined where it is not bound. */
+  lookupVar(v: Var): VarBinding | undefined {
+    return this.vars.get(v);
+  }
+
+  /** The C name of buffer `b`, or undefined where it is not declared. */
+  lookupBuffer(b: Buffer): string | undefined {
+    return this.buffers.get(b);
+  }
+
   /** Give buffer `b` the C name `name` for the duration of `body`. */
   withBuffer<T>(b: Buffer, name: string, body: () => T): T {
+    const outer = this.buffers.get(b);
     this.buffers.set(b, name);
     try {
       return body();
     } finally {
-      this.buffers.delete(b);
+      if (outer !== undefined) this.buffers.set(b, outer);
+      else this.buffers.delete(b);
     }
   }
 

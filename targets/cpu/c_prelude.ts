@@ -85,6 +85,22 @@ TSR_INLINE double __tsr_i64_to_f64_odd(int64_t x) {
   return x < 0 ? -__tsr_u64_to_f64_odd(0ull - (uint64_t)x) : __tsr_u64_to_f64_odd((uint64_t)x);
 }
 
+/* a*b + c for values of float32 or narrower, rounded to odd in double: the product is exact,
+   TwoSum gives the sum's error, and an inexact even result steps one ulp toward the exact value.
+   Rounding that once more (to float32, or via round-to-odd float32 to 16 bits) is the fused
+   result (Boldo-Melquiond); it equals the interpreter's fmaNarrow bit for bit. */
+TSR_INLINE double __tsr_fma_odd(double a, double b, double c) {
+  double p = a * b, s = p + c, bb = s - p;
+  double e = (p - (s - bb)) + (c - bb);
+  uint64_t u;
+  __builtin_memcpy(&u, &s, 8);
+  if (e != 0 && s - s == 0 && (u & 1) == 0) {
+    u += ((e > 0) == (s > 0)) ? 1 : (uint64_t)-1;
+    __builtin_memcpy(&s, &u, 8);
+  }
+  return s;
+}
+
 /* C round(): half away from zero, -0 kept. */
 TSR_INLINE double __tsr_round_f64(double x) {
   double t = __builtin_trunc(x);
@@ -134,6 +150,7 @@ export const HOST_IMPORT_DECLS: Readonly<Record<string, string>> = {
   tsr_alloc: "void *tsr_alloc(int32_t bytes, int32_t align)",
   tsr_free: "void tsr_free(void *ptr)",
   tsr_assert_fail: "__attribute__((noreturn)) void tsr_assert_fail(int32_t id)",
+  tsr_parallel_for: "void tsr_parallel_for(int32_t task, const void *args, int32_t extent)",
   tsr_fmod: "double tsr_fmod(double x, double y)",
   tsr_pow: "double tsr_pow(double x, double y)",
   tsr_fma: "double tsr_fma(double a, double b, double c)",

@@ -218,8 +218,11 @@ function doubleCall(ctx: CContext, op: string, args: readonly string[], f64: boo
     case "pow":
       return `${ctx.hostImport("tsr_pow")}(${x}, ${y})`;
     case "fma":
-      // float64: the exact fused result; narrower: rounded to odd, so one more rounding is exact
-      return `${ctx.hostImport(f64 ? "tsr_fma" : "tsr_fma_narrow")}(${x}, ${y}, ${z})`;
+      // float64: the exact fused result (host); narrower: rounded to odd in double (inline), so
+      // one more rounding is exact
+      return f64
+        ? `${ctx.hostImport("tsr_fma")}(${x}, ${y}, ${z})`
+        : `__tsr_fma_odd(${x}, ${y}, ${z})`;
   }
   return unreachable(ctx, op, "float64");
 }

@@ -1,6 +1,7 @@
 /**
- * Statements to C: plain `for` loops (every loop kind runs serially, in order, so clang may
- * vectorize only what keeps that meaning), `if`, declarations for lets, stack or heap storage
+ * Statements to C: plain `for` loops (every loop kind but an outermost `parallel` one runs
+ * serially, in order, so clang may vectorize only what keeps that meaning; parallel loops become
+ * tasks, c_parallel.ts), `if`, declarations for lets, stack or heap storage
  * for `Allocate`, host calls for failed asserts, and scalar or vector stores.
  *
  * @module
@@ -15,30 +16,13 @@ import { contiguousBase, vectorStore } from "./c_memory.ts";
 import { scalarBinary } from "./c_scalar.ts";
 import { cStorage, cValue, paren, scalarInfo } from "./c_types.ts";
 import { vtype } from "./c_vector.ts";
+import { Lines } from "./c_lines.ts";
+import { emitParallelFor, outlinesParallel } from "./c_parallel.ts";
+
+export { Lines };
 
 /** Largest constant-size allocation placed on the C stack, in bytes. */
 export const STACK_ALLOC_LIMIT = 16384;
-
-/** Lines of C being built, with the current indentation. */
-export class Lines {
-  /** The lines. */
-  readonly lines: string[] = [];
-  private depth = 1;
-
-  /** Add a line at the current indentation. */
-  add(line: string): void {
-    this.lines.push("  ".repeat(this.depth) + line);
-  }
-
-  /** Add `open`, the lines `body` adds one level deeper, then `close`. */
-  block(open: string, body: () => void, close = "}"): void {
-    this.add(open);
-    this.depth++;
-    body();
-    this.depth--;
-    if (close) this.add(close);
-  }
-}
 
 function notLowered(ctx: CContext, what: string): never {
   throw new TargetError(
@@ -140,6 +124,7 @@ function isSimple(e: PrimExpr): boolean {
 }
 
 function emitFor(ctx: CContext, s: For, out: Lines): void {
+  if (outlinesParallel(ctx, s)) return emitParallelFor(ctx, s, out, emitStmt);
   const d = s.loopVar.dtype;
   const t = cValue(d);
   const fromZero = s.min.kind === "IntImm" && s.min.value === 0;

@@ -13,6 +13,7 @@
  * | and or not         | `&`, `|`, `^ 1` on 0/1 bytes                                      |
  * | casts              | `__builtin_convertvector` where LLVM's conversion is the exact rule (int↔int, int→float, float↔float) |
  * | abs floor ceil trunc sqrt | `__builtin_elementwise_*`                                  |
+ * | fma                | float32: `relaxed_madd` (option relaxedSimd) or exact in f64x2 (c_fma.ts) |
  *
  * @module
  */
@@ -27,6 +28,7 @@ import {
 } from "../../ir/dtype.ts";
 import type { BinaryOp } from "../../ir/expr.ts";
 import type { CContext } from "./c_context.ts";
+import { vectorFma } from "./c_fma.ts";
 import { halfRound } from "./c_half.ts";
 import { compareOp } from "./c_scalar.ts";
 import { cShort, cVector, isHalf, paren, valueBytes, vecName } from "./c_types.ts";
@@ -135,7 +137,7 @@ function floatToIntVector(ctx: CContext, from: DType, to: DType): string {
 
 /** Math call `op` on a vector of dtype `d` giving dtype `d`, or undefined for lane-by-lane. */
 export function vectorCall(
-  _ctx: CContext,
+  ctx: CContext,
   op: string,
   d: DType,
   result: DType,
@@ -143,6 +145,8 @@ export function vectorCall(
 ): string | undefined {
   if (!isFloat(d) || elementOf(d) !== elementOf(result)) return undefined;
   switch (op) {
+    case "fma":
+      return vectorFma(ctx, d, args); // relaxed_madd or exactly fused (c_fma.ts)
     case "abs":
     case "floor":
     case "ceil":

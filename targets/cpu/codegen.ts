@@ -1,8 +1,10 @@
 /**
  * The cpu codegen: a lowered `PrimFunc` → C (`emitC`, codegen_c.ts) → wasm32 SIMD128
  * (`compileC`, toolchain.ts: clang, cached by content hash) → a `CpuArtifact`.
- * Codegen options (`build(…, { codegen })`): `relaxedSimd` (boolean) enables relaxed-SIMD
- * instructions.
+ * Codegen options (`build(…, { codegen })`): `relaxedSimd` (boolean, default true: V8 in Deno
+ * runs relaxed SIMD) lets an `fma` call on float vectors become `f32x4.relaxed_madd`, which may
+ * or may not round once (c_vector.ts); false keeps every `fma` exactly fused.
+ * Modules import a shared memory, so the runtime's worker threads can run their parallel loops.
  *
  * @module
  */
@@ -26,9 +28,9 @@ export const CPU_LOWER_OPTIONS = { maxLanes: 16 } as const;
 export const cpuCodegen: Codegen<CpuArtifact> = {
   lowerOptions: CPU_LOWER_OPTIONS,
   async compile(lowered: PrimFunc, ctx: CompileContext): Promise<CpuArtifact> {
-    const relaxedSimd = ctx.options.relaxedSimd === true;
+    const relaxedSimd = ctx.options.relaxedSimd !== false;
     const k = emitC(lowered, { relaxedSimd });
-    const wasm = await compileC(k.source, cpuFlags({ relaxedSimd }));
+    const wasm = await compileC(k.source, cpuFlags({ relaxedSimd, sharedMemory: true }));
     return {
       target: "cpu",
       entry: k.entry,
@@ -38,6 +40,7 @@ export const cpuCodegen: Codegen<CpuArtifact> = {
       params: k.params,
       hostImports: k.hostImports,
       assertMessages: k.assertMessages,
+      parallelTasks: k.parallelTasks,
     };
   },
 };

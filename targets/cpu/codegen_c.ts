@@ -9,6 +9,8 @@
  * - Math functions without an exact wasm instruction are host imports `env.tsr_<op>` (f64 → f64,
  *   host_math.ts); `Allocate` above 16 KiB or of symbolic size uses `env.tsr_alloc`/`tsr_free`;
  *   a failed assert calls `env.tsr_assert_fail(id)` with `id` indexing `assertMessages`.
+ * - The outermost `parallel` loops become exported tasks run through `env.tsr_parallel_for`
+ *   (c_parallel.ts).
  *
  * @module
  */
@@ -40,6 +42,11 @@ export interface CKernel {
   readonly hostImports: readonly string[];
   /** Assert messages, indexed by the id passed to `env.tsr_assert_fail`. */
   readonly assertMessages: readonly string[];
+  /**
+   * Export names of the outlined parallel loop bodies, indexed by the task id the kernel passes
+   * to `env.tsr_parallel_for(task, args, extent)`; each is `(args, begin, end)` (c_parallel.ts).
+   */
+  readonly parallelTasks: readonly string[];
   /** The parts `source` is made of, so several kernels can share one C file (`linkC`). */
   readonly parts: { readonly declarations: readonly string[]; readonly func: string };
 }
@@ -98,6 +105,7 @@ export function emitC(f: PrimFunc, options: EmitOptions = {}): CKernel {
   for (const p of prologue) body.add(p);
   emitStmt(ctx, f.body, body);
   const func = [
+    ...ctx.functions.map((t) => t + "\n"),
     `__attribute__((export_name("${entry}")))`,
     `void ${entry}(${decls.join(", ") || "void"}) {`,
     ...body.lines,
@@ -112,6 +120,7 @@ export function emitC(f: PrimFunc, options: EmitOptions = {}): CKernel {
     params,
     hostImports,
     assertMessages: [...ctx.asserts],
+    parallelTasks: [...ctx.tasks],
     parts,
   };
 }

@@ -13,7 +13,9 @@
  *
  * @module
  */
-import { erf, fma64, fmaNarrow, powC } from "../../ir/interp/mod.ts";
+import { erf } from "../../ir/interp/erf.ts";
+import { fma64, fmaNarrow } from "../../ir/interp/fma.ts";
+import { powC } from "../../ir/interp/math.ts";
 
 /** A host function: doubles in, a double out. */
 export type HostMathFn = (...args: number[]) => number;

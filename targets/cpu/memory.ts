@@ -41,7 +41,8 @@ export class CpuMemory {
     const min = Math.ceil(RESERVED_BYTES / PAGE_BYTES);
     const initial = Math.max(min, options.initialPages ?? INITIAL_PAGES);
     this.maximumPages = Math.min(MAX_PAGES, Math.max(initial, options.maximumPages ?? MAX_PAGES));
-    this.memory = new WebAssembly.Memory({ initial, maximum: this.maximumPages });
+    // shared: worker threads run kernels against the same memory (thread_pool.ts)
+    this.memory = new WebAssembly.Memory({ initial, maximum: this.maximumPages, shared: true });
     this.heap = new FreeListAllocator(
       RESERVED_BYTES,
       initial * PAGE_BYTES,

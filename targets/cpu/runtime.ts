@@ -6,8 +6,12 @@
  *
  * Host imports: `env.memory`; `env.tsr_alloc(bytes, align) → ptr` and `env.tsr_free(ptr)` for
  * allocations inside a kernel (any left when the call ends — e.g. after a trap — are freed);
- * `env.tsr_assert_fail(id)` raising `KERNEL_ASSERT` with the artifact's message; and the
- * `env.tsr_<op>` math functions of host_math.ts. Parallel loops run serially for now.
+ * `env.tsr_assert_fail(id)` raising `KERNEL_ASSERT` with the artifact's message; the
+ * `env.tsr_<op>` math functions of host_math.ts; and `env.tsr_parallel_for(task, args, extent)`,
+ * which runs an outlined parallel loop (c_parallel.ts) on the device's threads (thread_pool.ts):
+ * `threads − 1` workers, started when the first kernel with parallel loops is loaded, plus the
+ * calling thread. With `threads: 1` (or kernels whose imports workers cannot provide) the loop
+ * runs on the calling thread. `dispose()` terminates the workers.
  *
  * @module
  */
@@ -27,10 +31,41 @@ import type {
 import { KERNEL_CODES } from "../../sdk/errors.ts";
 import { measure } from "../../sdk/timing.ts";
 import type { CpuArtifact } from "./artifact.ts";
+import { HOST_MATH } from "./host_math.ts";
 import { RESERVED_BYTES } from "./layout.ts";
 import { CpuMemory, type CpuMemoryOptions } from "./memory.ts";
 import { CpuTensor } from "./tensor.ts";
+import { ParallelFault, type Task, ThreadPool } from "./thread_pool.ts";
+import { FAULT, faultOfTrap } from "./thread_protocol.ts";
 import { dataSegmentCount } from "./wasm_sections.ts";
+
+/** Options of a cpu device (`cpu.runtime.createDevice(options)`). */
+export interface CpuDeviceOptions extends CpuMemoryOptions {
+  /**
+   * Threads parallel loops run on, the calling thread included (default: the machine's cores,
+   * `navigator.hardwareConcurrency`); 1 starts no workers.
+   */
+  readonly threads?: number;
+}
+
+/** Most threads a cpu device may have. */
+export const MAX_THREADS = 256;
+
+/** Threads a device has by default: the machine's logical cores (1 if unknown). */
+export function defaultThreads(): number {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
+  return Number.isInteger(n) && n! >= 1 ? Math.min(n!, MAX_THREADS) : 1;
+}
+
+/** Imports a worker provides besides the host math (worker.ts). */
+const WORKER_IMPORTS = new Set([
+  "memory",
+  "tsr_alloc",
+  "tsr_free",
+  "tsr_assert_fail",
+  "tsr_parallel_for",
+]);
 
 /** Host functions a kernel may import as `env.<name>` (math: f64 → f64). */
 export type HostFunctions = Readonly<Record<string, (...args: number[]) => number>>;
@@ -50,25 +85,66 @@ export interface CpuLoadedKernel extends LoadedKernel {
 interface Loaded extends CpuLoadedKernel {
   imports: WebAssembly.Imports;
   fn: (...args: (number | bigint)[]) => unknown;
+  /** The parallel tasks of the current instance, by task id. */
+  tasks: Task[];
+  /** The kernel's id in the device's thread pool (undefined: its loops run on this thread). */
+  poolKernel?: number;
   /** A trap left the module's stack pointer mid-frame: instantiate afresh before the next call. */
   stale: boolean;
   convert: readonly Convert[];
 }
 
+const FAULT_CODES: Readonly<Record<number, string>> = {
+  [FAULT.divideByZero]: KERNEL_CODES.divideByZero,
+  [FAULT.outOfBounds]: KERNEL_CODES.outOfBounds,
+  [FAULT.trap]: KERNEL_CODES.trap,
+  [FAULT.outOfMemory]: KERNEL_CODES.outOfMemory,
+};
+
 function trapError(e: unknown, k: Loaded): unknown {
   if (e instanceof TesseraError) return e;
   const name = k.artifact.lowered.name;
   const where = { path: `func "${name}"` };
+  if (e instanceof ParallelFault) {
+    if (e.kind === FAULT.assert) return assertError(k, e.arg);
+    const code = FAULT_CODES[e.kind];
+    if (!code) return new InternalError(`kernel "${name}" failed in a worker: ${e.message}`);
+    return new TargetError(
+      code,
+      `Kernel "${name}" failed on the cpu device (in a worker thread): ${e.message}`,
+      where,
+    );
+  }
   if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
-    const msg = e.message;
-    const code = /divide by zero|remainder by zero/.test(msg)
-      ? KERNEL_CODES.divideByZero
-      : /out of bounds/.test(msg)
-      ? KERNEL_CODES.outOfBounds
-      : KERNEL_CODES.trap;
-    return new TargetError(code, `Kernel "${name}" failed on the cpu device: ${msg}`, where);
+    const code = FAULT_CODES[faultOfTrap(e.message)];
+    return new TargetError(code, `Kernel "${name}" failed on the cpu device: ${e.message}`, where);
   }
   return e;
+}
+
+function assertError(k: Loaded, id: number): TargetError {
+  const name = k.artifact.lowered.name;
+  const msg = k.artifact.assertMessages[id] ?? `assert #${id}`;
+  return new TargetError(KERNEL_CODES.assert, `Kernel "${name}" failed an assert: ${msg}`, {
+    path: `func "${name}"`,
+  });
+}
+
+function checkThreads(threads: unknown): number {
+  if (threads === undefined) return defaultThreads();
+  if (
+    typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 ||
+    threads > MAX_THREADS
+  ) {
+    throw new TargetError(
+      "CPU_BAD_DEVICE_OPTION",
+      `Cannot create a cpu device with threads ${
+        String(threads)
+      }: need an integer from 1 to ${MAX_THREADS}`,
+      { path: "device option threads" },
+    );
+  }
+  return threads;
 }
 
 /** A cpu device: one wasm memory, its tensors and the kernels loaded on it. */
@@ -77,8 +153,13 @@ export class CpuDevice implements Device<CpuArtifact> {
   readonly target = "cpu";
   /** The memory and tensor heap. */
   readonly mem: CpuMemory;
+  /** Threads parallel loops run on (the calling thread included). */
+  readonly threads: number;
   /** Heap blocks a running kernel allocated through `env.tsr_alloc`. */
   private readonly callAllocs = new Set<number>();
+  private poolStart?: Promise<ThreadPool>;
+  private pool?: ThreadPool;
+  private disposed = false;
 
   /**
    * Make a device (usually through the cpu target's runtime).
@@ -93,8 +174,61 @@ export class CpuDevice implements Device<CpuArtifact> {
    * d.free(t);
    * ```
    */
-  constructor(private readonly host: HostFunctions, options: CpuMemoryOptions = {}) {
+  constructor(private readonly host: HostFunctions, options: CpuDeviceOptions = {}) {
+    this.threads = checkThreads(options.threads);
     this.mem = new CpuMemory(options);
+  }
+
+  private live(action: string): void {
+    if (this.disposed) {
+      throw new CallError("CALL_DEVICE_DISPOSED", `Cannot ${action} on a disposed cpu device`);
+    }
+  }
+
+  /**
+   * Terminate the device's worker threads and refuse further loads, runs and allocations.
+   * Idle workers never keep the process alive, so this is only needed to release them early.
+   */
+  dispose(): void {
+    this.disposed = true;
+    this.pool?.dispose();
+    this.poolStart?.then((p) => p.dispose(), () => {});
+  }
+
+  /** Dispose (`using device = …`). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Worker threads now running (0 before the first kernel with parallel loops, after dispose). */
+  get workerCount(): number {
+    return this.pool && !this.pool.isDisposed ? this.pool.threads - 1 : 0;
+  }
+
+  /** The thread pool, started on first use. */
+  private threadPool(): Promise<ThreadPool> {
+    this.poolStart ??= ThreadPool.start(this.mem, this.threads).then((p) => {
+      if (this.disposed) p.dispose();
+      return (this.pool = p);
+    });
+    return this.poolStart;
+  }
+
+  /** True if workers provide every import of the kernel exactly as this thread does. */
+  private workersCanRun(k: Loaded): boolean {
+    return WebAssembly.Module.imports(k.module).every((imp) =>
+      WORKER_IMPORTS.has(imp.name) ||
+      (HOST_MATH[imp.name] !== undefined && this.host[imp.name] === HOST_MATH[imp.name])
+    );
+  }
+
+  /** `env.tsr_parallel_for`: iterations [0, extent) of task `task` of kernel `k`. */
+  private parallelFor(k: Loaded, task: number, args: number, extent: number): void {
+    const fn = k.tasks[task];
+    if (!fn) throw new InternalError(`kernel "${k.artifact.lowered.name}" has no task ${task}`);
+    if (this.pool && k.poolKernel !== undefined) {
+      this.pool.run(k.poolKernel, task, args, extent, fn);
+    } else fn(args, 0, extent);
   }
 
   /** The tensor as one of this device's live tensors (CALL_DEVICE_MISMATCH / CALL_TENSOR_FREED). */
@@ -111,6 +245,7 @@ export class CpuDevice implements Device<CpuArtifact> {
 
   /** Allocate a zero-filled tensor. */
   allocate(shape: readonly number[], dtype: DType): CpuTensor {
+    this.live("allocate a tensor");
     for (const d of shape) {
       if (!Number.isSafeInteger(d) || d < 0) {
         throw new CallError(
@@ -158,6 +293,7 @@ export class CpuDevice implements Device<CpuArtifact> {
 
   /** Load (compile and instantiate) a cpu artifact. */
   async load(artifact: CpuArtifact): Promise<CpuLoadedKernel> {
+    this.live("load a kernel");
     const name = artifact.lowered.name;
     const segments = dataSegmentCount(artifact.wasm);
     if (segments > 0) {
@@ -174,6 +310,7 @@ export class CpuDevice implements Device<CpuArtifact> {
       module,
       imports: {},
       fn: () => undefined,
+      tasks: [],
       stale: true,
       convert: artifact.lowered.params.map((p): Convert => {
         if (p.kind === "Buffer") return (a) => (a as CpuTensor).byteOffset;
@@ -183,6 +320,9 @@ export class CpuDevice implements Device<CpuArtifact> {
     };
     k.imports = this.imports(k);
     this.instantiate(k);
+    if (k.tasks.length > 0 && this.threads > 1 && this.workersCanRun(k)) {
+      k.poolKernel = await (await this.threadPool()).load(module, artifact.parallelTasks ?? []);
+    }
     return k;
   }
 
@@ -204,11 +344,10 @@ export class CpuDevice implements Device<CpuArtifact> {
         this.mem.free(p);
       },
       tsr_assert_fail: (id: number) => {
-        const msg = k.artifact.assertMessages[id] ?? `assert #${id}`;
-        throw new TargetError(KERNEL_CODES.assert, `Kernel "${name}" failed an assert: ${msg}`, {
-          path: `func "${name}"`,
-        });
+        throw assertError(k, id);
       },
+      tsr_parallel_for: (task: number, args: number, extent: number) =>
+        this.parallelFor(k, task, args, extent),
     };
     for (const imp of WebAssembly.Module.imports(k.module)) {
       const value = imp.module === "env" ? known[imp.name] ?? this.host[imp.name] : undefined;
@@ -256,6 +395,17 @@ export class CpuDevice implements Device<CpuArtifact> {
         { path: `func "${name}"` },
       );
     }
+    k.tasks = (k.artifact.parallelTasks ?? []).map((t) => {
+      const task = instance.exports[t];
+      if (typeof task !== "function") {
+        throw new TargetError(
+          "CPU_BAD_MODULE",
+          `Cannot load kernel "${name}": its module does not export the parallel task "${t}"`,
+          { path: `func "${name}"` },
+        );
+      }
+      return task as Task;
+    });
     k.fn = fn as Loaded["fn"];
     k.stale = false;
   }
@@ -270,6 +420,7 @@ export class CpuDevice implements Device<CpuArtifact> {
 
   /** Run a loaded kernel synchronously on lowered-form arguments. */
   invoke(kernel: LoadedKernel, args: readonly DeviceArg[]): void {
+    this.live("run a kernel");
     const k = this.loaded(kernel);
     if (args.length !== k.convert.length) {
       throw new InternalError(
@@ -307,7 +458,8 @@ export class CpuDevice implements Device<CpuArtifact> {
 
 /**
  * The cpu runtime: makes `CpuDevice`s whose kernels may import `host` functions.
- * Device options: `initialPages`, `maximumPages` (see `CpuMemoryOptions`).
+ * Device options (`CpuDeviceOptions`): `threads` (default: the machine's cores), `initialPages`,
+ * `maximumPages`.
  *
  * @example
  * ```ts
@@ -318,7 +470,12 @@ export class CpuDevice implements Device<CpuArtifact> {
  */
 export function cpuRuntime(host: HostFunctions): Runtime<CpuArtifact> {
   return {
-    createDevice: (options?: DeviceOptions) =>
-      Promise.resolve(new CpuDevice(host, (options ?? {}) as CpuMemoryOptions)),
+    createDevice: (options?: DeviceOptions) => {
+      try {
+        return Promise.resolve(new CpuDevice(host, (options ?? {}) as CpuDeviceOptions));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
   };
 }

@@ -33,6 +33,7 @@ export class TestModule {
   live = 0;
   private readonly instance: WebAssembly.Instance;
   private messages: readonly string[] = [];
+  private tasks: readonly string[] = [];
   private heap = RESERVED_BYTES;
 
   private constructor(memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
@@ -42,7 +43,11 @@ export class TestModule {
 
   /** Instantiate wasm bytes with the test host imports. */
   static async load(wasm: Uint8Array): Promise<TestModule> {
-    const memory = new WebAssembly.Memory({ initial: RESERVED_BYTES / 65536 + 1 });
+    const memory = new WebAssembly.Memory({
+      initial: RESERVED_BYTES / 65536 + 1,
+      maximum: 65536,
+      shared: true,
+    });
     const box: { mod?: TestModule } = {}; // the imports need the module made after them
     const env: Record<string, WebAssembly.ImportValue> = {
       memory,
@@ -54,6 +59,8 @@ export class TestModule {
       tsr_assert_fail: (id: number) => {
         throw new TargetError("KERNEL_ASSERT", box.mod!.messages[id] ?? `assert #${id}`);
       },
+      tsr_parallel_for: (task: number, args: number, extent: number) =>
+        box.mod!.runTask(task, args, extent),
     };
     // modules share one memory: they must not carry data segments (runtime.ts refuses them)
     const segments = dataSegmentCount(wasm);
@@ -74,6 +81,18 @@ export class TestModule {
     if (need > 0) this.memory.grow(need);
     this.live++;
     return at;
+  }
+
+  /**
+   * `env.tsr_parallel_for` on one thread: the range in three chunks, last chunk first, so tests
+   * see tasks run on sub-ranges in any order.
+   */
+  runTask(task: number, args: number, extent: number): void {
+    const fn = this.instance.exports[this.tasks[task]] as (a: number, b: number, e: number) => void;
+    const step = Math.ceil(extent / 3);
+    for (let b = Math.floor((extent - 1) / step) * step; b >= 0; b -= step) {
+      fn(args, b, Math.min(extent, b + step));
+    }
   }
 
   /** Call `kernel`'s entry: tensors are copied in, and back out in place when it returns. */
@@ -101,6 +120,7 @@ export class TestModule {
       new Uint8Array(this.memory.buffer, at, t.data.byteLength).set(bytes(t));
     }
     this.messages = kernel.assertMessages;
+    this.tasks = kernel.parallelTasks;
     const fn = this.instance.exports[kernel.entry] as (...a: (number | bigint)[]) => void;
     fn(...values);
     for (const [t, at] of placed) {
@@ -344,7 +364,10 @@ export async function compileBatch(
   const emitted = new Map<PrimFunc, CKernel>();
   for (const f of fs) if (!emitted.has(f)) emitted.set(f, emitC(f, options));
   const source = linkC([...emitted.values()]);
-  const wasm = await compileC(source, cpuFlags({ relaxedSimd: options.relaxedSimd }));
+  const wasm = await compileC(
+    source,
+    cpuFlags({ relaxedSimd: options.relaxedSimd, sharedMemory: true }),
+  );
   const kernels = fs.map((f) => emitted.get(f)!);
   return { mod: await TestModule.load(wasm), kernels, source, wasm };
 }

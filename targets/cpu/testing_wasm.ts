@@ -79,7 +79,8 @@ export function assemble(spec: WasmSpec): Uint8Array {
   ]);
   const importEntries = imports.map((f, k) => [...str("env"), ...str(f.name), 0x00, ...uleb(k)]);
   if (spec.importMemory !== false) {
-    importEntries.push([...str("env"), ...str("memory"), 0x02, 0x00, 1]);
+    // shared, min 1 page, max 65536 pages: what the cpu runtime's memory is
+    importEntries.push([...str("env"), ...str("memory"), 0x02, 0x03, 1, ...uleb(65536)]);
   }
   const exports = spec.funcs.flatMap((f, k) =>
     f.export ? [[...str(f.export), 0x00, ...uleb(imports.length + k)]] : []

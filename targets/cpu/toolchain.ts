@@ -24,18 +24,26 @@ export const TOOLCHAIN_VERSION = "@yowasp/clang@22.0.0-git20542-10";
 export interface FlagOptions {
   /** Allow relaxed-SIMD instructions. */
   readonly relaxedSimd?: boolean;
+  /**
+   * Import the memory as *shared* (atomics, 4 GiB maximum), as the cpu runtime's kernels do so
+   * that worker threads can run them; off by default for stand-alone modules (bench peers).
+   */
+  readonly sharedMemory?: boolean;
   /** Symbols to export besides those marked `export_name` in the source. */
   readonly exports?: readonly string[];
 }
 
 /**
  * The flags of the cpu ABI (notes/cpu_abi.md): wasm32, -O3, SIMD128, no contraction of float
- * operations, no libc, imported memory, a 1 MiB stack at the bottom of memory.
+ * operations, no libc, an imported memory (with `sharedMemory`, shared with a 4 GiB maximum, so
+ * worker threads can run the same module against it), a 1 MiB stack at the bottom of memory and
+ * the stack pointer exported (each worker instance moves it to its own stack).
  *
  * @example
  * ```ts
  * import { cpuFlags } from "./toolchain.ts";
  * console.assert(cpuFlags({ relaxedSimd: true }).includes("-mrelaxed-simd"));
+ * console.assert(cpuFlags({ sharedMemory: true }).includes("-Wl,--shared-memory"));
  * ```
  */
 export function cpuFlags(options: FlagOptions = {}): string[] {
@@ -46,14 +54,17 @@ export function cpuFlags(options: FlagOptions = {}): string[] {
     ...(options.relaxedSimd ? ["-mrelaxed-simd"] : []),
     "-mbulk-memory",
     "-mnontrapping-fptoint",
+    ...(options.sharedMemory ? ["-matomics"] : []),
     "-ffp-contract=off",
     "-fwrapv",
     "-ffreestanding",
     "-nostdlib",
     "-Wl,--no-entry",
     "-Wl,--import-memory",
+    ...(options.sharedMemory ? ["-Wl,--shared-memory", "-Wl,--max-memory=4294967296"] : []),
     ...(options.exports ?? []).map((e) => `-Wl,--export=${e}`),
     "-Wl,--export=__heap_base",
+    "-Wl,--export=__stack_pointer",
     "-Wl,--stack-first",
     "-Wl,-z,stack-size=1048576",
   ];

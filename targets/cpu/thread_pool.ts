@@ -1,0 +1,267 @@
+/**
+ * A cpu device's worker threads: `threads − 1` persistent workers (worker.ts) sharing the
+ * device's memory, each with its own 1 MiB stack allocated from the device heap. `run` executes
+ * one parallel loop — chunks of `[0, extent)` taken by the workers and the calling thread alike
+ * — and returns when every chunk is done (protocol: thread_protocol.ts).
+ *
+ * The calling thread blocks in `Atomics.wait` while workers finish (where it may not block, as
+ * on a browser's main thread, it spins), and meanwhile serves workers' requests for arena
+ * memory, since only it may use the device's allocator. Workers are unreferenced while idle, so
+ * a pool never keeps the process alive; `dispose` terminates them.
+ *
+ * @module
+ */
+import { TargetError } from "../../ir/errors.ts";
+import { STACK_BYTES } from "./layout.ts";
+import type { CpuMemory } from "./memory.ts";
+import {
+  CTL,
+  FAULT,
+  faultMessage,
+  type FromWorker,
+  makeControl,
+  recordFault,
+  SLOT,
+  slot,
+  type ToWorker,
+} from "./thread_protocol.ts";
+import { spawnWorker, type WorkerHandle } from "./worker_spawn.ts";
+
+/** A task: iterations `[begin, end)` of a parallel loop whose captures are at `args`. */
+export type Task = (args: number, begin: number, end: number) => void;
+
+/** A failure inside a worker's chunk, rethrown on the calling thread (`kind`: `FAULT`). */
+export class ParallelFault {
+  /** Record a failure. */
+  constructor(
+    /** A `FAULT` kind. */
+    readonly kind: number,
+    /** The assert id for `FAULT.assert`. */
+    readonly arg: number,
+    /** The worker's message (the trap's text). */
+    readonly message: string,
+  ) {}
+}
+
+interface Waiter {
+  resolve(m: FromWorker): void;
+  reject(e: unknown): void;
+}
+
+/** Chunks per thread: a few, so a thread that wakes late still finds work. */
+const CHUNKS_PER_THREAD = 4;
+
+/** Whether this thread may block in `Atomics.wait` (not on a browser's main thread). */
+function canBlock(ctl: Int32Array): boolean {
+  try {
+    Atomics.wait(ctl, CTL.PROBE, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pool (see the module comment). */
+export class ThreadPool {
+  private readonly ctl: Int32Array;
+  private readonly waiting: Waiter[][];
+  private readonly arenas: number[][];
+  private readonly blocking: boolean;
+  private awaited = 0;
+  private nextKernel = 1;
+  private busy = false;
+  private disposed = false;
+
+  private constructor(
+    private readonly mem: CpuMemory,
+    private readonly workers: readonly WorkerHandle[],
+    private readonly stacks: readonly number[],
+    control: SharedArrayBuffer,
+  ) {
+    this.ctl = new Int32Array(control);
+    this.waiting = workers.map(() => []);
+    this.arenas = workers.map(() => []);
+    this.blocking = canBlock(this.ctl);
+  }
+
+  /**
+   * Start `threads − 1` workers on `mem` (threads ≥ 2).
+   *
+   * @example
+   * ```ts ignore
+   * const pool = await ThreadPool.start(new CpuMemory(), 2);
+   * pool.dispose();
+   * ```
+   */
+  static async start(mem: CpuMemory, threads: number): Promise<ThreadPool> {
+    const n = threads - 1;
+    const control = makeControl(n);
+    const stacks = Array.from({ length: n }, () => mem.alloc(STACK_BYTES, 16));
+    const url = new URL("./worker.ts", import.meta.url);
+    const handles = await Promise.all(stacks.map(() => spawnWorker(url)));
+    const pool = new ThreadPool(mem, handles, stacks, control);
+    handles.forEach((h, w) => {
+      h.listen((m) => pool.reply(w, m as FromWorker), (e) => pool.fail(w, e));
+      h.unref();
+    });
+    try {
+      const replies = await Promise.all(handles.map((_, w) =>
+        pool.send(w, {
+          type: "init",
+          index: w,
+          workers: n,
+          memory: mem.memory,
+          control,
+          stackTop: stacks[w] + STACK_BYTES,
+        })
+      ));
+      const bad = replies.find((r) => r.type !== "ready");
+      if (bad) throw new Error(bad.type === "failed" ? bad.message : bad.type);
+    } catch (e) {
+      pool.dispose();
+      throw new TargetError(
+        "CPU_THREADS_FAILED",
+        `Cannot start ${n} worker thread(s) for the cpu device: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+        { hint: "create the device with { threads: 1 } to run parallel loops on one thread" },
+      );
+    }
+    return pool;
+  }
+
+  /** Threads a parallel loop runs on (workers + the calling thread). */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Post `msg` to worker `w` and wake it to receive it; resolves with its reply. */
+  private send(w: number, msg: ToWorker): Promise<FromWorker> {
+    return new Promise<FromWorker>((resolve, reject) => {
+      if (this.disposed) return reject(new Error("the thread pool was disposed"));
+      this.waiting[w].push({ resolve, reject });
+      if (this.awaited++ === 0) { for (const h of this.workers) h.ref(); }
+      Atomics.add(this.ctl, slot(w, SLOT.MSGS), 1);
+      this.workers[w].post(msg);
+      Atomics.add(this.ctl, CTL.WAKE, 1);
+      Atomics.notify(this.ctl, CTL.WAKE);
+    }).finally(() => {
+      if (--this.awaited === 0 && !this.disposed) { for (const h of this.workers) h.unref(); }
+    });
+  }
+
+  private reply(w: number, m: FromWorker): void {
+    this.waiting[w].shift()?.resolve(m);
+  }
+
+  private fail(w: number, e: unknown): void {
+    const error = e instanceof Error ? e : new Error(String((e as { message?: string }).message));
+    for (const waiter of this.waiting[w].splice(0)) waiter.reject(error);
+  }
+
+  /**
+   * Instantiate `module` in every worker; returns the kernel id to `run` it with, or undefined
+   * if some worker cannot (its loops then run on the calling thread).
+   */
+  async load(module: WebAssembly.Module, tasks: readonly string[]): Promise<number | undefined> {
+    const kernel = this.nextKernel++;
+    const replies = await Promise.all(
+      this.workers.map((_, w) => this.send(w, { type: "load", kernel, module, tasks })),
+    );
+    return replies.every((r) => r.type === "loaded") ? kernel : undefined;
+  }
+
+  /**
+   * Run iterations `[0, extent)` of task `task` of kernel `kernel` in chunks on every thread;
+   * `caller` is the task as instantiated on the calling thread. Throws the first failure: the
+   * caller's own exception, or a `ParallelFault` from a worker.
+   */
+  run(kernel: number, task: number, args: number, extent: number, caller: Task): void {
+    const threads = this.workers.length + 1;
+    const chunk = Math.ceil(extent / Math.min(extent, CHUNKS_PER_THREAD * threads));
+    if (this.disposed || this.busy || chunk >= extent) return caller(args, 0, extent);
+    const c = this.ctl;
+    c[CTL.KERNEL] = kernel;
+    c[CTL.TASK] = task;
+    c[CTL.ARGS] = args;
+    c[CTL.EXTENT] = extent;
+    c[CTL.CHUNK] = chunk;
+    Atomics.store(c, CTL.ERROR, 0);
+    Atomics.store(c, CTL.NEXT, 0);
+    Atomics.store(c, CTL.PENDING, this.workers.length);
+    Atomics.add(c, CTL.DISPATCH, 1);
+    Atomics.add(c, CTL.WAKE, 1);
+    Atomics.notify(c, CTL.WAKE);
+    this.busy = true;
+    let failure: { error: unknown } | undefined;
+    try {
+      while (Atomics.load(c, CTL.ERROR) === 0) {
+        const begin = Atomics.add(c, CTL.NEXT, 1) * chunk;
+        if (begin >= extent) break;
+        caller(args, begin, Math.min(extent, begin + chunk));
+        this.serveRequests();
+      }
+    } catch (error) {
+      failure = { error };
+      recordFault(c, this.workers.length, FAULT.caller, 0, "");
+    } finally {
+      this.waitForWorkers(); // they read `args` on the caller's stack: never unwind before
+      this.busy = false;
+    }
+    if (failure) throw failure.error;
+    const kind = Atomics.load(c, CTL.ERROR);
+    if (kind !== 0) {
+      throw new ParallelFault(kind, c[CTL.ERROR_ARG], faultMessage(c, this.workers.length));
+    }
+  }
+
+  private waitForWorkers(): void {
+    const c = this.ctl;
+    for (;;) {
+      const seq = Atomics.load(c, CTL.MAIN_SEQ);
+      this.serveRequests();
+      if (Atomics.load(c, CTL.PENDING) === 0) return;
+      if (this.blocking) Atomics.wait(c, CTL.MAIN_SEQ, seq);
+    }
+  }
+
+  /** Answer workers' requests for arena memory (kept until `dispose`). */
+  private serveRequests(): void {
+    const c = this.ctl;
+    for (let w = 0; w < this.workers.length; w++) {
+      const state = slot(w, SLOT.REQ_STATE);
+      if (Atomics.load(c, state) !== 1) continue;
+      let p = 0;
+      try {
+        p = this.mem.alloc(c[slot(w, SLOT.REQ_BYTES)], c[slot(w, SLOT.REQ_ALIGN)]);
+        this.arenas[w].push(p);
+      } catch {
+        p = 0; // out of memory: the worker's chunk fails with KERNEL_OUT_OF_MEMORY
+      }
+      Atomics.store(c, slot(w, SLOT.REQ_RESULT), p);
+      Atomics.store(c, state, 2);
+      Atomics.notify(c, state);
+    }
+  }
+
+  /** Bytes of device memory the workers hold for arenas (tests). */
+  arenaBlocks(): number {
+    return this.arenas.reduce((n, a) => n + a.length, 0);
+  }
+
+  /** Terminate the workers and free their stacks and arenas. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const h of this.workers) h.terminate();
+    this.workers.forEach((_, w) => this.fail(w, new Error("the thread pool was disposed")));
+    for (const p of [...this.stacks, ...this.arenas.flat()]) {
+      if (this.mem.isLive(p)) this.mem.free(p);
+    }
+  }
+
+  /** True once disposed. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+}
