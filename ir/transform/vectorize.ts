@@ -16,8 +16,14 @@
  * | A[ramp(b, 1)] / A[invariant]       | vector load / scalar load                     |
  * | other op, select, cast, math call  | the same op on vectors, per lane              |
  *
+ * A body that is one `if` on a lane-varying condition — the tail guard `o·L + v < E` of a split
+ * that does not divide — becomes `if (the condition holds in every lane) vector body else the
+ * serial loop`, when the condition is a conjunction of `<`, `≤`, `>`, `≥` between expressions
+ * linear in v: each such comparison holds on an interval of lanes, so holding at the first and
+ * the last lane means holding at all of them.
+ *
  * The body is left serial when it holds an inner loop, an allocation, an `evaluate`, a branch or
- * assert on a lane-varying condition, a target intrinsic call, a load or store whose index is
+ * assert on a lane-varying condition (other than that guard), a target intrinsic call, a load or store whose index is
  * neither invariant nor a unit-stride ramp, a store at an invariant index (a reduction: every lane
  * would write one place), or a buffer that is stored and also accessed at another index (the
  * serial order would be observable).
@@ -59,6 +65,7 @@ import {
 } from "../stmt.ts";
 import { type Pass, withBody } from "./pass.ts";
 import { sameExpr } from "./same_expr.ts";
+import { substitute } from "./substitute.ts";
 
 /** Default most lanes of a vector. */
 export const DEFAULT_MAX_LANES = 16;
@@ -243,6 +250,47 @@ function checkDependences(body: Stmt): void {
   });
 }
 
+const MONOTONE = new Set(["lt", "le", "gt", "ge"]);
+
+/** The conjuncts of a condition (`a && b && …`). */
+function conjuncts(c: PrimExpr): PrimExpr[] {
+  return c.kind === "Binary" && c.op === "and" ? [...conjuncts(c.a), ...conjuncts(c.b)] : [c];
+}
+
+/**
+ * For a body `if (cond) then` whose condition varies across lanes but holds on an interval of
+ * them: the scalar condition that it holds in every lane (at the first and the last lane).
+ */
+function laneGuard(body: Stmt, v: Var, lanes: number, base: PrimExpr): PrimExpr | undefined {
+  if (body.kind !== "IfThenElse" || body.otherwise) return undefined;
+  const probe = new Vectorizer(v, lanes, ramp(base, 1, lanes));
+  const linear = (e: PrimExpr) => {
+    const x = probe.expr(e);
+    return !isVec(x) || x.kind === "Ramp";
+  };
+  const parts = conjuncts(body.cond);
+  const ok = parts.every((c) =>
+    c.kind === "Binary" && MONOTONE.has(c.op) && linear(c.a) && linear(c.b)
+  );
+  if (!ok || !isVec(probe.expr(body.cond))) return undefined;
+  const at = (x: PrimExpr) => substitute(body.cond, new Map([[v, x]]));
+  return binary("and", at(base), at(add(base, int(lanes - 1, base.dtype))));
+}
+
+/** The vector form of `body` at lanes `base…base+lanes-1`, guarded by `laneGuard` if needed. */
+function vectorBody(loop: For, lanes: number, base: PrimExpr): Stmt {
+  const v = loop.loopVar;
+  const guard = laneGuard(loop.body, v, lanes, base);
+  if (!guard) return new Vectorizer(v, lanes, ramp(base, 1, lanes)).stmt(loop.body);
+  const then = (loop.body as Extract<Stmt, { kind: "IfThenElse" }>).then;
+  const vector = new Vectorizer(v, lanes, ramp(base, 1, lanes)).stmt(then);
+  const w = variable(v.name, v.dtype);
+  const serial = forLoop(w, 0, lanes, substitute(loop.body, new Map([[v, add(base, w)]])), {
+    annotations: { ...loop.annotations },
+  });
+  return ifThenElse(guard, vector, serial);
+}
+
 function vectorizeLoop(loop: For, maxLanes: number): Stmt {
   const serial: Stmt = { ...loop, forKind: "serial" };
   if (loop.extent.kind !== "IntImm" || loop.extent.value < 2) return serial;
@@ -251,12 +299,10 @@ function vectorizeLoop(loop: For, maxLanes: number): Stmt {
   if (lanes < 2) return serial;
   try {
     checkDependences(loop.body);
-    if (lanes === extent) {
-      return new Vectorizer(loop.loopVar, lanes, ramp(loop.min, 1, lanes)).stmt(loop.body);
-    }
+    if (lanes === extent) return vectorBody(loop, lanes, loop.min);
     const o = variable(`${loop.loopVar.name}_o`, loop.loopVar.dtype);
     const base = add(loop.min, mul(o, int(lanes, o.dtype)));
-    const body = new Vectorizer(loop.loopVar, lanes, ramp(base, 1, lanes)).stmt(loop.body);
+    const body = vectorBody(loop, lanes, base);
     return forLoop(o, 0, extent / lanes, body, { annotations: { ...loop.annotations } });
   } catch (e) {
     if (e instanceof Bail) return serial;

@@ -1,0 +1,111 @@
+import { assert, assertEquals } from "../../ir/test_util.ts";
+import { runFunc } from "../../ir/interp/mod.ts";
+import { OPS } from "../../ir/ops/mod.ts";
+import type { NDArray } from "../../ir/ndarray.ts";
+import { printFunc } from "../../ir/script/mod.ts";
+import { lower } from "../../ir/transform/mod.ts";
+import { runBoth } from "../../ir/transform/testing.ts";
+import { compareArrays } from "../../conformance/tolerance.ts";
+import { build } from "../../sdk/mod.ts";
+import cpu from "../../targets/cpu/mod.ts";
+import { CPU_LOWER_OPTIONS } from "../../targets/cpu/codegen.ts";
+import { assertTraceRoundTrip, elementwiseFunc, matmulFunc } from "../testing.ts";
+import { applyDefaultRules, defaultSchedule } from "./default_schedule.ts";
+
+// Parallel everywhere it is legal, however small the work, so the tests exercise those paths.
+const OPTIONS = { threads: 2, minParallelWork: 1 };
+
+function check(what: string, got: readonly NDArray[], want: readonly NDArray[], text: string) {
+  assertEquals(got.length, want.length);
+  got.forEach((g, k) => {
+    const cmp = compareArrays(g, want[k]);
+    assert(cmp.ok, `${what} output ${k}: ${cmp.reason ?? ""} (${cmp.mismatches})\n${text}`);
+  });
+}
+
+for (const op of OPS) {
+  Deno.test(`default schedule of ${op.family}/${op.name}: every case matches the reference`, () => {
+    let scheduled = 0;
+    for (const c of op.cases) {
+      const f = op.build(c);
+      const { schedule, decisions } = applyDefaultRules(f, OPTIONS);
+      const g = schedule.func;
+      if (decisions.some((d) => d.rule !== "none")) scheduled++;
+      const inputs = op.makeInputs(c, 5);
+      const want = op.reference(inputs, c.attrs, c.vars ?? {});
+      const text = `${schedule.trace.toScript()}\n${printFunc(g)}`;
+      check(`${op.name} [${c.label}]`, runFunc(g, inputs), want, text);
+      // The lowered form (vector code, guarded tails) computes what the scheduled one does.
+      const [w, got] = runBoth(g, lower(g, { verify: true, ...CPU_LOWER_OPTIONS }), inputs);
+      assertEquals(got, w, `${op.name} [${c.label}] lowered\n${text}`);
+      assertTraceRoundTrip(schedule, f);
+    }
+    assert(scheduled > 0, `no case of ${op.name} was scheduled`);
+  });
+}
+
+Deno.test("default schedules built for cpu match the reference", async () => {
+  const picks: [string, number][] = [
+    ["matmul", 0],
+    ["matmul", 3],
+    ["batch_matmul", 0],
+    ["dense", 0],
+    ["conv2d", 0],
+    ["conv2d", 3],
+    ["conv2d", 5],
+    ["depthwise_conv2d", 0],
+    ["max_pool2d", 1],
+    ["avg_pool2d", 0],
+    ["softmax", 0],
+    ["layer_norm", 2],
+    ["reduce_sum", 0],
+    ["reduce_sum", 3],
+    ["add", 0],
+    ["add", 3],
+    ["transpose", 0],
+    ["gelu", 3],
+  ];
+  for (const [name, k] of picks) {
+    const op = OPS.find((o) => o.name === name)!;
+    const c = op.cases[k];
+    const g = defaultSchedule(op.build(c), OPTIONS);
+    const inputs = op.makeInputs(c, 9);
+    const kernel = await build(g, cpu);
+    const want = op.reference(inputs, c.attrs, c.vars ?? {});
+    check(`${name} [${c.label}] on cpu`, await kernel.run(inputs), want, printFunc(g));
+  }
+});
+
+Deno.test("a matmul gets a register-blocked micro-kernel: unrolled rows, vector columns", () => {
+  const { schedule, decisions } = applyDefaultRules(matmulFunc(), OPTIONS);
+  assertEquals(decisions, [{ block: "C", kind: "gemm", rule: "gemm" }]);
+  const text = schedule.show();
+  assert(/for \w+ in 0\.\.4 unrolled/.test(text), text);
+  assert(/for \w+ in 0\.\.4 vectorized/.test(text), text); // 12 columns: one vector divides
+  assert(/parallel/.test(text), text);
+});
+
+Deno.test("an elementwise block fuses its contiguous loops and vectorizes with a guarded tail", () => {
+  const { schedule, decisions } = applyDefaultRules(elementwiseFunc(7, 13), OPTIONS);
+  assertEquals(decisions[0].rule, "injective");
+  const lowered = printFunc(lower(schedule.func, CPU_LOWER_OPTIONS));
+  assert(lowered.includes("ramp("), lowered);
+  assert(/for \w+ in 0\.\.16 \{/.test(lowered), `a serial tail loop\n${lowered}`);
+});
+
+Deno.test("small work stays serial; one thread never goes parallel", () => {
+  const f = elementwiseFunc(64, 64);
+  assert(!printFunc(defaultSchedule(f, { threads: 2 })).includes("parallel"));
+  assert(!printFunc(defaultSchedule(f, { threads: 1, minParallelWork: 1 })).includes("parallel"));
+  assert(printFunc(defaultSchedule(f, OPTIONS)).includes("parallel"));
+});
+
+Deno.test("padding is inlined into conv2d, and the rules leave scheduled blocks alone", () => {
+  const op = OPS.find((o) => o.name === "conv2d")!;
+  const f = op.build(op.cases[0]);
+  const { schedule, decisions } = applyDefaultRules(f, OPTIONS);
+  assertEquals(decisions.map((d) => d.rule), ["inlined", "gemm"]);
+  const again = applyDefaultRules(schedule.func, OPTIONS);
+  assertEquals(again.decisions.map((d) => d.kind), ["not plain"]);
+  assertEquals(again.schedule.trace.length, 0);
+});

@@ -1,0 +1,112 @@
+/**
+ * The reduction rule (pooling, reductions, and multiply-accumulate blocks without a row axis
+ * such as depthwise conv), in two shapes:
+ *
+ * - **spatial-inner**: the output's innermost axis `v` is read contiguously (or not at all) by
+ *   every operand: the reduction loops move above a vector loop over `v`, so each vector of
+ *   accumulators stays in registers for the whole reduction.
+ *
+ *   ```text
+ *   for y, x, r, s: P[y, x] = max(P[y, x], X[y + r, x + s])
+ *     →  for y, x₀ (parallel …) { for r, s { for x₁ (vectorized) { … } } }
+ *   ```
+ *
+ * - **row reduction** (the innermost loop reduces along contiguous memory): split it by the
+ *   vector width and `rfactor` the inner part, so vector partial sums accumulate in
+ *   `<buffer>_rf`, which a short write-back reduces.
+ *
+ *   ```text
+ *   for i, k: S[i] += X[i, k]   →   for i, k₀ { for k₁ (vectorized) { S_rf[i, k₁] += X[i, k₀·8 + k₁] } }
+ *                                   for i, k₁ { S[i] += S_rf[i, k₁] }
+ *   ```
+ *
+ * Outer spatial loops go parallel when the work is large enough.
+ *
+ * @module
+ */
+import type { Schedule } from "../schedule.ts";
+import type { LoopRV } from "../rv.ts";
+import { accessUse, type BlockInfo, innerOutputVar } from "./block_info.ts";
+import { parallelizeOuter, splitVectorize, vectorFactor, workOf } from "./loops.ts";
+import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
+
+function spatialInner(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
+  const spatial = b.axes.filter((a) => !a.reduce);
+  const v = innerOutputVar(b.store, spatial.map((a) => a.iter.v));
+  if (!v || b.loads.some((l) => accessUse(l.indices, v) === "strided")) return false;
+  const t = b.axes.findIndex((a) => a.iter.v === v);
+  const lanes = vectorLanes(b.store.buffer.dtype, ctx.vectorBytes);
+  const f = vectorFactor(b.axes[t].extent, lanes);
+  if (f === undefined) return false;
+  const loops = sch.getLoops(sch.getBlock(b.name));
+  const [vo, vi] = sch.split(loops[t], [undefined, f]);
+  const outer: LoopRV[] = [], extents: (number | undefined)[] = [], reduce: LoopRV[] = [];
+  b.axes.forEach((a, k) => {
+    if (a.reduce) return void reduce.push(loops[k]);
+    outer.push(k === t ? vo : loops[k]);
+    const e = a.extent;
+    extents.push(e === undefined ? undefined : k === t ? Math.ceil(e / f) : e);
+  });
+  sch.reorder(...outer, ...reduce, vi);
+  sch.vectorize(vi);
+  parallelizeOuter(sch, outer, extents, workOf(b), ctx);
+  return true;
+}
+
+function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
+  const n = b.axes.length;
+  const last = b.axes[n - 1];
+  if (!last?.reduce || last.extent === undefined) return false;
+  const r = last.iter.v;
+  if (b.loads.some((l) => accessUse(l.indices, r) !== "contiguous")) return false;
+  const lanes = vectorLanes(b.loads[0]?.dtype ?? b.store.buffer.dtype, ctx.vectorBytes);
+  // At least two partial sums per lane, so the partial-result block keeps a reduction loop.
+  let f = vectorFactor(last.extent, lanes);
+  while (f !== undefined && f > lanes && last.extent < 2 * f) f /= 2;
+  if (f === undefined || last.extent < 2 * f) return false;
+  const loops = sch.getLoops(sch.getBlock(b.name));
+  const [, inner] = sch.split(loops[n - 1], [undefined, f]);
+  const rf = sch.rfactor(inner, b.store.indices.length);
+  const rfLoops = sch.getLoops(rf);
+  sch.vectorize(rfLoops[rfLoops.length - 1]);
+  const spatial = b.axes.filter((a) => !a.reduce);
+  const extents = spatial.map((a) => a.extent);
+  parallelizeOuter(sch, rfLoops.slice(0, spatial.length), extents, workOf(b), ctx);
+  return true;
+}
+
+/**
+ * The rule.
+ *
+ * @example
+ * ```ts
+ * import { reductionRule } from "./reduction.ts";
+ * console.assert(reductionRule.kinds.includes("pool"));
+ * ```
+ */
+export const reductionRule: ScheduleRule = {
+  name: "reduction",
+  kinds: ["pool", "reduction", "gemm", "conv"],
+  apply: (sch, b, ctx) => spatialInner(sch, b, ctx) || rowReduction(sch, b, ctx),
+};
+
+/**
+ * The fallback rule (after DLight's `Fallback`): parallelize the outer spatial loops.
+ *
+ * @example
+ * ```ts
+ * import { fallbackRule } from "./reduction.ts";
+ * console.assert(fallbackRule.name === "fallback");
+ * ```
+ */
+export const fallbackRule: ScheduleRule = {
+  name: "fallback",
+  kinds: ["injective", "transpose", "gemm", "conv", "pool", "reduction", "opaque"],
+  apply(sch, b, ctx) {
+    const loops = sch.getLoops(sch.getBlock(b.name));
+    const k = b.axes.findIndex((a) => a.reduce);
+    const m = k < 0 ? b.axes.length - 1 : k;
+    const extents = b.axes.slice(0, m).map((a) => a.extent);
+    return parallelizeOuter(sch, loops.slice(0, m), extents, workOf(b), ctx) !== undefined;
+  },
+};
