@@ -66,7 +66,7 @@ export function fusableTail(b: BlockInfo, m: number): boolean {
     if (n < m) return false;
     const head = indices.slice(0, n - m);
     if (head.some((e) => vars.some((v) => coefficientOf(e, v) !== 0))) return false;
-    return vars.every((v, t) => {
+    return vars.every((_v, t) => {
       const e = indices[n - m + t];
       if (vars.some((w, u) => coefficientOf(e, w) !== (u === t ? 1 : 0))) return false;
       if (t === 0) return true;

@@ -27,7 +27,7 @@
 import type { Schedule } from "../schedule.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessUse, type BlockInfo, innerOutputVar } from "./block_info.ts";
-import { parallelizeOuter, splitVectorize, vectorFactor, workOf } from "./loops.ts";
+import { parallelizeOuter, vectorFactor, workOf } from "./loops.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 
 function spatialInner(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
