@@ -94,3 +94,48 @@ export {
   samplePerfectTileFactors,
 } from "./primitives/sampling.ts";
 export * as analysis from "./analysis/mod.ts";
+export {
+  IndexMap,
+  indexMap,
+  type IndexMapJSON,
+  type IndexMapLike,
+  type IndexMapOptions,
+  type MapInverse,
+  parseIndexMap,
+} from "./index_map.ts";
+export type { BufferRef } from "./analysis/buffers.ts";
+export {
+  TRANSFORM_LAYOUT,
+  transformLayout,
+  type TransformLayoutAttrs,
+  type TransformLayoutOptions,
+} from "./primitives/transform_layout.ts";
+export {
+  TRANSFORM_BLOCK_LAYOUT,
+  transformBlockLayout,
+} from "./primitives/transform_block_layout.ts";
+export { PAD_EINSUM, padEinsum } from "./primitives/pad_einsum.ts";
+export { BLOCKIZE, blockize } from "./primitives/blockize.ts";
+export { SET_SCOPE, setScope, type SetScopeAttrs } from "./primitives/set_scope.ts";
+export { STORAGE_ALIGN, storageAlign, type StorageAlignAttrs } from "./primitives/storage_align.ts";
+export {
+  CACHE_READ,
+  CACHE_WRITE,
+  cacheReadBlock,
+  cacheWriteBlock,
+} from "./primitives/cache_read_write.ts";
+export {
+  COMPUTE_AT,
+  computeAtLoop,
+  type ComputeAtOptions,
+  REVERSE_COMPUTE_AT,
+} from "./primitives/compute_at.ts";
+export {
+  COMPUTE_INLINE,
+  computeInlineBlock,
+  REVERSE_COMPUTE_INLINE,
+  reverseComputeInlineBlock,
+} from "./primitives/compute_inline.ts";
+export { DECOMPOSE_REDUCTION, decomposeReductionBlock } from "./primitives/decompose_reduction.ts";
+export { RFACTOR, rfactorLoop } from "./primitives/rfactor.ts";
+export * as dataflow from "./analysis/dataflow.ts";

@@ -96,10 +96,3 @@ export function pointwiseNest(
   for (let k = shape.length - 1; k >= 0; k--) s = forLoop(loops[k], 0, shape[k], s);
   return s;
 }
-
-/** The realize of the block named `name` directly under `s` along the loop chain, if any. */
-export function realizeUnder(s: Stmt): BlockRealize | undefined {
-  let cur: Stmt = s;
-  while (cur.kind === "For") cur = cur.body;
-  return cur.kind === "BlockRealize" ? cur : undefined;
-}
