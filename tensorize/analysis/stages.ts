@@ -9,7 +9,6 @@ import { type PrimExpr, type Var, variable } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import {
   type Block,
-  type BlockRealize,
   blockRealize,
   type Buffer,
   forLoop,
