@@ -26,7 +26,7 @@
  * @module
  */
 import type { Analyzer } from "../../ir/arith/mod.ts";
-import { add, bufferLoad, ge, int, le, type PrimExpr, sub, variable } from "../../ir/expr.ts";
+import { add, bufferLoad, ge, int, le, sub, variable } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { rewrite } from "../../ir/node.ts";
 import {
