@@ -5,6 +5,7 @@
  * runs relaxed SIMD) lets an `fma` call on float vectors become `f32x4.relaxed_madd`, which may
  * or may not round once (c_vector.ts); false keeps every `fma` exactly fused.
  * Modules import a shared memory, so the runtime's worker threads can run their parallel loops.
+ * Functions nobody scheduled get the default schedule first (`cpuDefaultSchedule`, schedule.ts).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type { Codegen, CompileContext } from "../../sdk/codegen.ts";
 import type { CpuArtifact } from "./artifact.ts";
 import { emitC } from "./codegen_c.ts";
 import { compileC, cpuFlags } from "./toolchain.ts";
+import { cpuDefaultSchedule } from "./schedule.ts";
 
 /** Lowering the cpu wants: vectors of at most 16 lanes (wider ones split into v128 chunks). */
 export const CPU_LOWER_OPTIONS = { maxLanes: 16 } as const;
@@ -27,6 +29,7 @@ export const CPU_LOWER_OPTIONS = { maxLanes: 16 } as const;
  */
 export const cpuCodegen: Codegen<CpuArtifact> = {
   lowerOptions: CPU_LOWER_OPTIONS,
+  schedule: cpuDefaultSchedule,
   async compile(lowered: PrimFunc, ctx: CompileContext): Promise<CpuArtifact> {
     const relaxedSimd = ctx.options.relaxedSimd !== false;
     const k = emitC(lowered, { relaxedSimd });

@@ -2,9 +2,10 @@
  * The `cpu` target: WebAssembly SIMD128 through C and clang, run in one wasm memory per device.
  * Defined with the public SDK exactly as a vendor target would be (`defineTarget`).
  *
- * - codegen: lower → `emitC` → `compileC` (codegen.ts); option `{ relaxedSimd: true }`.
+ * - codegen: lower → `emitC` → `compileC` (codegen.ts); option `relaxedSimd` (default true).
  * - runtime: `CpuDevice` (runtime.ts) — memory layout in layout.ts, host imports from
- *   host_math.ts. Parallel loops run serially (one thread) until threads arrive.
+ *   host_math.ts; parallel loops on worker threads sharing the device memory (thread_pool.ts),
+ *   device option `threads` (default: the machine's cores).
  * - peaks from PERF_NOTES.md: SIMD128 f32 mul+add 51 GFLOP/s per core, memory ~25 GB/s.
  *
  * ```ts ignore
@@ -20,14 +21,14 @@ import type { CpuArtifact } from "./artifact.ts";
 import { cpuCodegen } from "./codegen.ts";
 import { HOST_MATH } from "./host_math.ts";
 import { MAX_PAGES, PAGE_BYTES, STACK_BYTES } from "./layout.ts";
-import { cpuRuntime } from "./runtime.ts";
+import { cpuRuntime, defaultThreads } from "./runtime.ts";
 
 /** The cpu target. */
 const cpu: Target<CpuArtifact> = defineTarget<CpuArtifact>({
   name: "cpu",
   kind: "cpu",
   sdkVersion: SDK_VERSION,
-  description: "WebAssembly SIMD128 (clang), one thread",
+  description: "WebAssembly SIMD128 + relaxed SIMD (clang), parallel loops on worker threads",
   scopes: [
     defineMemoryScope({
       name: "global",
@@ -48,7 +49,7 @@ const cpu: Target<CpuArtifact> = defineTarget<CpuArtifact>({
   runtime: cpuRuntime(HOST_MATH),
   limits: {
     vectorBytes: 16,
-    maxThreads: 1,
+    maxThreads: defaultThreads(),
     maxMemoryBytes: MAX_PAGES * PAGE_BYTES,
     stackBytes: STACK_BYTES,
   },
@@ -62,7 +63,16 @@ const cpu: Target<CpuArtifact> = defineTarget<CpuArtifact>({
 export default cpu;
 export { cpu };
 export type { CpuArtifact, CpuParam } from "./artifact.ts";
-export { CpuDevice, type CpuLoadedKernel, cpuRuntime, type HostFunctions } from "./runtime.ts";
+export {
+  CpuDevice,
+  type CpuDeviceOptions,
+  type CpuLoadedKernel,
+  cpuRuntime,
+  defaultThreads,
+  type HostFunctions,
+  MAX_THREADS,
+  type ThreadStats,
+} from "./runtime.ts";
 export { CpuTensor } from "./tensor.ts";
 export { CpuMemory, type CpuMemoryOptions } from "./memory.ts";
 export { FreeListAllocator, GRANULE } from "./allocator.ts";

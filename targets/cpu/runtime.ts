@@ -39,13 +39,39 @@ import { ParallelFault, type Task, ThreadPool } from "./thread_pool.ts";
 import { FAULT, faultOfTrap } from "./thread_protocol.ts";
 import { dataSegmentCount } from "./wasm_sections.ts";
 
-/** Options of a cpu device (`cpu.runtime.createDevice(options)`). */
-export interface CpuDeviceOptions extends CpuMemoryOptions {
+/**
+ * Options of a cpu device (`cpu.runtime.createDevice(options)`): a type alias, not an
+ * interface, so it is assignable to the SDK's free-form `DeviceOptions`.
+ */
+export type CpuDeviceOptions = {
+  /** Memory pages to start with (see `CpuMemoryOptions`). */
+  readonly initialPages?: number;
+  /** Most memory pages (see `CpuMemoryOptions`). */
+  readonly maximumPages?: number;
   /**
    * Threads parallel loops run on, the calling thread included (default: the machine's cores,
    * `navigator.hardwareConcurrency`); 1 starts no workers.
    */
   readonly threads?: number;
+  /**
+   * False: the calling thread only waits while workers run every chunk of a parallel loop
+   * (for tests, which must see workers compute; default true).
+   */
+  readonly callerRunsChunks?: boolean;
+};
+
+/** Counters of a cpu device's threads (`CpuDevice.threadStats`). */
+export interface ThreadStats {
+  /** Worker threads running. */
+  readonly workers: number;
+  /** Parallel loops handed to the workers. */
+  readonly dispatches: number;
+  /** Chunks of those the calling thread ran. */
+  readonly callerChunks: number;
+  /** Chunks each worker ran. */
+  readonly workerChunks: readonly number[];
+  /** Heap blocks the workers hold as allocation arenas. */
+  readonly arenaBlocks: number;
 }
 
 /** Most threads a cpu device may have. */
@@ -157,6 +183,7 @@ export class CpuDevice implements Device<CpuArtifact> {
   readonly threads: number;
   /** Heap blocks a running kernel allocated through `env.tsr_alloc`. */
   private readonly callAllocs = new Set<number>();
+  private readonly callerRunsChunks: boolean;
   private poolStart?: Promise<ThreadPool>;
   private pool?: ThreadPool;
   private disposed = false;
@@ -176,6 +203,7 @@ export class CpuDevice implements Device<CpuArtifact> {
    */
   constructor(private readonly host: HostFunctions, options: CpuDeviceOptions = {}) {
     this.threads = checkThreads(options.threads);
+    this.callerRunsChunks = options.callerRunsChunks !== false;
     this.mem = new CpuMemory(options);
   }
 
@@ -205,9 +233,25 @@ export class CpuDevice implements Device<CpuArtifact> {
     return this.pool && !this.pool.isDisposed ? this.pool.threads - 1 : 0;
   }
 
+  /**
+   * Counters of the device's threads: parallel loops handed to workers, chunks run by the
+   * calling thread and by each worker, heap blocks the workers hold as arenas.
+   */
+  threadStats(): ThreadStats {
+    const p = this.pool;
+    return {
+      workers: this.workerCount,
+      dispatches: p?.dispatches ?? 0,
+      callerChunks: p?.callerChunks ?? 0,
+      workerChunks: p?.workerChunks() ?? [],
+      arenaBlocks: p?.arenaBlocks() ?? 0,
+    };
+  }
+
   /** The thread pool, started on first use. */
   private threadPool(): Promise<ThreadPool> {
     this.poolStart ??= ThreadPool.start(this.mem, this.threads).then((p) => {
+      p.callerRunsChunks = this.callerRunsChunks;
       if (this.disposed) p.dispose();
       return (this.pool = p);
     });

@@ -71,6 +71,8 @@ export class ThreadPool {
   private nextKernel = 1;
   private busy = false;
   private disposed = false;
+  /** False: only workers take chunks (tests use it to be sure workers run them). */
+  callerRunsChunks = true;
 
   private constructor(
     private readonly mem: CpuMemory,
@@ -179,7 +181,8 @@ export class ThreadPool {
   run(kernel: number, task: number, args: number, extent: number, caller: Task): void {
     const threads = this.workers.length + 1;
     const chunk = Math.ceil(extent / Math.min(extent, CHUNKS_PER_THREAD * threads));
-    if (this.disposed || this.busy || chunk >= extent) return caller(args, 0, extent);
+    const alone = chunk >= extent && this.callerRunsChunks;
+    if (this.disposed || this.busy || alone) return caller(args, 0, extent);
     const c = this.ctl;
     c[CTL.KERNEL] = kernel;
     c[CTL.TASK] = task;
@@ -193,12 +196,14 @@ export class ThreadPool {
     Atomics.add(c, CTL.WAKE, 1);
     Atomics.notify(c, CTL.WAKE);
     this.busy = true;
+    this.dispatches++;
     let failure: { error: unknown } | undefined;
     try {
-      while (Atomics.load(c, CTL.ERROR) === 0) {
+      while (this.callerRunsChunks && Atomics.load(c, CTL.ERROR) === 0) {
         const begin = Atomics.add(c, CTL.NEXT, 1) * chunk;
         if (begin >= extent) break;
         caller(args, begin, Math.min(extent, begin + chunk));
+        this.callerChunks++;
         this.serveRequests();
       }
     } catch (error) {
@@ -244,7 +249,17 @@ export class ThreadPool {
     }
   }
 
-  /** Bytes of device memory the workers hold for arenas (tests). */
+  /** Parallel loops dispatched to the workers so far. */
+  dispatches = 0;
+  /** Chunks the calling thread ran in those dispatches. */
+  callerChunks = 0;
+
+  /** Chunks each worker ran. */
+  workerChunks(): number[] {
+    return this.workers.map((_, w) => Atomics.load(this.ctl, slot(w, SLOT.CHUNKS)));
+  }
+
+  /** Heap blocks the workers hold as allocation arenas (kept for reuse until `dispose`). */
   arenaBlocks(): number {
     return this.arenas.reduce((n, a) => n + a.length, 0);
   }

@@ -60,6 +60,8 @@ export const SLOT = {
   REQ_RESULT: 3,
   /** Messages posted to the worker so far. */
   MSGS: 4,
+  /** Chunks the worker has run (statistics). */
+  CHUNKS: 5,
 } as const;
 
 /** Longest failure message kept, in UTF-16 code units. */

@@ -165,6 +165,7 @@ function runDispatch(): void {
       k.stackPointer.value = stackTop; // a trap may have left it mid-frame
       arena.reset();
       task(args, begin, Math.min(extent, begin + chunk));
+      Atomics.add(ctl, slot(index, SLOT.CHUNKS), 1);
     }
   } catch (e) {
     report(e);
