@@ -22,7 +22,14 @@ export interface Tolerance {
 /**
  * The tolerances. Float results may differ from the interpreter only through math functions
  * (exp, tanh, erf … are computed by different code on each side) and what feeds on them, so a few
- * ULPs suffice; the absolute floor covers sums that cancel.
+ * ULPs suffice; the absolute floor covers sums that cancel. One more source: an `fma` call that a
+ * schedule introduced into vector code, which the `cpu` target runs as `f32x4.relaxed_madd` when
+ * relaxed SIMD is on (its default). That instruction may round once (fused, as the interpreter
+ * does) or twice (multiply, then add), at the engine's choice — V8 fuses on x86 with FMA3 — so
+ * each such fma may differ by half an ulp of its product, and a reduction chaining K of them by
+ * up to about K/2 ulps of the partial sums before cancellation, which the same ulps + absolute
+ * floor accept for the library's sizes. Build with `{ codegen: { relaxedSimd: false } }` for
+ * exactly fused, bit-identical results.
  */
 export const TOLERANCES: Readonly<Record<string, Tolerance>> = {
   float64: { ulps: 64, atol: 1e-12 },

@@ -33,7 +33,7 @@ import { measure } from "../../sdk/timing.ts";
 import type { CpuArtifact } from "./artifact.ts";
 import { HOST_MATH } from "./host_math.ts";
 import { RESERVED_BYTES } from "./layout.ts";
-import { CpuMemory, type CpuMemoryOptions } from "./memory.ts";
+import { CpuMemory } from "./memory.ts";
 import { CpuTensor } from "./tensor.ts";
 import { ParallelFault, type Task, ThreadPool } from "./thread_pool.ts";
 import { FAULT, faultOfTrap } from "./thread_protocol.ts";
