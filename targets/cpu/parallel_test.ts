@@ -17,6 +17,8 @@ import { setKind, split } from "../../ir/transform/schedule_testing.ts";
 import { assert, assertEquals, assertRejects } from "../../ir/test_util.ts";
 import { build, type Kernel } from "../../sdk/mod.ts";
 import cpu, { type CpuDevice, type CpuDeviceOptions } from "./mod.ts";
+import { CpuMemory } from "./memory.ts";
+import { ThreadPool } from "./thread_pool.ts";
 
 async function device(options: CpuDeviceOptions): Promise<CpuDevice> {
   return (await cpu.runtime.createDevice(options)) as CpuDevice;
@@ -183,6 +185,20 @@ Deno.test("threads: 1 starts no workers; bad thread counts are refused", async (
     const e = await assertRejects(() => device({ threads: threads as number }), TargetError);
     assertEquals(e.code, "CPU_BAD_DEVICE_OPTION");
   }
+});
+
+Deno.test("workers that fail to start are CPU_THREADS_FAILED, and their memory is released", async () => {
+  const mem = new CpuMemory();
+  const script = `
+    import { parentPort } from "node:worker_threads";
+    const reply = { type: "failed", message: "no worker today" };
+    parentPort.on("message", () => parentPort.postMessage(reply));
+    parentPort.postMessage({ type: "hello" });`;
+  const broken = new URL(`data:text/javascript,${encodeURIComponent(script)}`);
+  const e = await assertRejects(() => ThreadPool.start(mem, 3, broken), TargetError);
+  assertEquals(e.code, "CPU_THREADS_FAILED");
+  assert(e.message.includes("no worker today"), e.message);
+  assertEquals(mem.stats().blocks, 0, "the workers' stacks are freed");
 });
 
 Deno.test("an idle pool does not keep the process alive", async () => {

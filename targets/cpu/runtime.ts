@@ -207,6 +207,7 @@ export class CpuDevice implements Device<CpuArtifact> {
     this.mem = new CpuMemory(options);
   }
 
+  /** Throw CALL_DEVICE_DISPOSED if the device was disposed. */
   private live(action: string): void {
     if (this.disposed) {
       throw new CallError("CALL_DEVICE_DISPOSED", `Cannot ${action} on a disposed cpu device`);

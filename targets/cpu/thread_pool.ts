@@ -87,7 +87,8 @@ export class ThreadPool {
   }
 
   /**
-   * Start `threads − 1` workers on `mem` (threads ≥ 2).
+   * Start `threads − 1` workers on `mem` (threads ≥ 2) running the worker script at `url`
+   * (default worker.ts; tests pass others).
    *
    * @example
    * ```ts ignore
@@ -95,18 +96,23 @@ export class ThreadPool {
    * pool.dispose();
    * ```
    */
-  static async start(mem: CpuMemory, threads: number): Promise<ThreadPool> {
+  static async start(
+    mem: CpuMemory,
+    threads: number,
+    url: URL = new URL("./worker.ts", import.meta.url),
+  ): Promise<ThreadPool> {
     const n = threads - 1;
     const control = makeControl(n);
     const stacks = Array.from({ length: n }, () => mem.alloc(STACK_BYTES, 16));
-    const url = new URL("./worker.ts", import.meta.url);
     const handles = await Promise.all(stacks.map(() => spawnWorker(url)));
     const pool = new ThreadPool(mem, handles, stacks, control);
-    handles.forEach((h, w) => {
+    const hellos = handles.map((h, w) => {
+      const hello = pool.expect(w);
       h.listen((m) => pool.reply(w, m as FromWorker), (e) => pool.fail(w, e));
-      h.unref();
+      return hello;
     });
     try {
+      await Promise.all(hellos);
       const replies = await Promise.all(handles.map((_, w) =>
         pool.send(w, {
           type: "init",
@@ -137,19 +143,30 @@ export class ThreadPool {
     return this.workers.length + 1;
   }
 
-  /** Post `msg` to worker `w` and wake it to receive it; resolves with its reply. */
-  private send(w: number, msg: ToWorker): Promise<FromWorker> {
+  /**
+   * The next message of worker `w` (its reply to what was sent last). Workers are referenced
+   * (keep the process alive) only while some reply is awaited.
+   */
+  private expect(w: number): Promise<FromWorker> {
     return new Promise<FromWorker>((resolve, reject) => {
       if (this.disposed) return reject(new Error("the thread pool was disposed"));
       this.waiting[w].push({ resolve, reject });
       if (this.awaited++ === 0) { for (const h of this.workers) h.ref(); }
+    }).finally(() => {
+      if (--this.awaited === 0 && !this.disposed) { for (const h of this.workers) h.unref(); }
+    });
+  }
+
+  /** Post `msg` to worker `w` and wake it to receive it; resolves with its reply. */
+  private send(w: number, msg: ToWorker): Promise<FromWorker> {
+    const reply = this.expect(w);
+    if (!this.disposed) {
       Atomics.add(this.ctl, slot(w, SLOT.MSGS), 1);
       this.workers[w].post(msg);
       Atomics.add(this.ctl, CTL.WAKE, 1);
       Atomics.notify(this.ctl, CTL.WAKE);
-    }).finally(() => {
-      if (--this.awaited === 0 && !this.disposed) { for (const h of this.workers) h.unref(); }
-    });
+    }
+    return reply;
   }
 
   private reply(w: number, m: FromWorker): void {

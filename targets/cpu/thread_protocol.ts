@@ -154,8 +154,10 @@ export type ToWorker =
     readonly tasks: readonly string[];
   };
 
-/** Replies of a worker, one per message. */
+/** Messages of a worker: `hello` once when it starts, then one reply per message. */
 export type FromWorker =
+  /** Sent once, unasked, when the worker listens (messages sent earlier could be lost). */
+  | { readonly type: "hello" }
   | { readonly type: "ready" }
   | { readonly type: "loaded"; readonly kernel: number }
   | { readonly type: "failed"; readonly message: string };

@@ -230,6 +230,7 @@ async function start(): Promise<void> {
   if (port) {
     post = (m) => port.postMessage(m);
     port.on("message", onMessage);
+    post({ type: "hello" });
   } else {
     const self = globalThis as unknown as {
       postMessage(m: unknown): void;
@@ -237,6 +238,7 @@ async function start(): Promise<void> {
     };
     post = (m) => self.postMessage(m);
     self.onmessage = (e) => onMessage(e.data);
+    post({ type: "hello" });
   }
 }
 

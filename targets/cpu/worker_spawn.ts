@@ -1,7 +1,9 @@
 /**
  * Starting worker threads: the one place that knows how. Under Deno and Node a
  * `node:worker_threads` worker, which can be *unreferenced* so an idle pool never keeps the
- * process alive (a web `Worker` in Deno cannot); elsewhere (browsers) a module web `Worker`.
+ * process alive (a web `Worker` in Deno cannot); a script at a remote URL (the library imported
+ * by URL) is loaded through a `data:` module that imports it, since node workers take only
+ * file: and data: URLs. Elsewhere (browsers) a module web `Worker`.
  *
  * @module
  */
@@ -52,9 +54,14 @@ function nodeWorkerClass(): Promise<(new (url: URL) => NodeWorker) | undefined> 
  * ```
  */
 export async function spawnWorker(url: URL): Promise<WorkerHandle> {
-  const NodeWorker = url.protocol === "file:" ? await nodeWorkerClass() : undefined;
+  const NodeWorker = await nodeWorkerClass();
   if (NodeWorker) {
-    const w = new NodeWorker(url);
+    // node workers take file: and data: URLs only; a data: module can import any other
+    const local = url.protocol === "file:" || url.protocol === "data:";
+    const source = `await import(${JSON.stringify(url.href)});`;
+    const w = new NodeWorker(
+      local ? url : new URL(`data:text/javascript,${encodeURIComponent(source)}`),
+    );
     return {
       post: (m) => w.postMessage(m),
       listen: (onMessage, onError) => {
