@@ -17,7 +17,16 @@ import type { Ctx } from "./context.ts";
 import { InterpError } from "./errors.ts";
 import { callFn, isMathCall } from "./math.ts";
 import { binaryFn, isDivision, roundFn } from "./scalar.ts";
-import { type AnyFn, isBig, type NumFn, type Scalar, type ScalarFn, type Value } from "./values.ts";
+import {
+  type AnyFn,
+  type ElementRef,
+  type Frame,
+  isBig,
+  type NumFn,
+  type Scalar,
+  type ScalarFn,
+  type Value,
+} from "./values.ts";
 
 /** Compile an expression of any dtype (scalar or vector). */
 export function compileAny(e: PrimExpr, ctx: Ctx): AnyFn {
@@ -231,6 +240,7 @@ export function compileCall(e: Call, ctx: Ctx): AnyFn {
   }
   const where = ctx.where();
   const norm = normalizer(e.dtype);
+  const refs = e.args.map((a) => compileRef(a, ctx));
   return (fr) => {
     const h = fr.calls[e.op];
     if (!h) {
@@ -240,8 +250,22 @@ export function compileCall(e: Call, ctx: Ctx): AnyFn {
         { path: where, hint: `pass { calls: { ${e.op}: (args, dtype) => … } } to interpret` },
       );
     }
-    return norm(h(args.map((g) => g(fr)), e.dtype));
+    return norm(h(args.map((g) => g(fr)), e.dtype, refs.map((r) => r?.(fr))));
   };
+}
+
+/** Where a scalar load argument of a handled call reads (see `ElementRef`), else undefined. */
+function compileRef(a: PrimExpr, ctx: Ctx): ((fr: Frame) => ElementRef) | undefined {
+  if (a.kind !== "BufferLoad" || lanesOf(a.dtype) !== 1) return undefined;
+  const slot = ctx.buffer(a.buffer);
+  const off = compileOffset(
+    slot,
+    a.indices.map((i) => compileIndex(i, ctx)),
+    a.indices.map((i) => directSlot(i, ctx)),
+    "load",
+    ctx.where(`buffer "${a.buffer.name}"`),
+  );
+  return (fr) => ({ storage: fr.b[slot], offset: off(fr) });
 }
 
 /** Compile `let v = value in body`, restoring any outer binding of v afterwards. */

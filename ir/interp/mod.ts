@@ -35,7 +35,7 @@
 export { interpret, type InterpretOptions, runFunc } from "./interpret.ts";
 export type { Arg } from "./bind.ts";
 export { InterpError } from "./errors.ts";
-export type { CallHandler, Scalar, Value } from "./values.ts";
+export type { CallHandler, ElementRef, Scalar, Storage, Value } from "./values.ts";
 export { erf } from "./erf.ts";
 export { fma64, fmaNarrow } from "./fma.ts";
 export { powC, roundHalfAway } from "./math.ts";

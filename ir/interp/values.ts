@@ -35,10 +35,28 @@ export interface Storage {
 }
 
 /**
- * A handler for a call the interpreter does not know (a target intrinsic): receives the
- * evaluated arguments and the call's dtype, returns a value of that dtype.
+ * Where a scalar `BufferLoad` argument of a handled call reads: the buffer's storage and the
+ * element's index in `storage.data`. Intrinsic markers pass operand addresses this way (the
+ * loaded element stands for its address, as `&A[i]` in C).
  */
-export type CallHandler = (args: readonly Value[], dtype: DType) => Value;
+export interface ElementRef {
+  /** The storage of the loaded buffer. */
+  readonly storage: Storage;
+  /** Index of the loaded element in `storage.data`. */
+  readonly offset: number;
+}
+
+/**
+ * A handler for a call the interpreter does not know (a target intrinsic): receives the
+ * evaluated arguments and the call's dtype, returns a value of that dtype. `refs[k]` is set
+ * when argument k is a scalar `BufferLoad`: where it reads, so a handler may read and write
+ * the memory around it (an intrinsic working on a tile).
+ */
+export type CallHandler = (
+  args: readonly Value[],
+  dtype: DType,
+  refs: readonly (ElementRef | undefined)[],
+) => Value;
 
 /** The mutable state of one run. Slots are assigned at compile time. */
 export interface Frame {
