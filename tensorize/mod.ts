@@ -139,3 +139,5 @@ export {
 export { DECOMPOSE_REDUCTION, decomposeReductionBlock } from "./primitives/decompose_reduction.ts";
 export { RFACTOR, rfactorLoop } from "./primitives/rfactor.ts";
 export * as dataflow from "./analysis/dataflow.ts";
+export * as auto from "./auto/mod.ts";
+export { TENSORIZE, tensorizeBlock } from "./primitives/tensorize.ts";

@@ -67,6 +67,11 @@ export interface CorrespondOptions {
   readonly exact?: boolean;
   /** Stop after this many correspondences (default 1). */
   readonly limit?: number;
+  /**
+   * Compare the updates only when the block has an init and the description has none (the
+   * planner decomposes the reduction); default false.
+   */
+  readonly ignoreInit?: boolean;
 }
 
 /** The result: correspondences found (best first in search order) or the deepest difference. */
@@ -404,7 +409,8 @@ export function correspond(
   const s = new Search(cand, desc, options.exact ?? false, options.limit ?? 1);
   const st0: State = { sigma: new Map(), used: new Set(), ops: new Map(), depth: 0 };
   const cs = cand.store, ds = desc.store;
-  if (!!cand.init !== !!desc.init) {
+  const skipInit = options.ignoreInit === true && !!cand.init && !desc.init;
+  if (!!cand.init !== !!desc.init && !skipInit) {
     return {
       ok: false,
       difference: {
@@ -416,7 +422,7 @@ export function correspond(
     };
   }
   const withInit = (st: State): boolean => {
-    if (!cand.init || !desc.init) return s.done(st);
+    if (!cand.init || !desc.init || skipInit) return s.done(st);
     const ci = cand.init, di = desc.init;
     return s.access(
       ci.buffer,

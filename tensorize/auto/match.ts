@@ -166,10 +166,16 @@ export function match(func: PrimFunc, block: string, intrinsic: Intrinsic): Mapp
   if (isProblem(inst)) return fail(inst.code, inst.message);
   const exact = correspond(inst, desc, { exact: true });
   if (exact.ok) return toMapping(intrinsic, block, exact.found[0]);
+  if (inst.init && !desc.init && correspond(inst, desc, { exact: true, ignoreInit: true }).ok) {
+    return fail(
+      "TENSORIZE_INIT_MISMATCH",
+      "its inner block initialises its output, while the intrinsic accumulates onto it; decomposeReduction the block before blockizing its tile",
+    );
+  }
   const leaf = childBlocks(loc.block.body).length === 0;
   const form = leaf ? domainEinsum(func, block) : inst;
   if (isProblem(form)) return fail(form.code, form.message);
-  const pattern = correspond(form, desc, { limit: 32 });
+  const pattern = correspond(form, desc, { limit: 32, ignoreInit: true });
   if (!pattern.ok) return differs(fail, pattern.difference);
   const best = bestCorrespondence(pattern.found, form, desc);
   const dims = dimensionProblems(best, form, desc);

@@ -17,3 +17,4 @@ import "./cache_read_write.ts";
 import "./compute_inline.ts";
 import "./decompose_reduction.ts";
 import "./rfactor.ts";
+import "./tensorize.ts";
