@@ -217,11 +217,21 @@ class Search {
     }
     const open = this.varsOf(e).filter((v) => !st.sigma.has(v));
     const inF = this.candIn(f);
+    // try first the block iterators at the same index positions as the description's
+    const dimsOf = (vs: readonly PrimExpr[], v: Var) =>
+      vs.flatMap((x, j) => (uses(x, v) ? [j] : []));
+    const order = (v: Var) => {
+      const dims = new Set(dimsOf(e, v));
+      return [...inF].sort((a, b) =>
+        Number(!dimsOf(f, a.v).some((j) => dims.has(j))) -
+        Number(!dimsOf(f, b.v).some((j) => dims.has(j)))
+      );
+    };
     const go = (i: number, s: State): boolean => {
       if (i === open.length) return this.fit(X, f, D, e, c, d, s, k);
       const di = this.descIters.get(open[i])!;
       let any = false;
-      for (const ci of inF) {
+      for (const ci of order(di.v)) {
         if (!this.fits(ci, di, s)) continue;
         any = true;
         if (go(i + 1, this.assign(s, di.v, ci))) return true;
