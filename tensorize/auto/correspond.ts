@@ -236,6 +236,17 @@ class Search {
         any = true;
         if (go(i + 1, this.assign(s, di.v, ci))) return true;
       }
+      const left = this.cand.iters.filter((x) => !s.used.has(x.v) && x.kind === di.kind);
+      if (!any && left.length === 0) {
+        return this.fail(
+          s,
+          c,
+          d,
+          `the block has no ${di.kind} iterator left for the intrinsic's "${di.v.name}" (extent ${
+            show(di.extent)
+          }): its tile has fewer dimensions`,
+        );
+      }
       return any ? false : this.fail(
         s,
         c,

@@ -27,7 +27,8 @@ import { DOT4_I8, GEMM16_I8, GEMM4_F32 } from "./test_intrinsics.ts";
 import { assertTensorizedEquivalent } from "./testing.ts";
 
 /** A 4×4×4 float32 tile: loops k, (unit), j, i; commuted operands; a unit variable in an index. */
-const TILE_F32 = `func t(A: buffer<float32>[4, 4], B: buffer<float32>[4, 4], C: buffer<float32>[4, 4]) {
+const TILE_F32 =
+  `func t(A: buffer<float32>[4, 4], B: buffer<float32>[4, 4], C: buffer<float32>[4, 4]) {
   block root() {
     for k in 0..4 {
       for u in 0..1 {
@@ -46,7 +47,8 @@ const TILE_F32 = `func t(A: buffer<float32>[4, 4], B: buffer<float32>[4, 4], C: 
 }`;
 
 /** A 16×16×16 int8 tile with a value-preserving cast chain on one operand. */
-const TILE_I8 = `func t(A: buffer<int8>[16, 16], B: buffer<int8>[16, 16], C: buffer<int32>[16, 16]) {
+const TILE_I8 =
+  `func t(A: buffer<int8>[16, 16], B: buffer<int8>[16, 16], C: buffer<int32>[16, 16]) {
   block root() {
     for k in 0..16 {
       for j in 0..16 {
@@ -94,7 +96,9 @@ Deno.test("match: a value-preserving cast chain matches cast for cast (int8 → 
 });
 
 Deno.test("match: normalisation rules", () => {
-  assert(isLossless("int8", "int16") && isLossless("uint8", "int16") && isLossless("int8", "float16"));
+  assert(
+    isLossless("int8", "int16") && isLossless("uint8", "int16") && isLossless("int8", "float16"),
+  );
   assert(!isLossless("int16", "float16") && !isLossless("int8", "uint8"));
   assert(isLossless("float16", "float32") && !isLossless("float32", "bfloat16"));
   // int16 through float32 into int8 saturates where the direct cast wraps: kept
@@ -122,7 +126,10 @@ Deno.test("match: a transposed operand is a strided view (dense against the gemm
   const diag = diagnose(sch, b, GEMM4_F32);
   assert(!diag.ok && diag.code === "TENSORIZE_NOT_TILED", JSON.stringify(diag));
   assert(diag.suggestions.length === 1 && diag.suggestions[0].steps.at(-1)!.includes("tensorize"));
-  new Function("sch", `const b0 = sch.getBlock("T_dense_matmul");\n${diag.suggestions[0].steps.join("\n")}`)(
+  new Function(
+    "sch",
+    `const b0 = sch.getBlock("T_dense_matmul");\n${diag.suggestions[0].steps.join("\n")}`,
+  )(
     sch,
   );
   assertTensorizedEquivalent(f, sch.func, d.makeInputs(c, 5), [GEMM4_F32]);

@@ -7,7 +7,7 @@
  */
 import type { PrimFunc } from "../../ir/func.ts";
 import { interpret, runFunc } from "../../ir/interp/mod.ts";
-import { ndarray, type NDArray, numel } from "../../ir/ndarray.ts";
+import { type NDArray, ndarray, numel } from "../../ir/ndarray.ts";
 import { lower } from "../../ir/transform/mod.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import { assertClose } from "../testing.ts";
