@@ -29,7 +29,10 @@ export interface AutoTensorized {
 export interface NotTensorized {
   /** Always false. */
   readonly applied: false;
-  /** The diagnostic of the intrinsic that came closest (a non-mismatch first). */
+  /**
+   * The diagnostic of the intrinsic that came closest: one that scheduling could fix first,
+   * then a mismatch that names a differing sub-expression (it got past the operand types).
+   */
   readonly diagnostic: Diagnostic;
   /** Every intrinsic's diagnostic, in the order tried. */
   readonly diagnostics: readonly Diagnostic[];
@@ -82,7 +85,7 @@ export function autoTensorize(
     }
   }
   const diagnostic = diagnostics.find((d) => d.code !== "TENSORIZE_MISMATCH") ??
-    diagnostics[0] ?? {
+    diagnostics.find((d) => d.blockExpr !== undefined) ?? diagnostics[0] ?? {
     ok: false,
     code: "TENSORIZE_NO_INTRINSIC",
     intrinsic: "",
