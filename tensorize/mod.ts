@@ -140,4 +140,4 @@ export { DECOMPOSE_REDUCTION, decomposeReductionBlock } from "./primitives/decom
 export { RFACTOR, rfactorLoop } from "./primitives/rfactor.ts";
 export * as dataflow from "./analysis/dataflow.ts";
 export * as auto from "./auto/mod.ts";
-export { TENSORIZE, tensorizeBlock } from "./primitives/tensorize.ts";
+export { TENSORIZE, type TensorizeAttrs, tensorizeBlock } from "./primitives/tensorize.ts";

@@ -137,15 +137,23 @@ export function toMapping(
  * @example
  * ```ts
  * import { match } from "./match.ts";
- * import { matmulFunc } from "../testing.ts";
+ * import { accumulating } from "./describe.ts";
  * import { defineIntrinsic } from "../../sdk/intrinsic.ts";
- * const mm = matmulFunc();
- * const whole = defineIntrinsic({
- *   name: "doc_whole_mm", description: mm, implementation: null, operandScopes: {},
- *   cost: { cycles: 1 },
+ * import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
+ * import { mul } from "../../ir/expr.ts";
+ * const mm = (n: number) => {
+ *   const A = placeholder([n, n], "float32", "A"), B = placeholder([n, n], "float32", "B");
+ *   const k = reduceAxis(n, "k");
+ *   const C = compute([n, n], ([i, j]) => sum(mul(A.at(i, k), B.at(k, j)), [k]), "C");
+ *   return createPrimFunc([A, B, C], "mm");
+ * };
+ * const gemm4 = defineIntrinsic({
+ *   name: "doc_gemm4", description: accumulating(mm(4)), implementation: null,
+ *   operandScopes: {}, cost: { cycles: 1 },
  * });
- * // the leaf block is one point of the matmul, not the whole of it
- * console.assert(match(mm, "C", whole).ok === false);
+ * // the leaf block of an 8×8×8 matmul is one point: split, reorder and blockize it first
+ * const d = match(mm(8), "C", gemm4);
+ * console.assert(!d.ok && d.code === "TENSORIZE_NOT_TILED");
  * ```
  */
 export function match(func: PrimFunc, block: string, intrinsic: Intrinsic): Mapping | Diagnostic {
