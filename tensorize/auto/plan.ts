@@ -52,13 +52,11 @@ export interface PlanOptions {
 
 /** A plan that could not be applied: the reason, as a diagnostic. */
 function planFailure(
-  sch: Schedule,
   block: string,
   intrinsic: Intrinsic,
   code: string,
   what: string,
 ): Diagnostic {
-  void sch;
   return {
     ok: false,
     code,
@@ -86,7 +84,7 @@ export function applyPlan(
   options: PlanOptions = {},
 ): Diagnostic | undefined {
   const name = sch.get(blockRV).name;
-  const fail = (code: string, what: string) => planFailure(sch, name, intrinsic, code, what);
+  const fail = (code: string, what: string) => planFailure(name, intrinsic, code, what);
   const desc = descriptionForm(intrinsic);
   const loc0 = findBlock(sch.func, name)!;
   if (childBlocks(loc0.block.body).length) {

@@ -14,7 +14,15 @@ import { assert, assertEquals } from "../../ir/test_util.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
 import { lower } from "../../ir/transform/mod.ts";
 import { Schedule } from "../mod.ts";
-import { autoTensorize, decodeIntrinsicCall } from "../auto/mod.ts";
+import {
+  accumulating,
+  autoTensorize,
+  decodeIntrinsicCall,
+  descriptionHandler,
+} from "../auto/mod.ts";
+import { defineIntrinsic } from "../../sdk/intrinsic.ts";
+import { runFunc } from "../../ir/interp/mod.ts";
+import { toNumbers } from "../../ir/ndarray.ts";
 import { GEMM4_F32 } from "../auto/test_intrinsics.ts";
 import { assertTensorizedEquivalent } from "../auto/testing.ts";
 import { assertSameFunc, assertTraceRoundTrip } from "../testing.ts";
@@ -95,7 +103,21 @@ Deno.test("tensorize: the block's body becomes the marker over its operand tiles
   assertSameFunc(sch.func, expected);
   assertTensorizedEquivalent(f, sch.func, inputs(f), [GEMM4_F32]);
   assertTraceRoundTrip(sch, f);
+  // the check can fail: markers run by another computation (C += Aᵀ·B) give other results
+  const wrong = defineIntrinsic({ ...GEMM4_F32, name: "test_wrong", description: transposedA() });
+  const calls = { "tsr.intrin.test_gemm4_f32": descriptionHandler(wrong) };
+  const data = inputs(f);
+  const [got] = runFunc(sch.func, data, undefined, { calls });
+  const [want] = runFunc(f, data);
+  assert(toNumbers(got).some((x, k) => Math.abs(x - toNumbers(want)[k]) > 1e-3));
 });
+
+function transposedA(): PrimFunc {
+  const A = placeholder([4, 4], "float32", "A"), B = placeholder([4, 4], "float32", "B");
+  const r = reduceAxis(4, "k");
+  const C = compute([4, 4], ([i, j]) => sum(mul(A.at(r, i), B.at(r, j)), [r]), "C");
+  return accumulating(createPrimFunc([A, B, C], "wrong"));
+}
 
 Deno.test("tensorize: markers decode to base offsets and constant strides, before and after lowering", () => {
   const f = matmul(8, 12, 8);
