@@ -11,7 +11,14 @@
  */
 import { InternalError } from "../ir/errors.ts";
 import type { PrimExpr, Var } from "../ir/expr.ts";
-import { type IRModule, irModule, type PrimFunc, sizeVars, withFunction } from "../ir/func.ts";
+import {
+  type IRModule,
+  irModule,
+  markScheduled,
+  type PrimFunc,
+  sizeVars,
+  withFunction,
+} from "../ir/func.ts";
 import { parseExpr, printFunc } from "../ir/script/mod.ts";
 import type { Block, For } from "../ir/stmt.ts";
 import { type ErrorPlace, scheduleError } from "./errors.ts";
@@ -85,7 +92,7 @@ interface State {
  * const [i] = sch.getLoops(sch.getBlock("B"));
  * const [, inner] = sch.split(i, [undefined, 16]);
  * console.assert(sch.get(inner).extent.kind === "IntImm");
- * console.assert(sch.trace.toScript().includes("sch.split(l2, [undefined, 16]);"));
+ * console.assert(sch.trace.toScript().includes("sch.split(l1, [undefined, 16]);"));
  * ```
  */
 export class Schedule {
@@ -259,7 +266,7 @@ export class Schedule {
     if (f.name !== this.#state.funcName) {
       throw new InternalError(`setFunc renamed "${this.#state.funcName}" to "${f.name}"`);
     }
-    this.#state.mod = withFunction(this.#state.mod, f);
+    this.#state.mod = withFunction(this.#state.mod, markScheduled(f));
   }
 
   /** A new `BlockRV` for the block named `name` of the current function. */
