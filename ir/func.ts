@@ -148,3 +148,35 @@ export function withFunction(mod: IRModule, f: PrimFunc): IRModule {
   map.set(f.name, f);
   return { kind: "IRModule", functions: map };
 }
+
+/** The function attribute that says a function is scheduled (`build` leaves it as it is). */
+export const SCHEDULED_ATTR = "scheduled";
+
+const scheduledFuncs = new WeakSet<PrimFunc>();
+
+/**
+ * Remember that `f` was produced by a schedule, so `build` applies no default schedule to it.
+ * Schedules mark every function they produce (by identity, leaving the function unchanged, so
+ * structural comparisons do not see the mark); `attrs.scheduled === true` says the same.
+ */
+export function markScheduled(f: PrimFunc): PrimFunc {
+  scheduledFuncs.add(f);
+  return f;
+}
+
+/**
+ * Whether `f` was produced by a schedule (`markScheduled`) or says so (`attrs.scheduled`).
+ *
+ * @example
+ * ```ts
+ * import { isScheduled, markScheduled, primFunc } from "./func.ts";
+ * import { decl, evaluate } from "./stmt.ts";
+ * import { int } from "./expr.ts";
+ * const f = primFunc("f", [decl("A", [4])], evaluate(int(0)));
+ * console.assert(!isScheduled(f) && isScheduled(markScheduled(f)));
+ * console.assert(isScheduled({ ...f, attrs: { scheduled: true } }));
+ * ```
+ */
+export function isScheduled(f: PrimFunc): boolean {
+  return scheduledFuncs.has(f) || f.attrs[SCHEDULED_ATTR] === true;
+}

@@ -11,7 +11,7 @@
  * @module
  */
 import { TargetError } from "../ir/errors.ts";
-import type { IRModule, PrimFunc } from "../ir/func.ts";
+import { type IRModule, isScheduled, type PrimFunc } from "../ir/func.ts";
 import { moduleFunctions } from "../ir/node.ts";
 import { structuralEqual, structuralHash } from "../ir/structural.ts";
 import { lower, type LowerOptions } from "../ir/transform/mod.ts";
@@ -33,6 +33,11 @@ export interface BuildOptions {
   readonly codegen?: Readonly<Record<string, unknown>>;
   /** Use and fill the caches (default true). */
   readonly cache?: boolean;
+  /**
+   * Apply the target's default schedule (`codegen.schedule`) to a function that is not
+   * scheduled yet (default true; functions a `Schedule` produced are always left as they are).
+   */
+  readonly schedule?: boolean;
 }
 
 /** Counters of the build pipeline, for tests and reports. */
@@ -43,6 +48,8 @@ export interface BuildStats {
   kernelHits: number;
   /** Builds that reused a cached artifact (loaded it on a new device). */
   artifactHits: number;
+  /** Default schedules applied (`codegen.schedule`). */
+  schedules: number;
   /** Calls of `lower`. */
   lowerings: number;
   /** Calls of a codegen's `compile`. */
@@ -66,7 +73,15 @@ let kernels = new WeakMap<Device, Cache<Kernel>>();
 const devices = new WeakMap<Target, Promise<Device>>();
 
 function freshStats(): BuildStats {
-  return { builds: 0, kernelHits: 0, artifactHits: 0, lowerings: 0, compiles: 0, loads: 0 };
+  return {
+    builds: 0,
+    kernelHits: 0,
+    artifactHits: 0,
+    schedules: 0,
+    lowerings: 0,
+    compiles: 0,
+    loads: 0,
+  };
 }
 
 /**
@@ -155,7 +170,8 @@ function cacheOf<K extends object, T>(all: WeakMap<K, Cache<T>>, owner: K): Cach
 }
 
 /**
- * Build a function for a target and load it on a device.
+ * Build a function for a target and load it on a device: apply the target's default schedule
+ * to a function nobody scheduled (unless `{ schedule: false }`), lower, compile, load.
  *
  * @example
  * ```ts ignore
@@ -176,18 +192,26 @@ export async function build<A extends Artifact>(
   const t = target as unknown as Target;
   const device = options.device ?? await defaultDevice(t);
   const lowerOptions: LowerOptions = { ...target.codegen.lowerOptions, ...options.lower };
+  const hook = options.schedule !== false && !isScheduled(func)
+    ? target.codegen.schedule
+    : undefined;
   const key = [
     structuralHash(func),
     func.name,
     func.params.map((p) => p.name).join(","),
     target.name,
-    stableJSON({ lower: lowerOptions, codegen: options.codegen ?? {} }),
+    stableJSON({ lower: lowerOptions, codegen: options.codegen ?? {}, schedule: !!hook }),
   ].join("|");
   const useCache = options.cache !== false;
 
   const compile = async (): Promise<Artifact> => {
+    let scheduled = func;
+    if (hook) {
+      stats.schedules++;
+      scheduled = hook(func, t);
+    }
     stats.lowerings++;
-    const lowered = lower(func, lowerOptions);
+    const lowered = lower(scheduled, lowerOptions);
     stats.compiles++;
     return await t.codegen.compile(lowered, {
       target: t,

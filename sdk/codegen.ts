@@ -31,10 +31,22 @@ export interface CompileContext {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A target's default schedule: from a function nobody scheduled to one scheduled for the target
+ * (e.g. the cpu target's rule-based schedules, `tensorize/default`). It must compute what `f`
+ * computes, and may depend on the target only (artifacts are shared between devices).
+ */
+export type DefaultScheduleHook = (f: PrimFunc, target: Target) => PrimFunc;
+
 /** How a target turns lowered functions into artifacts. */
 export interface Codegen<A extends Artifact = Artifact> {
   /** Options for `lower` (vector lane caps, unroll limits …); merged under build's `lower`. */
   readonly lowerOptions?: LowerOptions;
+  /**
+   * The default schedule `build` applies, before lowering, to functions that are not scheduled
+   * (`isScheduled`), unless the build says `{ schedule: false }`.
+   */
+  readonly schedule?: DefaultScheduleHook;
   /** Compile a lowered function. */
   compile(lowered: PrimFunc, ctx: CompileContext): Promise<A>;
 }

@@ -31,7 +31,7 @@ export {
   type IntrinsicCost,
   type IntrinsicSpec,
 } from "./intrinsic.ts";
-export type { Artifact, Codegen, CompileContext } from "./codegen.ts";
+export type { Artifact, Codegen, CompileContext, DefaultScheduleHook } from "./codegen.ts";
 export type {
   Device,
   DeviceArg,

@@ -298,6 +298,14 @@ export function defineTarget<A extends Artifact>(spec: TargetSpec<A>): Target<A>
       `Cannot define target "${name}": codegen.compile must be a function`,
     );
   }
+  if (spec.codegen.schedule !== undefined && typeof spec.codegen.schedule !== "function") {
+    throw fieldError(
+      "TARGET_BAD_FIELD",
+      name,
+      "codegen.schedule",
+      `Cannot define target "${name}": codegen.schedule must be a function when given`,
+    );
+  }
   if (typeof spec.runtime?.createDevice !== "function") {
     throw fieldError(
       "TARGET_BAD_FIELD",

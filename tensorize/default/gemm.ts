@@ -9,7 +9,8 @@
  *   vector of `B` loaded serves `rows` accumulators;
  * - the nest becomes `[outer spatial…, u₀, v₀] [reductions…] u₁ (unrolled) v₁ (vectorized)`,
  *   a `rows × vectors` tile of accumulators (4 × 2 float32 vectors by default: 8 of the ≤ 13
- *   `v128` values V8 keeps in registers), and the outer spatial loops go parallel.
+ *   `v128` values V8 keeps in registers), float multiply-adds are contracted into `fma`
+ *   (`contractFma`), and the outer spatial loops go parallel.
  *
  * ```text
  * matmul C[i, j] += A[i, k]·B[k, j]:   for i₀, j₀ (parallel i₀) { for k { for i₁ in 0..4 (unrolled)
@@ -22,10 +23,14 @@
  */
 import type { BufferLoad } from "../../ir/expr.ts";
 import type { Schedule } from "../schedule.ts";
+import "./contract_fma.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessUse, type Axis, type BlockInfo, innerOutputVar } from "./block_info.ts";
 import { parallelizeOuter, tileFactor, workOf } from "./loops.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
+
+/** Accumulator dtypes whose multiply-adds are contracted into `fma` (relaxed_madd on cpu). */
+const FMA_DTYPES = new Set(["float32", "float64"]);
 
 /** The micro-kernel's axes: the vector axis, the row axis, and which operand is the vector one. */
 export interface MicroKernelAxes {
@@ -101,6 +106,7 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   sch.reorder(...outer, ...reduce, ui, vi);
   sch.unroll(ui);
   sch.vectorize(vi);
+  if (FMA_DTYPES.has(b.store.buffer.dtype)) sch.contractFma(sch.getBlock(b.name));
   parallelizeOuter(sch, outer, extents, workOf(b), ctx);
   return true;
 }
