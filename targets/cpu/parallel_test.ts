@@ -20,6 +20,17 @@ import cpu, { type CpuDevice, type CpuDeviceOptions } from "./mod.ts";
 import { CpuMemory } from "./memory.ts";
 import { ThreadPool } from "./thread_pool.ts";
 
+/** Threads of this process (Linux), or undefined. */
+function osThreads(): number | undefined {
+  try {
+    return Number(/Threads:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))![1]);
+  } catch {
+    return undefined;
+  }
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 async function device(options: CpuDeviceOptions): Promise<CpuDevice> {
   return (await cpu.runtime.createDevice(options)) as CpuDevice;
 }
@@ -168,9 +179,15 @@ Deno.test("dispose terminates the workers; a disposed device refuses work", asyn
   const k = await build(elementwise(), cpu, { device: d });
   assertEquals(d.workerCount, 2);
   const blocks = d.mem.stats().blocks;
+  const during = osThreads();
   d.dispose();
   assertEquals(d.workerCount, 0);
   assert(d.mem.stats().blocks < blocks, "worker stacks are freed");
+  if (during !== undefined) {
+    // the two worker threads end (a worker blocked in Atomics.wait would survive terminate())
+    for (let t = 0; t < 50 && osThreads()! > during - 2; t++) await delay(100);
+    assert(osThreads()! <= during - 2, `threads: ${during} before dispose, ${osThreads()} after`);
+  }
   const a = randomNDArray("float32", [8], 1);
   const e = await assertRejects(() => k.run([a, a]), CallError);
   assertEquals(e.code, "CALL_DEVICE_DISPOSED");

@@ -84,6 +84,9 @@ export function defaultThreads(): number {
   return Number.isInteger(n) && n! >= 1 ? Math.min(n!, MAX_THREADS) : 1;
 }
 
+/** Pools of devices that were dropped without `dispose()`: terminate their workers. */
+const ORPHANS = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
+
 /** Imports a worker provides besides the host math (worker.ts). */
 const WORKER_IMPORTS = new Set([
   "memory",
@@ -253,6 +256,7 @@ export class CpuDevice implements Device<CpuArtifact> {
   private threadPool(): Promise<ThreadPool> {
     this.poolStart ??= ThreadPool.start(this.mem, this.threads).then((p) => {
       p.callerRunsChunks = this.callerRunsChunks;
+      ORPHANS.register(this, p);
       if (this.disposed) p.dispose();
       return (this.pool = p);
     });

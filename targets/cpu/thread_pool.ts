@@ -285,6 +285,9 @@ export class ThreadPool {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    Atomics.store(this.ctl, CTL.EXIT, 1); // out of Atomics.wait first: terminate cannot stop it
+    Atomics.add(this.ctl, CTL.WAKE, 1);
+    Atomics.notify(this.ctl, CTL.WAKE);
     for (const h of this.workers) h.terminate();
     this.workers.forEach((_, w) => this.fail(w, new Error("the thread pool was disposed")));
     for (const p of [...this.stacks, ...this.arenas.flat()]) {

@@ -44,6 +44,9 @@ export const CTL = {
   MAIN_SEQ: 12,
   /** Scratch word (probing whether this thread may block). */
   PROBE: 13,
+  /** Set when the pool is disposed: workers leave their wait loop (a worker blocked in
+   * `Atomics.wait` is not stopped by `terminate()` in Deno, and would keep its thread). */
+  EXIT: 14,
 } as const;
 
 /** First word of the per-worker slots, and words per slot. */

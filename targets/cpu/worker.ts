@@ -175,12 +175,15 @@ function runDispatch(): void {
   Atomics.notify(ctl, CTL.MAIN_SEQ);
 }
 
-/** Serve dispatches until a message is posted; then return to the event loop to receive it. */
+/**
+ * Serve dispatches until a message is posted (then return to the event loop to receive it) or
+ * the pool is disposed (then return so that `terminate()` can stop this thread).
+ */
 function serve(): void {
   const msgs = slot(index, SLOT.MSGS);
   for (;;) {
     const wake = Atomics.load(ctl, CTL.WAKE);
-    if (Atomics.load(ctl, msgs) !== handled) return;
+    if (Atomics.load(ctl, msgs) !== handled || Atomics.load(ctl, CTL.EXIT) !== 0) return;
     const d = Atomics.load(ctl, CTL.DISPATCH);
     if (d !== seenDispatch) {
       seenDispatch = d;
