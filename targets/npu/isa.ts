@@ -28,9 +28,13 @@ export type NpuQueue = "load" | "compute" | "store";
  * hands one to it when the command completes.
  */
 export interface Deps {
+  /** Wait for and take a token from the previous module. */
   readonly popPrev: boolean;
+  /** Wait for and take a token from the next module. */
   readonly popNext: boolean;
+  /** Push a token to the previous module when done. */
   readonly pushPrev: boolean;
+  /** Push a token to the next module when done. */
   readonly pushNext: boolean;
 }
 
@@ -40,16 +44,21 @@ export interface DmaRegion {
   readonly address: number;
   /** Rows and columns (elements) moved from or to global memory. */
   readonly rows: number;
+  /** Columns (elements). */
   readonly cols: number;
   /** Elements between consecutive global rows (0 repeats one row). */
   readonly rowStride: number;
   /** Zero padding (load) or skipped margin (store, top/left only) around the block, in elements. */
   readonly padTop: number;
+  /** Zero rows after the block. */
   readonly padBottom: number;
+  /** Zero columns (load) or skipped columns (store) before the block. */
   readonly padLeft: number;
+  /** Zero columns after the block. */
   readonly padRight: number;
   /** First scratchpad tile of the region, and tiles between consecutive tile rows. */
   readonly base: number;
+  /** Tiles between consecutive tile rows in the scratchpad. */
   readonly tileRowStride: number;
   /** Swap rows and columns between global memory and the scratchpad. */
   readonly transpose: boolean;
@@ -57,17 +66,25 @@ export interface DmaRegion {
 
 /** LOAD: global → input, weight or accumulator scratchpad, zero-padded to whole tiles. */
 export interface LoadCommand extends DmaRegion {
+  /** The operation. */
   readonly op: "load";
+  /** The scratchpad. */
   readonly buffer: NpuBuffer;
+  /** Element type in global memory. */
   readonly dtype: NpuDType;
+  /** Dependency-token flags. */
   readonly deps: Deps;
 }
 
 /** STORE: accumulator → global, converted to `dtype`, clipped to rows × cols. */
 export interface StoreCommand extends DmaRegion {
+  /** The operation. */
   readonly op: "store";
+  /** The scratchpad. */
   readonly buffer: "acc";
+  /** Element type in global memory. */
   readonly dtype: NpuDType;
+  /** Dependency-token flags. */
   readonly deps: Deps;
 }
 
@@ -76,47 +93,71 @@ export type Loops3 = readonly [number, number, number];
 
 /** GEMM: for each loop iteration, acc tile += input tile · weight tile. */
 export interface GemmCommand {
+  /** The operation. */
   readonly op: "gemm";
+  /** Input element type of the GEMM unit. */
   readonly mode: NpuMode;
   /** Every accumulator tile the command touches starts from zero. */
   readonly reset: boolean;
+  /** First accumulator tile. */
   readonly accBase: number;
+  /** First input tile. */
   readonly inpBase: number;
+  /** First weight tile. */
   readonly wgtBase: number;
+  /** Loop extents, outer to inner. */
   readonly extents: Loops3;
+  /** Accumulator tile step per loop. */
   readonly accFactors: Loops3;
+  /** Input tile step per loop. */
   readonly inpFactors: Loops3;
+  /** Weight tile step per loop. */
   readonly wgtFactors: Loops3;
+  /** Dependency-token flags. */
   readonly deps: Deps;
 }
 
 /** ALU: for each loop iteration, dst tile = op(dst tile, src tile or immediate), elementwise. */
 export interface AluCommand {
+  /** The operation. */
   readonly op: "alu";
+  /** The ALU operation. */
   readonly alu: AluOp;
   /** `int8` works on int32 accumulators; `float16`/`float32` on float32 ones. */
   readonly mode: NpuMode;
+  /** Use the immediate instead of a source tile. */
   readonly useImm: boolean;
   /** The immediate: an int32, or a number rounded to float32 in float modes. */
   readonly imm: number;
+  /** First destination tile. */
   readonly dstBase: number;
+  /** First source tile. */
   readonly srcBase: number;
+  /** Loop extents, outer to inner. */
   readonly extents: Loops3;
+  /** Destination tile step per loop. */
   readonly dstFactors: Loops3;
+  /** Source tile step per loop. */
   readonly srcFactors: Loops3;
+  /** Dependency-token flags. */
   readonly deps: Deps;
 }
 
 /** NOP: moves dependency tokens only, on the given queue. */
 export interface NopCommand {
+  /** The operation. */
   readonly op: "nop";
+  /** The queue (module) it runs on. */
   readonly queue: NpuQueue;
+  /** Dependency-token flags. */
   readonly deps: Deps;
 }
 
 /** FINISH: the last command of every stream (compute queue). */
 export interface FinishCommand {
+  /** The operation. */
   readonly op: "finish";
+  /** Dependency-token flags. */
   readonly deps: Deps;
 }
 

@@ -23,20 +23,27 @@ import { type DepFlags, NpuProgramBuilder } from "./program.ts";
 
 /** A matrix in global memory: byte address and row stride in elements (default: its width). */
 export interface MatrixRef {
+  /** Byte address in global memory. */
   readonly address: number;
+  /** Elements between consecutive global rows. */
   readonly rowStride?: number;
 }
 
 /** One epilogue step on the accumulator: `acc = op(acc, imm)`. */
 export interface EpilogueOp {
+  /** The operation. */
   readonly op: AluOp;
+  /** The immediate operand. */
   readonly imm: number;
 }
 
 /** The problem: shapes, where the operands are, element types and the epilogue. */
 export interface MatmulSpec {
+  /** Rows of C. */
   readonly m: number;
+  /** Columns of C. */
   readonly n: number;
+  /** The reduction length. */
   readonly k: number;
   /** A[M,K], row-major. */
   readonly a: MatrixRef;
@@ -56,9 +63,13 @@ export interface MatmulSpec {
 
 /** Block sizes in tiles and whether to double-buffer. */
 export interface MatmulSchedule {
+  /** Tiles of a block along M. */
   readonly blockM: number;
+  /** Tiles of a block along N. */
   readonly blockN: number;
+  /** Tiles of a reduction chunk along K. */
   readonly blockK: number;
+  /** Alternate two halves of each scratchpad (overlap loads, GEMMs and stores). */
   readonly doubleBuffer: boolean;
   /** Walk blocks row by row (`"mn"`, default) or column by column (`"nm"`). */
   readonly order?: "mn" | "nm";

@@ -31,7 +31,9 @@ const MAX_STEPS = 256;
 
 /** A schedule and the cycles the simulator counted for it. */
 export interface ScheduleChoice {
+  /** The schedule. */
   readonly schedule: MatmulSchedule;
+  /** Cycles the simulator counted. */
   readonly cycles: number;
 }
 

@@ -25,35 +25,52 @@ export type DepFlags = Partial<Deps>;
 
 /** One loop of a GEMM: its extent and the tile step of each operand. */
 export interface GemmLoop {
+  /** Trip count of the loop. */
   readonly extent: number;
+  /** Accumulator tile step. */
   readonly acc?: number;
+  /** Input tile step. */
   readonly inp?: number;
+  /** Weight tile step. */
   readonly wgt?: number;
 }
 
 /** One loop of an ALU command. */
 export interface AluLoop {
+  /** Trip count of the loop. */
   readonly extent: number;
+  /** Destination tile step. */
   readonly dst?: number;
+  /** Source tile step. */
   readonly src?: number;
 }
 
 /** Fields of a LOAD or STORE; pads and transpose default to none, tileRowStride to tiles per row. */
 export interface DmaArgs {
+  /** Element type in global memory. */
   readonly dtype: NpuDType;
+  /** Byte address in global memory. */
   readonly address: number;
+  /** Rows (elements). */
   readonly rows: number;
+  /** Columns (elements). */
   readonly cols: number;
+  /** Elements between consecutive global rows. */
   readonly rowStride?: number;
+  /** Zero padding (load) or skipped margin (store, top/left) in elements. */
   readonly pad?: {
     readonly top?: number;
     readonly bottom?: number;
     readonly left?: number;
     readonly right?: number;
   };
+  /** First scratchpad tile of the region. */
   readonly base: number;
+  /** Tiles between consecutive tile rows in the scratchpad. */
   readonly tileRowStride?: number;
+  /** Swap rows and columns between global memory and the scratchpad. */
   readonly transpose?: boolean;
+  /** Dependency-token flags. */
   readonly deps?: DepFlags;
 }
 
@@ -187,6 +204,7 @@ export class NpuProgramBuilder {
     return w;
   }
 
+  /** The DMA region fields of `a`, with defaults. */
   private region(buffer: NpuBuffer, a: DmaArgs): DmaRegion {
     const p = a.pad ?? {};
     const tc = tileShape(this.config, buffer)[1];

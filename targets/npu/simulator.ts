@@ -30,17 +30,25 @@ const QUEUES: readonly NpuQueue[] = ["load", "compute", "store"];
 
 /** When one command ran. */
 export interface CommandTiming {
+  /** Index in the stream. */
   readonly index: number;
+  /** The queue (module) it runs on. */
   readonly queue: NpuQueue;
+  /** Cycle it started. */
   readonly start: number;
+  /** Cycle it completed (tokens pushed). */
   readonly end: number;
 }
 
 /** Token counts left unconsumed at the end, per channel. */
 export interface TokenCounts {
+  /** Tokens load → compute. */
   readonly loadToCompute: number;
+  /** Tokens compute → load. */
   readonly computeToLoad: number;
+  /** Tokens compute → store. */
   readonly computeToStore: number;
+  /** Tokens store → compute. */
   readonly storeToCompute: number;
 }
 
@@ -56,9 +64,11 @@ export interface NpuReport {
   readonly busyCycles: { readonly load: number; readonly compute: number; readonly store: number };
   /** Cycles of GEMM and of ALU commands (part of compute's busy cycles). */
   readonly gemmCycles: number;
+  /** Cycles of ALU commands. */
   readonly aluCycles: number;
   /** Tile products the GEMM unit did, and the MACs they hold (padding included). */
   readonly gemmTiles: number;
+  /** MACs of those tile products (padding included). */
   readonly macs: number;
   /** MACs per cycle at full throughput. */
   readonly peakMacsPerCycle: number;
@@ -66,9 +76,11 @@ export interface NpuReport {
   readonly utilization: number;
   /** Bytes read from and written to global memory. */
   readonly bytesLoaded: number;
+  /** Bytes written to global memory. */
   readonly bytesStored: number;
   /** Commands per opcode. */
   readonly commandCounts: Readonly<Record<NpuCommand["op"], number>>;
+  /** Tokens left unconsumed at the end. */
   readonly leftoverTokens: TokenCounts;
   /** Per-command timings, when `trace` was asked for. */
   readonly timeline?: readonly CommandTiming[];

@@ -1,0 +1,92 @@
+/**
+ * The reference NPU: its hardware configs, instruction set (fixed-width command words, encoder,
+ * decoder, disassembler), the cycle-counting simulator, the program builder and the tiled matmul
+ * program generator. Browser-safe (no `Deno.*`). See `docs/npu.md`.
+ *
+ * The `sdk` target definition (codegen from tensorized IR, host code) builds on this module.
+ *
+ * @example
+ * ```ts
+ * import { matmulProgram, REFERENCE_NPU, simulate } from "./mod.ts";
+ * const mem = new Uint8Array(4096);
+ * const words = matmulProgram(REFERENCE_NPU, {
+ *   m: 16, n: 16, k: 16, a: { address: 0 }, b: { address: 256 }, c: { address: 512 },
+ *   inDtype: "int8", outDtype: "int32",
+ * }, { blockM: 1, blockN: 1, blockK: 1, doubleBuffer: false });
+ * const report = simulate(REFERENCE_NPU, words, mem);
+ * console.assert(report.gemmTiles === 1);
+ * ```
+ *
+ * @module
+ */
+export {
+  defineNpuConfig,
+  modeBytes,
+  type NpuBuffer,
+  type NpuConfig,
+  type NpuMode,
+  peakMacsPerCycle,
+  REFERENCE_NPU,
+  type ScratchpadSpec,
+  tileCapacity,
+  tileElems,
+  tileShape,
+} from "./config.ts";
+export { type NpuCommandRef, NpuError } from "./errors.ts";
+export {
+  ALU_CODES,
+  type AluCommand,
+  type AluOp,
+  BUFFER_CODES,
+  COMMAND_WORDS,
+  decodeCommand,
+  type Deps,
+  type DmaRegion,
+  DTYPE_CODES,
+  dtypeBytes,
+  encodeCommand,
+  type FinishCommand,
+  type GemmCommand,
+  type LoadCommand,
+  type Loops3,
+  MODE_CODES,
+  NO_DEPS,
+  type NopCommand,
+  type NpuCommand,
+  type NpuDType,
+  type NpuQueue,
+  OPCODES,
+  QUEUE_CODES,
+  queueOf,
+  type StoreCommand,
+} from "./isa.ts";
+export { disassemble, disassembleWords } from "./disasm.ts";
+export { NpuScratchpads, requantInt, shiftInt } from "./exec.ts";
+export { type CommandTime, commandTime } from "./timing.ts";
+export {
+  type CommandTiming,
+  decodeProgram,
+  type NpuReport,
+  simulate,
+  type SimulateOptions,
+  simulateTiming,
+  type TokenCounts,
+  usefulUtilization,
+} from "./simulator.ts";
+export {
+  type AluLoop,
+  type DepFlags,
+  type DmaArgs,
+  type GemmLoop,
+  NpuProgramBuilder,
+} from "./program.ts";
+export {
+  type EpilogueOp,
+  matmulProgram,
+  type MatmulSchedule,
+  type MatmulSpec,
+  matmulTiles,
+  type MatrixRef,
+  scheduleFits,
+} from "./matmul_program.ts";
+export { chooseMatmulSchedule, type ScheduleChoice } from "./matmul_schedule.ts";
