@@ -127,8 +127,8 @@ const isPow2 = (v: number): boolean => isPosInt(v) && (v & (v - 1)) === 0;
  * @example
  * ```ts
  * import { defineNpuConfig, REFERENCE_NPU } from "./config.ts";
- * const small = defineNpuConfig({ ...REFERENCE_NPU, name: "small", gemm: { batch: 8, blockIn: 8, blockOut: 32, cyclesPerTile: 1 } });
- * console.assert(small.gemm.blockOut === 32);
+ * const big = defineNpuConfig({ ...REFERENCE_NPU, name: "big", gemm: { batch: 32, blockIn: 32, blockOut: 32, cyclesPerTile: 1 } });
+ * console.assert(big.gemm.blockOut === 32);
  * ```
  */
 export function defineNpuConfig(config: NpuConfig): NpuConfig {

@@ -273,6 +273,12 @@ export function encodeCommand(c: NpuCommand, out: Int32Array, offset: number): v
   }
 }
 
+const OPS_BY_CODE: readonly (NpuCommand["op"] | undefined)[] = (() => {
+  const t: (NpuCommand["op"] | undefined)[] = new Array(16).fill(undefined);
+  for (const [k, v] of Object.entries(OPCODES)) t[v] = k as NpuCommand["op"];
+  return t;
+})();
+
 /** A structurally invalid command word group. */
 function badWords(index: number, what: string): NpuError {
   return new NpuError(
@@ -303,7 +309,7 @@ export function decodeCommand(words: Int32Array, index: number): NpuCommand {
   if (h >>> 17 !== 0) {
     throw badWords(index, `reserved header bits set (0x${(h >>> 0).toString(16)})`);
   }
-  const op = (Object.keys(OPCODES) as NpuCommand["op"][]).find((k) => OPCODES[k] === opcode);
+  const op = OPS_BY_CODE[opcode];
   if (!op) throw badWords(index, `unknown opcode ${opcode}`);
   const deps: Deps = {
     popPrev: (h & 16) !== 0,
