@@ -169,10 +169,12 @@ export class ThreadPool {
     return reply;
   }
 
+  /** A message of worker `w`: the reply the oldest waiter expects. */
   private reply(w: number, m: FromWorker): void {
     this.waiting[w].shift()?.resolve(m);
   }
 
+  /** Worker `w` failed (its script threw, or the pool is disposed): reject what waits on it. */
   private fail(w: number, e: unknown): void {
     const error = e instanceof Error ? e : new Error(String((e as { message?: string }).message));
     for (const waiter of this.waiting[w].splice(0)) waiter.reject(error);
@@ -237,6 +239,7 @@ export class ThreadPool {
     }
   }
 
+  /** Block until every worker is done with the dispatch, serving their memory requests. */
   private waitForWorkers(): void {
     const c = this.ctl;
     for (;;) {
