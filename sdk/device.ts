@@ -61,6 +61,26 @@ export interface Timing {
   readonly samplesMs: readonly number[];
 }
 
+/**
+ * What a device knows about a kernel's last run beyond wall time, for reports (conformance,
+ * benchmarks). Every field is optional: a target fills what it measures or simulates; targets may
+ * add more fields.
+ */
+export interface KernelStats {
+  /** Device cycles of the last run (simulated or counted). */
+  readonly cycles?: number;
+  /** Device seconds of the last run at the device's clock. */
+  readonly seconds?: number;
+  /** Achieved MACs per cycle of the matrix unit over its peak, 0…1. */
+  readonly utilization?: number;
+  /** Share of the kernel's multiply-accumulates that ran on target intrinsics, 0…1. */
+  readonly intrinsicShare?: number;
+  /** Operations (blocks) that ran on the host rather than on the accelerator. */
+  readonly hostOps?: readonly string[];
+  /** Further target-specific figures. */
+  readonly [key: string]: unknown;
+}
+
 /** A device: memory plus the ability to load and run artifacts of one target. */
 export interface Device<A extends Artifact = Artifact> {
   /** Name of the target whose artifacts it runs. */
@@ -79,6 +99,8 @@ export interface Device<A extends Artifact = Artifact> {
   run(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<void>;
   /** Run repeatedly and time it (see `measure` in sdk/timing.ts). */
   time(kernel: LoadedKernel, args: readonly DeviceArg[], options?: TimeOptions): Promise<Timing>;
+  /** Figures of the kernel's last run on this device (optional; undefined before a run). */
+  stats?(kernel: LoadedKernel): KernelStats | undefined;
 }
 
 /** Options a runtime accepts when making a device (targets may read more). */

@@ -13,6 +13,7 @@ import type {
   Device,
   DeviceArg,
   DeviceTensor,
+  KernelStats,
   LoadedKernel,
   TimeOptions,
   Timing,
@@ -56,6 +57,11 @@ export interface Kernel {
   call(args: readonly DeviceArg[]): Promise<void>;
   /** Time repeated calls on the same arguments. */
   time(args: readonly DeviceArg[], options?: TimeOptions): Promise<Timing>;
+  /**
+   * What the device reports about the last run (`Device.stats`: simulated cycles, utilisation,
+   * share of MACs on intrinsics, host ops …); undefined when the device reports nothing.
+   */
+  stats(): KernelStats | undefined;
 }
 
 function isNDArray(x: unknown): x is NDArray {
@@ -223,6 +229,7 @@ export function createKernel(
         return Promise.reject(e);
       }
     },
+    stats: () => device.stats?.(loaded),
     time: (args, options) => {
       try {
         return device.time(loaded, prepare(args), options);

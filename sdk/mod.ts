@@ -37,6 +37,7 @@ export type {
   DeviceArg,
   DeviceOptions,
   DeviceTensor,
+  KernelStats,
   LoadedKernel,
   Runtime,
   TimeOptions,

@@ -78,3 +78,7 @@ export { CpuMemory, type CpuMemoryOptions } from "./memory.ts";
 export { FreeListAllocator, GRANULE } from "./allocator.ts";
 export { INITIAL_PAGES, MAX_PAGES, PAGE_BYTES, RESERVED_BYTES, STACK_BYTES } from "./layout.ts";
 export { CPU_LOWER_OPTIONS, cpuCodegen } from "./codegen.ts";
+// The cpu codegen pieces other targets reuse for their host code (the npu target).
+export { type CallEmitter, type CKernel, emitC, linkC } from "./codegen_c.ts";
+export { compileC, cpuFlags } from "./toolchain.ts";
+export { HOST_MATH } from "./host_math.ts";

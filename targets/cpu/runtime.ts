@@ -179,7 +179,7 @@ function checkThreads(threads: unknown): number {
 /** A cpu device: one wasm memory, its tensors and the kernels loaded on it. */
 export class CpuDevice implements Device<CpuArtifact> {
   /** The target name. */
-  readonly target = "cpu";
+  readonly target: string = "cpu";
   /** The memory and tensor heap. */
   readonly mem: CpuMemory;
   /** Threads parallel loops run on (the calling thread included). */

@@ -45,18 +45,24 @@ export interface MatmulSpec {
   readonly n: number;
   /** The reduction length. */
   readonly k: number;
-  /** A[M,K], row-major. */
-  readonly a: MatrixRef;
+  /** A[M,K] row-major, or A stored as [K,M] (`transposed`: loaded with a transposing DMA). */
+  readonly a: MatrixRef & { readonly transposed?: boolean };
   /** B[K,N] row-major, or B stored as [N,K] (`transposed`, as dense weights are). */
   readonly b: MatrixRef & { readonly transposed?: boolean };
-  /** C[M,N], row-major. */
-  readonly c: MatrixRef;
+  /** C[M,N] row-major, or C stored as [N,M] (`transposed`: stored with a transposing DMA). */
+  readonly c: MatrixRef & { readonly transposed?: boolean };
   /** Element type of A and B: the GEMM mode. */
   readonly inDtype: NpuMode;
   /** Element type written to C (int8/int32 for int8 inputs, float16/float32 otherwise). */
   readonly outDtype: NpuDType;
   /** Optional bias [N] (int32 or int8 for int8 inputs; float32/float16 otherwise) added first. */
   readonly bias?: { readonly address: number; readonly dtype: NpuDType };
+  /**
+   * Optional starting values of the accumulator: a matrix [M,N] (or [N,M] when `transposed`)
+   * loaded into the accumulator before a block's first GEMM, so the program computes
+   * `C = accIn + A·B` (accIn may be C itself: accumulate onto C). Exclusive with `bias`.
+   */
+  readonly accIn?: MatrixRef & { readonly dtype: NpuDType; readonly transposed?: boolean };
   /** ALU steps applied to each finished block before it is stored (e.g. requant, relu). */
   readonly epilogue?: readonly EpilogueOp[];
 }
@@ -141,12 +147,18 @@ export function matmulProgram(
   }
   const J = blocks.length, S = J * kSteps;
   const ebIn = modeBytes(spec.inDtype);
-  const ldaA = spec.a.rowStride ?? spec.k;
+  const ldaA = spec.a.rowStride ?? (spec.a.transposed ? spec.m : spec.k);
   const ldaB = spec.b.rowStride ?? (spec.b.transposed ? spec.k : spec.n);
-  const ldaC = spec.c.rowStride ?? spec.n;
+  const ldaC = spec.c.rowStride ?? (spec.c.transposed ? spec.m : spec.n);
+  if (spec.bias && spec.accIn) {
+    throw new NpuError("NPU_BAD_COMMAND", "Cannot emit a matmul with both a bias and accIn");
+  }
   const ebOut = dtypeBytes(spec.outDtype);
   const mode = spec.inDtype;
   const biasBytes = spec.bias ? dtypeBytes(spec.bias.dtype) : 0;
+  const accIn = spec.accIn;
+  const ldaIn = accIn ? accIn.rowStride ?? (accIn.transposed ? spec.m : spec.n) : 0;
+  const ebAccIn = accIn ? dtypeBytes(accIn.dtype) : 0;
   blocks.forEach(([mb, nb], j) => {
     const m0 = mb * bm, n0 = nb * bn;
     const mT = Math.min(bm, Mt - m0), nT = Math.min(bn, Nt - n0);
@@ -187,12 +199,15 @@ export function matmulProgram(
       const aGroups: [number, number][] = splitLoad ? groups : [[0, mT]];
       for (const [r0, rT] of aGroups) {
         const ar = rowsOf(r0, rT);
+        const row0 = (m0 + r0) * g.batch, col0 = k0 * g.blockIn;
         p.load("input", {
           dtype: mode,
-          address: spec.a.address + ((m0 + r0) * g.batch * ldaA + k0 * g.blockIn) * ebIn,
-          rows: ar,
-          cols: kk,
+          address: spec.a.address +
+            (spec.a.transposed ? col0 * ldaA + row0 : row0 * ldaA + col0) * ebIn,
+          rows: spec.a.transposed ? kk : ar,
+          cols: spec.a.transposed ? ar : kk,
           rowStride: ldaA,
+          transpose: spec.a.transposed ?? false,
           pad: { bottom: rT * g.batch - ar, right: kT * g.blockIn - kk },
           base: inpBase + r0 * kT,
           tileRowStride: kT,
@@ -215,13 +230,30 @@ export function matmulProgram(
         });
         pending = {};
       }
+      if (firstOfBlock && accIn) {
+        const row0 = m0 * g.batch, col0 = n0 * g.blockOut;
+        p.load("acc", {
+          dtype: accIn.dtype,
+          address: accIn.address +
+            (accIn.transposed ? col0 * ldaIn + row0 : row0 * ldaIn + col0) * ebAccIn,
+          rows: accIn.transposed ? cols : rows,
+          cols: accIn.transposed ? rows : cols,
+          rowStride: ldaIn,
+          transpose: accIn.transposed ?? false,
+          pad: { bottom: mT * g.batch - rows, right: nT * g.blockOut - cols },
+          base: accBase,
+          tileRowStride: nT,
+          deps: pending,
+        });
+        pending = {};
+      }
       const epi = lastOfBlock ? spec.epilogue ?? [] : [];
       groups.forEach(([r0, rT], gi) => {
         const last = gi === groups.length - 1;
         const ready = lastOfBlock && (splitStore || last);
         p.gemm({
           mode,
-          reset: firstOfBlock && !spec.bias,
+          reset: firstOfBlock && !spec.bias && !accIn,
           acc: accBase + r0 * nT,
           inp: inpBase + r0 * kT,
           wgt: wgtBase,
@@ -253,12 +285,15 @@ export function matmulProgram(
       // store queue: the block (whole, or by tile row when split)
       const sGroups: [number, number][] = splitStore ? groups : [[0, mT]];
       sGroups.forEach(([r0, rT], gi) => {
+        const row0 = (m0 + r0) * g.batch, col0 = n0 * g.blockOut;
         p.store({
           dtype: spec.outDtype,
-          address: spec.c.address + ((m0 + r0) * g.batch * ldaC + n0 * g.blockOut) * ebOut,
-          rows: rowsOf(r0, rT),
-          cols,
+          address: spec.c.address +
+            (spec.c.transposed ? col0 * ldaC + row0 : row0 * ldaC + col0) * ebOut,
+          rows: spec.c.transposed ? cols : rowsOf(r0, rT),
+          cols: spec.c.transposed ? rowsOf(r0, rT) : cols,
           rowStride: ldaC,
+          transpose: spec.c.transposed ?? false,
           base: accBase + r0 * nT,
           tileRowStride: nT,
           deps: {

@@ -3,7 +3,9 @@
  * decoder, disassembler), the cycle-counting simulator, the program builder and the tiled matmul
  * program generator. Browser-safe (no `Deno.*`). See `docs/npu.md`.
  *
- * The `sdk` target definition (codegen from tensorized IR, host code) builds on this module.
+ * The default export is the reference NPU as a Tessera target (`defineNpuTarget(REFERENCE_NPU)`):
+ * `build(f, npu)` offloads GEMM-like blocks (matmul, dense, batch_matmul, conv2d) to the simulated
+ * GEMM unit and runs everything else as host code in wasm (see `docs/npu.md`).
  *
  * @example
  * ```ts
@@ -19,6 +21,36 @@
  *
  * @module
  */
+import { REFERENCE_NPU } from "./config.ts";
+import { defineNpuTarget } from "./target.ts";
+import type { Target } from "../../sdk/mod.ts";
+import type { NpuArtifact } from "./codegen.ts";
+
+/** The reference NPU target (16×16×16 GEMM tiles, int8/float16/float32, simulated). */
+const npu: Target<NpuArtifact> = defineNpuTarget(REFERENCE_NPU);
+export default npu;
+export { npu };
+export { defineNpuTarget, type NpuTargetOptions } from "./target.ts";
+export { type HostMacBlock, isMacBlock, type NpuArtifact, npuCodegen } from "./codegen.ts";
+export { NpuDevice, type NpuKernelStats, npuRuntime } from "./runtime.ts";
+export {
+  accDtype,
+  gemmDescription,
+  NPU_SCOPES,
+  type NpuIntrinsicImpl,
+  npuIntrinsics,
+} from "./intrinsics.ts";
+export { layoutOf, type OffloadPlan, type OperandLayout, planOffload } from "./offload_plan.ts";
+export {
+  chipId,
+  offloadGemms,
+  parseRegionName,
+  regionIntrinsic,
+  type RegionKey,
+  regionName,
+} from "./offload.ts";
+export { lowerSites, type NpuSite, siteCallName, type SiteLowering } from "./sites.ts";
+export { NPU_RUN_IMPORT, relocationOf, siteEmitters, sitesC } from "./site_c.ts";
 export {
   defineNpuConfig,
   modeBytes,

@@ -1,0 +1,90 @@
+/**
+ * `defineNpuTarget(config)`: an NPU as a Tessera target, defined only through the public SDK —
+ * scratchpad scopes from the config's capacities and alignments, the GEMM and ALU intrinsics
+ * (DSL descriptions), the codegen (GEMM regions offloaded as command streams, everything else
+ * host code through the cpu toolchain), the runtime (a simulated NPU sharing the host's wasm
+ * memory) and the roofline (GEMM MACs per cycle × clock, DMA bytes per cycle × clock).
+ *
+ * @module
+ */
+import { defineMemoryScope, defineTarget, SDK_VERSION, type Target } from "../../sdk/mod.ts";
+import { MAX_PAGES, PAGE_BYTES } from "../cpu/mod.ts";
+import { defineNpuConfig, type NpuConfig, peakMacsPerCycle } from "./config.ts";
+import { type NpuArtifact, npuCodegen } from "./codegen.ts";
+import { NPU_SCOPES, npuIntrinsics } from "./intrinsics.ts";
+import { npuRuntime } from "./runtime.ts";
+
+/** Options of `defineNpuTarget`. */
+export interface NpuTargetOptions {
+  /** Target name (default `"npu"`). */
+  readonly name?: string;
+  /** Scope names of the input, weight and accumulator scratchpads (default `npu.inp/wgt/acc`). */
+  readonly scopes?: { readonly input: string; readonly weight: string; readonly acc: string };
+  /** One line for reports. */
+  readonly description?: string;
+}
+
+/**
+ * The target of an NPU config.
+ *
+ * @example
+ * ```ts
+ * import { defineNpuTarget } from "./target.ts";
+ * import { REFERENCE_NPU } from "./config.ts";
+ * const npu = defineNpuTarget(REFERENCE_NPU);
+ * console.assert(npu.kind === "npu" && npu.scopeMap.has("npu.acc"));
+ * ```
+ */
+export function defineNpuTarget(
+  config: NpuConfig,
+  options: NpuTargetOptions = {},
+): Target<NpuArtifact> {
+  defineNpuConfig(config);
+  const name = options.name ?? "npu";
+  const scopes = options.scopes ?? NPU_SCOPES;
+  const sp = config.scratchpads;
+  const macsPerSecond = peakMacsPerCycle(config) * config.clockHz;
+  const flops: Record<string, number> = {};
+  for (const m of config.modes) flops[m] = 2 * macsPerSecond;
+  return defineTarget<NpuArtifact>({
+    name,
+    kind: "npu",
+    sdkVersion: SDK_VERSION,
+    description: options.description ??
+      `${config.name}: ${config.gemm.batch}x${config.gemm.blockIn}x${config.gemm.blockOut} GEMM tiles (${
+        config.modes.join(", ")
+      }), simulated; host code in wasm`,
+    scopes: [
+      defineMemoryScope({
+        name: "global",
+        alignmentBytes: 64,
+        capacityBytes: MAX_PAGES * PAGE_BYTES,
+        description: "the host's wasm memory, also the NPU's global memory (DMA source/target)",
+      }),
+      ...(["input", "weight", "acc"] as const).map((b) =>
+        defineMemoryScope({
+          name: scopes[b],
+          capacityBytes: sp[b].capacityBytes,
+          alignmentBytes: sp[b].alignmentBytes,
+          parent: "global",
+          description: `the NPU's ${b} scratchpad`,
+        })
+      ),
+    ],
+    intrinsics: npuIntrinsics(config, scopes),
+    codegen: npuCodegen(config),
+    runtime: npuRuntime(config, name),
+    limits: {
+      vectorBytes: 16,
+      maxThreads: 1,
+      maxMemoryBytes: MAX_PAGES * PAGE_BYTES,
+      gemmBatch: config.gemm.batch,
+      gemmBlockIn: config.gemm.blockIn,
+      gemmBlockOut: config.gemm.blockOut,
+    },
+    peak: {
+      flopsPerSecond: flops,
+      bytesPerSecond: { global: config.dma.bytesPerCycle * config.clockHz },
+    },
+  });
+}
