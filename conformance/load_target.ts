@@ -11,6 +11,7 @@ import { defineTarget, type Target, type TargetSpec } from "../sdk/mod.ts";
 /** Built-in targets by name, as module URLs (imported only when asked for). */
 export const BUILTIN_TARGETS: Readonly<Record<string, string>> = {
   cpu: new URL("../targets/cpu/mod.ts", import.meta.url).href,
+  npu: new URL("../targets/npu/mod.ts", import.meta.url).href,
 };
 
 /** A module specifier for `name`: a built-in, a URL, or a path relative to `cwd`. */

@@ -44,7 +44,19 @@ export function renderTable(results: readonly CaseResult[]): string {
   const order = [...results].sort((a, b) =>
     Number(a.verdict === "passed") - Number(b.verdict === "passed")
   );
-  const header = ["case", "verdict", "compile ms", "run ms", "GFLOP/s", "ulps", "note"];
+  // Target figures (cycles, utilisation, MACs on intrinsics, host ops) when a target reports them.
+  const device = results.some((r) => r.cycles !== undefined || r.hostOps !== undefined);
+  const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
+  const header = [
+    "case",
+    "verdict",
+    "compile ms",
+    "run ms",
+    "GFLOP/s",
+    "ulps",
+    ...(device ? ["cycles", "util", "on intrin", "host ops"] : []),
+    "note",
+  ];
   const rows = order.map((r) => [
     r.id,
     r.verdict,
@@ -52,11 +64,20 @@ export function renderTable(results: readonly CaseResult[]): string {
     fmt(r.runMs, 3),
     fmt(r.gflops, 2),
     r.maxUlps === undefined ? "-" : String(r.maxUlps),
+    ...(device
+      ? [
+        r.cycles === undefined ? "-" : String(r.cycles),
+        pct(r.utilization),
+        pct(r.intrinsicShare),
+        r.hostOps?.length ? r.hostOps.join(",") : "-",
+      ]
+      : []),
     r.note ?? "",
   ]);
+  const numeric = device ? 9 : 5; // right-aligned columns: compile ms … (on intrin)
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k].length)));
   const line = (cells: string[]) =>
-    cells.map((c, k) => (k >= 2 && k <= 5 ? c.padStart(widths[k]) : c.padEnd(widths[k])))
+    cells.map((c, k) => (k >= 2 && k <= numeric ? c.padStart(widths[k]) : c.padEnd(widths[k])))
       .join("  ").trimEnd();
   const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
   const failures = order.filter((r) => r.verdict !== "passed");

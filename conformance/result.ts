@@ -21,6 +21,14 @@ export interface CaseResult {
   readonly gflops?: number;
   /** Largest ULP distance from the interpreter over all outputs (floats). */
   readonly maxUlps?: number;
+  /** Device cycles of one run, when the target reports them (`Kernel.stats`; simulated on npu). */
+  readonly cycles?: number;
+  /** Matrix-unit utilisation of one run (achieved MACs per cycle over peak), 0…1. */
+  readonly utilization?: number;
+  /** Share of the kernel's MACs that ran on target intrinsics, 0…1. */
+  readonly intrinsicShare?: number;
+  /** Ops that ran on the host rather than on the accelerator. */
+  readonly hostOps?: readonly string[];
   /** The error or the first mismatch, in words. */
   readonly detail?: string;
   readonly note?: string;

@@ -8,7 +8,7 @@
 import { TesseraError } from "../ir/errors.ts";
 import { runFunc } from "../ir/interp/mod.ts";
 import type { NDArray } from "../ir/ndarray.ts";
-import { build, type Target } from "../sdk/mod.ts";
+import { build, type KernelStats, type Target } from "../sdk/mod.ts";
 import type { KernelCase } from "./case.ts";
 import type { CaseResult } from "./result.ts";
 import { compareArrays, type Comparison } from "./tolerance.ts";
@@ -54,6 +54,17 @@ function compareAll(got: NDArray[], want: NDArray[]): { cmp?: Comparison; bad?: 
     if (!worst || cmp.maxUlps > worst.maxUlps) worst = cmp;
   }
   return { cmp: worst };
+}
+
+/** The target-reported figures a result carries (those the device gives). */
+function targetStats(s: KernelStats | undefined): Partial<CaseResult> {
+  if (!s) return {};
+  const out: Record<string, unknown> = {};
+  if (typeof s.cycles === "number") out.cycles = s.cycles;
+  if (typeof s.utilization === "number") out.utilization = s.utilization;
+  if (typeof s.intrinsicShare === "number") out.intrinsicShare = s.intrinsicShare;
+  if (Array.isArray(s.hostOps)) out.hostOps = [...s.hostOps];
+  return out as Partial<CaseResult>;
 }
 
 /**
@@ -102,12 +113,21 @@ export async function runCase(
     return { ...base, verdict: "run-error", compileMs, detail: describe(e) };
   }
   const runMs = times.length ? median(times) : undefined;
+  const stats = targetStats(kernel.stats?.());
   const gflops = c.flops && runMs ? c.flops / (runMs * 1e6) : undefined;
   const { cmp, bad } = compareAll(got, want);
   if (bad) {
-    return { ...base, verdict: "mismatch", compileMs, runMs, gflops, detail: bad };
+    return { ...base, verdict: "mismatch", compileMs, runMs, gflops, ...stats, detail: bad };
   }
-  return { ...base, verdict: "passed", compileMs, runMs, gflops, maxUlps: cmp?.maxUlps ?? 0 };
+  return {
+    ...base,
+    verdict: "passed",
+    compileMs,
+    runMs,
+    gflops,
+    maxUlps: cmp?.maxUlps ?? 0,
+    ...stats,
+  };
 }
 
 /** Run cases one after another; never throws for a case's failure. */

@@ -6,9 +6,9 @@ import { matmul } from "../../ir/ops/mod.ts";
 import { runFunc } from "../../ir/interp/mod.ts";
 import { defineNpuConfig, type NpuConfig, REFERENCE_NPU } from "./config.ts";
 import { NpuError } from "./errors.ts";
-import { matmulProgram, type MatmulSchedule } from "./matmul_program.ts";
+import { matmulProgram, type MatmulSchedule, type MatmulSpec } from "./matmul_program.ts";
 import { simulate } from "./simulator.ts";
-import { placeMatmul } from "./test_harness.ts";
+import { GlobalMemory, placeMatmul } from "./test_harness.ts";
 
 /** C = A·B by the reference interpreter running the op library's matmul. */
 function interpMatmul(a: NDArray, b: NDArray, outDtype: "int32" | "float32"): NDArray {
@@ -212,4 +212,47 @@ Deno.test("zero-sized edges: a 1x1x1 matmul pads to one tile", () => {
   );
   assertEquals(toNumbers(c), [-63]);
   assertEquals(report.gemmTiles, 1);
+});
+
+Deno.test("transposed A and C, and accIn (C = C0 + A·B), equal the interpreter", () => {
+  const [m, k, n] = [37, 29, 21];
+  const a = randomNDArray("int8", [m, k], 5, -128, 127);
+  const b = randomNDArray("int8", [k, n], 6, -128, 127);
+  const c0 = randomNDArray("int32", [m, n], 7, -1000, 1000);
+  const want = interpMatmul(a, b, "int32");
+  // place Aᵀ [k, m], B [k, n], C0ᵀ and C both as [n, m]
+  const mem = new GlobalMemory();
+  const aT = mem.alloc(m * k, "int8"), bA = mem.alloc(k * n, "int8");
+  const cT = mem.alloc(m * n, "int32");
+  const at = toNumbers(a), c0n = toNumbers(c0);
+  mem.write(
+    aT,
+    "int8",
+    Array.from({ length: m * k }, (_, x) => at[(x % m) * k + Math.floor(x / m)]),
+  );
+  mem.write(bA, "int8", toNumbers(b));
+  mem.write(
+    cT,
+    "int32",
+    Array.from({ length: m * n }, (_, x) => c0n[(x % m) * n + Math.floor(x / m)]),
+  );
+  const spec: MatmulSpec = {
+    m,
+    n,
+    k,
+    a: { address: aT, transposed: true },
+    b: { address: bA },
+    c: { address: cT, transposed: true },
+    accIn: { address: cT, dtype: "int32", transposed: true },
+    inDtype: "int8",
+    outDtype: "int32",
+  };
+  simulate(REFERENCE_NPU, matmulProgram(REFERENCE_NPU, spec, DB), mem.bytes);
+  const got = mem.read(cT, "int32", m * n);
+  const w = toNumbers(want);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      assertEquals(got[j * m + i], (w[i * n + j] + c0n[i * n + j]) | 0, `C[${i},${j}]`);
+    }
+  }
 });

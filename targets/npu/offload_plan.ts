@@ -196,7 +196,11 @@ function toPlan(
   }
   const out = ops[2].buffer;
   if (ops[0].buffer === out || ops[1].buffer === out) return undefined;
-  const unmappedReduce = block.iterVars.some((iv) => iv.iterKind === "reduce" && !mapped.has(iv.v));
+  // a reduction iterator left outside the region (a conv window) makes it accumulate onto C
+  const unmappedReduce = block.iterVars.some((iv) =>
+    iv.iterKind === "reduce" && !mapped.has(iv.v) &&
+    !(iv.dom.extent.kind === "IntImm" && iv.dom.extent.value === 1)
+  );
   const init = block.init;
   const zeroInit = init?.kind === "BufferStore" && isZero(init.value);
   return {

@@ -1,0 +1,183 @@
+import { assert, assertEquals } from "../../ir/test_util.ts";
+import { CallError, TesseraError } from "../../ir/errors.ts";
+import type { NDArray } from "../../ir/ndarray.ts";
+import { runFunc } from "../../ir/interp/mod.ts";
+import { findOp } from "../../ir/ops/catalog.ts";
+import { input, type OpCase, opCase, type OpDescriptor } from "../../ir/ops/descriptor.ts";
+import { visit } from "../../ir/node.ts";
+import { build, type Kernel } from "../../sdk/mod.ts";
+import { intrinsicCallHandlers } from "../../tensorize/auto/mod.ts";
+import { compareArrays } from "../../conformance/tolerance.ts";
+import npu, {
+  defineNpuConfig,
+  defineNpuTarget,
+  npuIntrinsics,
+  type NpuKernelStats,
+  offloadGemms,
+  parseRegionName,
+  REFERENCE_NPU,
+  regionIntrinsic,
+} from "./mod.ts";
+
+const i8 = { outDtype: "int32" };
+
+async function check(op: OpDescriptor, c: OpCase): Promise<{ k: Kernel; s: NpuKernelStats }> {
+  const f = op.build(c);
+  const inputs = op.makeInputs(c, 3);
+  const k = await build(f, npu);
+  const got: NDArray[] = await k.run(inputs);
+  const want = runFunc(f, inputs);
+  want.forEach((w, q) => {
+    const cmp = compareArrays(got[q], w);
+    assert(cmp.ok, `${op.name} output ${q}: ${cmp.reason ?? JSON.stringify(cmp.first)}`);
+  });
+  return { k, s: k.stats() as NpuKernelStats };
+}
+
+Deno.test("the npu target passes defineTarget's validation, with scopes and peaks from its config", () => {
+  assertEquals(npu.type, "Target");
+  assertEquals(npu.kind, "npu");
+  assertEquals(npu.scopeMap.get("npu.inp")?.capacityBytes, 128 * 1024);
+  assertEquals(npu.scopeMap.get("npu.acc")?.alignmentBytes, 1024);
+  assert(npu.intrinsics.some((x) => x.name === "tessera_npu.gemm.int8"), "int8 GEMM intrinsic");
+  assertEquals(npu.peak.flopsPerSecond.int8, 2 * 4096 * 1e9);
+  assertEquals(npu.peak.bytesPerSecond.global, 256e9);
+  // a second chip is one call
+  const small = defineNpuConfig({
+    ...REFERENCE_NPU,
+    name: "chip2",
+    gemm: { batch: 8, blockIn: 32, blockOut: 8, cyclesPerTile: 1 },
+    scratchpads: {
+      input: { capacityBytes: 16384, alignmentBytes: 256 },
+      weight: { capacityBytes: 16384, alignmentBytes: 256 },
+      acc: { capacityBytes: 16384, alignmentBytes: 256 },
+    },
+  });
+  const t = defineNpuTarget(small, {
+    name: "chip2",
+    scopes: { input: "c2.in", weight: "c2.w", acc: "c2.acc" },
+  });
+  assertEquals(t.scopeMap.get("c2.w")?.capacityBytes, 16384);
+  assertEquals(t.intrinsics.find((x) => x.name === "chip2.gemm.int8")?.operandScopes.A, "c2.in");
+});
+
+Deno.test("int8 matmul 256³ runs on the GEMM unit at ≥ 85% utilisation", async () => {
+  const mm = findOp("matmul");
+  const { k, s } = await check(
+    mm,
+    opCase([input("a", [256, 256], "int8"), input("b", [256, 256], "int8")], i8),
+  );
+  assert(s.utilization >= 0.85, `utilisation ${s.utilization}`);
+  assertEquals(s.intrinsicShare, 1);
+  assertEquals(s.npuMacs, 256 ** 3);
+  assertEquals(s.hostOps, []);
+  assert(k.source.includes("tsr_npu_run"), "host code issues the command stream");
+});
+
+Deno.test("int8 matmul 100×70×50 (padded) at ≥ 60% utilisation; float32 and float16 too", async () => {
+  const mm = findOp("matmul");
+  const { s } = await check(
+    mm,
+    opCase([input("a", [100, 50], "int8"), input("b", [50, 70], "int8")], i8),
+  );
+  assert(s.utilization >= 0.6, `utilisation ${s.utilization}`);
+  assert(s.usefulUtilization < s.utilization, "padding is counted apart");
+  const f32 = await check(mm, opCase([input("a", [100, 50]), input("b", [50, 70])], {}));
+  assertEquals(f32.s.intrinsicShare, 1);
+  const f16 = await check(
+    mm,
+    opCase([input("a", [33, 40], "float16"), input("b", [40, 17], "float16")], {
+      outDtype: "float32",
+    }),
+  );
+  assertEquals(f16.s.intrinsicShare, 1);
+  // transposed operands are DMA'd with the transposing load
+  await check(
+    mm,
+    opCase([input("a", [13, 7]), input("b", [5, 13])], { transposeA: true, transposeB: true }),
+  );
+});
+
+Deno.test("dense runs on the GEMM unit, its bias add on the host", async () => {
+  const { s } = await check(
+    findOp("dense"),
+    opCase([
+      input("x", [20, 40], "int8"),
+      input("weight", [24, 40], "int8"),
+      input("bias", [24], "int32", { range: [-100, 100] }),
+    ], i8),
+  );
+  assertEquals(s.intrinsicShare, 1);
+  assertEquals(s.hostOps, ["T_dense"]);
+});
+
+Deno.test("conv2d: one GEMM per output row and kernel tap, weights packed on the host", async () => {
+  const conv = findOp("conv2d");
+  const { s } = await check(
+    conv,
+    opCase([input("x", [1, 8, 6, 6], "int8"), input("w", [16, 8, 3, 3], "int8")], {
+      padding: 1,
+      outDtype: "int32",
+    }),
+  );
+  assertEquals(s.intrinsicShare, 1);
+  assertEquals(s.streams, 6 * 9);
+  assertEquals(s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_init"]);
+  await check(conv, opCase([input("x", [1, 4, 5, 5]), input("w", [6, 4, 1, 1])], {}));
+});
+
+Deno.test("elementwise ops and symbolic GEMMs run on the host, and say so", async () => {
+  const add = findOp("add");
+  const { s } = await check(add, add.cases[0]);
+  assertEquals(s.cycles, 0);
+  assertEquals(s.hostOps, ["T_add"]);
+  const mm = findOp("matmul");
+  const sym = mm.cases.find((c) => c.vars?.k !== undefined)!;
+  const r = await check(mm, sym);
+  assertEquals(r.s.intrinsicShare, 0);
+  assertEquals(r.s.hostMacs, 3 * 7 * 4);
+  assertEquals(r.s.hostOps, ["T_matmul"]);
+});
+
+Deno.test("the offloading schedule computes what the function does (interpreter, region markers)", () => {
+  for (const name of ["batch_matmul", "conv2d", "dense"]) {
+    const op = findOp(name);
+    for (const c of op.cases.filter((c) => !c.vars)) {
+      const f = op.build(c);
+      const g = offloadGemms(f, REFERENCE_NPU, npuIntrinsics(REFERENCE_NPU));
+      const regions = new Set<string>();
+      visit(g.body, (n) => {
+        if (n.kind === "Call" && n.op.startsWith("tsr.intrin.")) regions.add(n.op.slice(11));
+      });
+      const handlers = intrinsicCallHandlers(
+        [...regions].map((r) => regionIntrinsic(parseRegionName(r)!)),
+      );
+      const inputs = op.makeInputs(c, 1);
+      const want = runFunc(f, inputs), got = runFunc(g, inputs, undefined, { calls: handlers });
+      const cmp = compareArrays(got[0], want[0]);
+      assert(cmp.ok, `${name}: ${cmp.reason ?? JSON.stringify(cmp.first)}`);
+    }
+  }
+});
+
+Deno.test("a wrong shape is a CallError; time() reports simulated time", async () => {
+  const mm = findOp("matmul");
+  const c = opCase([input("a", [32, 32], "int8"), input("b", [32, 32], "int8")], i8);
+  const k = await build(mm.build(c), npu);
+  const dev = k.device;
+  const A = dev.allocate([32, 31], "int8"), B = dev.allocate([32, 32], "int8");
+  const C = dev.allocate([32, 32], "int32");
+  let err: unknown;
+  try {
+    await k.call([A, B, C]);
+  } catch (e) {
+    err = e;
+  }
+  assert(err instanceof CallError && err.code === "CALL_SHAPE_MISMATCH", String(err));
+  const A2 = dev.allocate([32, 32], "int8");
+  const t = await k.time([A2, B, C], { repeat: 2 });
+  const s = k.stats() as NpuKernelStats;
+  assert(s.cycles > 0 && t.medianMs >= s.seconds * 1e3, `${t.medianMs} ms, ${s.cycles} cycles`);
+  for (const x of [A, A2, B, C]) dev.free(x);
+  assert(!(err instanceof TesseraError) || err.code.startsWith("CALL_"), "typed call error");
+});
