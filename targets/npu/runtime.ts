@@ -142,6 +142,7 @@ export class NpuDevice extends CpuDevice {
     this.last.set(kernel, this.finish(st, args, hostMs));
   }
 
+  /** The figures of a finished run (host MACs evaluated at the call's sizes). */
   private finish(st: RunState, args: readonly DeviceArg[], hostMs: number): NpuKernelStats {
     const sizes = new Map<Var, PrimExpr>();
     st.art.lowered.params.forEach((p, k) => {
