@@ -33,6 +33,7 @@ export { npu };
 export { defineNpuTarget, type NpuTargetOptions } from "./target.ts";
 export { type HostMacBlock, isMacBlock, type NpuArtifact, npuCodegen } from "./codegen.ts";
 export { NpuDevice, type NpuKernelStats, npuRuntime } from "./runtime.ts";
+export { runNpuIntrinsic, type TileView } from "./run_intrinsic.ts";
 export {
   accDtype,
   gemmDescription,

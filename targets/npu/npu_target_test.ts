@@ -1,7 +1,9 @@
 import { assert, assertEquals } from "../../ir/test_util.ts";
 import { CallError, TesseraError } from "../../ir/errors.ts";
-import type { NDArray } from "../../ir/ndarray.ts";
-import { runFunc } from "../../ir/interp/mod.ts";
+import { type NDArray, ndarray, randomNDArray } from "../../ir/ndarray.ts";
+import { interpret, runFunc } from "../../ir/interp/mod.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
+import type { TileView } from "./run_intrinsic.ts";
 import { findOp } from "../../ir/ops/catalog.ts";
 import { input, type OpCase, opCase, type OpDescriptor } from "../../ir/ops/descriptor.ts";
 import { visit } from "../../ir/node.ts";
@@ -180,4 +182,35 @@ Deno.test("a wrong shape is a CallError; time() reports simulated time", async (
   assert(s.cycles > 0 && t.medianMs >= s.seconds * 1e3, `${t.medianMs} ms, ${s.cycles} cycles`);
   for (const x of [A, A2, B, C]) dev.free(x);
   assert(!(err instanceof TesseraError) || err.code.startsWith("CALL_"), "typed call error");
+});
+
+Deno.test("runIntrinsic runs each intrinsic on the simulator as its description says", async () => {
+  const run = (npu.runtime as unknown as {
+    runIntrinsic(x: Intrinsic, t: readonly TileView[]): Promise<void>;
+  }).runIntrinsic;
+  for (const x of npu.intrinsics) {
+    const bufs = x.description.params.filter((p) => p.kind === "Buffer");
+    const arrays = bufs.map((b, q) => {
+      const shape = b.shape.map((d) => (d as { value: number }).value);
+      return randomNDArray(b.dtype, shape, 11 + q, -100, 100);
+    });
+    const want = arrays.map((a) => ndarray(a.dtype, a.shape, a.data.slice()));
+    interpret(x.description, want);
+    // strided tiles: each operand inside a larger storage, rows padded by 3 elements
+    const tiles: TileView[] = arrays.map((a) => {
+      const [r, c] = a.shape;
+      const data = ndarray(a.dtype, [5 + r * (c + 3)], new Array(5 + r * (c + 3)).fill(0));
+      for (let i = 0; i < r; i++) {
+        for (let j = 0; j < c; j++) data.data[5 + i * (c + 3) + j] = a.data[i * c + j];
+      }
+      return { dtype: a.dtype, shape: a.shape, data, offset: 5, strides: [c + 3, 1] };
+    });
+    await run(x, tiles);
+    const o = tiles.length - 1, [r, c] = arrays[o].shape;
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < c; j++) {
+        assertEquals(tiles[o].data.data[5 + i * (c + 3) + j], want[o].data[i * c + j], x.name);
+      }
+    }
+  }
 });

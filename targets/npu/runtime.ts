@@ -29,6 +29,8 @@ import type { NpuArtifact } from "./codegen.ts";
 import { COMMAND_WORDS } from "./isa.ts";
 import { simulate } from "./simulator.ts";
 import { NPU_RUN_IMPORT } from "./site_c.ts";
+import { runNpuIntrinsic, type TileView } from "./run_intrinsic.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
 
 /** Figures of one kernel run on an NPU device. */
 export interface NpuKernelStats extends KernelStats {
@@ -218,8 +220,17 @@ export class NpuDevice extends CpuDevice {
  * ```
  */
 export function npuRuntime(config: NpuConfig, target: string): Runtime<NpuArtifact> {
-  return {
-    createDevice: (options?: DeviceOptions) => {
+  const runtime = {
+    /** Run one intrinsic on tiles as the NPU does (a small stream on the simulator). */
+    runIntrinsic: (intrinsic: Intrinsic, tiles: readonly TileView[]): Promise<void> => {
+      try {
+        runNpuIntrinsic(config, intrinsic, tiles);
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    createDevice: (options?: DeviceOptions): Promise<NpuDevice> => {
       try {
         return Promise.resolve(
           new NpuDevice(config, target, (options ?? {}) as CpuDeviceOptions),
@@ -229,4 +240,5 @@ export function npuRuntime(config: NpuConfig, target: string): Runtime<NpuArtifa
       }
     },
   };
+  return runtime;
 }
