@@ -9,8 +9,10 @@
  *   vector of `B` loaded serves `rows` accumulators;
  * - the nest becomes `[outer spatial…, u₀, v₀] [reductions…] u₁ (unrolled) v₁ (vectorized)`,
  *   a `rows × vectors` tile of accumulators (4 × 2 float32 vectors by default: 8 of the ≤ 13
- *   `v128` values V8 keeps in registers), float multiply-adds are contracted into `fma`
- *   (`contractFma`), and the outer spatial loops go parallel.
+ *   `v128` values V8 keeps in registers), kept in a `local` tile (`cacheWrite` +
+ *   `reverseComputeAt` + `decomposeReduction`: zeroed before the reduction, stored once after
+ *   it), float multiply-adds are contracted into `fma` (`contractFma`), and the outer spatial
+ *   loops go parallel.
  *
  * ```text
  * matmul C[i, j] += A[i, k]·B[k, j]:   for i₀, j₀ (parallel i₀) { for k { for i₁ in 0..4 (unrolled)
@@ -22,11 +24,16 @@
  * @module
  */
 import type { BufferLoad } from "../../ir/expr.ts";
+import { ScheduleError } from "../../ir/errors.ts";
 import type { Schedule } from "../schedule.ts";
 import "./contract_fma.ts";
+import "../primitives/cache_read_write.ts";
+import "../primitives/compute_at.ts";
+import "../primitives/decompose_reduction.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessUse, type Axis, type BlockInfo, innerOutputVar } from "./block_info.ts";
 import { parallelizeOuter, tileFactor, workOf } from "./loops.ts";
+import { packable, packPanels } from "./pack.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 
 /** Accumulator dtypes whose multiply-adds are contracted into `fma` (relaxed_madd on cpu). */
@@ -107,8 +114,44 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   sch.unroll(ui);
   sch.vectorize(vi);
   if (FMA_DTYPES.has(b.store.buffer.dtype)) sch.contractFma(sch.getBlock(b.name));
+  // Optional: legal when the tile's loops cover the output exactly (no tail predicate on a
+  // symbolic extent); tried on a copy first so a refusal leaves no half-made stage.
+  const tile = () => localTile(sch, b.name, outer[outer.length - 1], reduce[0]);
+  // Large GEMMs: the vector operand packed into panels (pack.ts).
+  if (succeeds(sch, (t) => localTile(t, b.name, outer[outer.length - 1], reduce[0]))) tile();
+  if (packable(b, k.vectorOperand, k.vector, uAxis.extent ?? 2)) {
+    const pack = (t: Schedule) => packPanels(t, b.name, k.vectorOperand, fv);
+    if (succeeds(sch, pack)) pack(sch);
+  }
   parallelizeOuter(sch, outer, extents, workOf(b), ctx);
   return true;
+}
+
+/** Whether `step` succeeds on a copy of `sch` (a `ScheduleError` says it does not). */
+function succeeds(sch: Schedule, step: (copy: Schedule) => void): boolean {
+  try {
+    step(sch.copy());
+    return true;
+  } catch (e) {
+    if (e instanceof ScheduleError) return false;
+    throw e;
+  }
+}
+
+/**
+ * The accumulator tile in `local` storage (registers, after clang): `cacheWrite` +
+ * `reverseComputeAt(tileLoop)` + `decomposeReduction(firstReduction)`, the write-back and the
+ * zeroing vectorized.
+ */
+function localTile(sch: Schedule, name: string, tileLoop: LoopRV, firstReduction: LoopRV) {
+  const blk = sch.getBlock(name);
+  const back = sch.cacheWrite(blk, 0, "local");
+  sch.reverseComputeAt(back, tileLoop);
+  const init = sch.decomposeReduction(blk, firstReduction);
+  for (const stage of [back, init]) {
+    const loops = sch.getLoops(stage);
+    sch.vectorize(loops[loops.length - 1]);
+  }
 }
 
 /**

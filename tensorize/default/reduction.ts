@@ -24,6 +24,7 @@
  *
  * @module
  */
+import "../primitives/rfactor.ts";
 import type { Schedule } from "../schedule.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessUse, type BlockInfo, innerOutputVar } from "./block_info.ts";

@@ -5,6 +5,11 @@
  *
  * @module
  */
+import "../primitives/get.ts";
+import "../primitives/split.ts";
+import "../primitives/fuse.ts";
+import "../primitives/reorder.ts";
+import "../primitives/for_kind.ts";
 import type { DType } from "../../ir/dtype.ts";
 import { bitsOf } from "../../ir/dtype.ts";
 import type { Schedule } from "../schedule.ts";
