@@ -1,12 +1,15 @@
 /**
  * Load a target for the conformance kit: a built-in name (`cpu`), or a vendor module given as a
  * path or URL whose default export is a target made with `defineTarget` (a plain target spec is
- * validated with `defineTarget` here).
+ * validated with `defineTarget` here). Every target is then checked with `validateTarget` (scopes,
+ * limits, each intrinsic run against its description); a failure is the `TargetError` of its first
+ * problem, which the CLI prints before exiting with code 2.
  *
  * @module
  */
 import { ConformanceError, TesseraError } from "../ir/errors.ts";
 import { defineTarget, type Target, type TargetSpec } from "../sdk/mod.ts";
+import { validateTarget, validationFailure } from "../sdk/validate.ts";
 
 /** Built-in targets by name, as module URLs (imported only when asked for). */
 export const BUILTIN_TARGETS: Readonly<Record<string, string>> = {
@@ -58,9 +61,9 @@ export async function loadTarget(name: string, cwd: string = Deno.cwd()): Promis
       { hint: "end the module with `export default defineTarget({...})`" },
     );
   }
-  if (t.type === "Target") return t as Target;
+  let target: Target;
   try {
-    return defineTarget(t as TargetSpec);
+    target = t.type === "Target" ? t as Target : defineTarget(t as TargetSpec);
   } catch (e) {
     if (e instanceof TesseraError) throw e;
     throw new ConformanceError(
@@ -68,4 +71,8 @@ export async function loadTarget(name: string, cwd: string = Deno.cwd()): Promis
       `Cannot use target module ${url}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  // A wrong intrinsic or scope is reported here, at load, not as wrong results in a case.
+  const failure = validationFailure(await validateTarget(target));
+  if (failure) throw failure;
+  return target;
 }

@@ -18,6 +18,7 @@ import { lower, type LowerOptions } from "../ir/transform/mod.ts";
 import type { Artifact } from "./codegen.ts";
 import type { Device } from "./device.ts";
 import { createKernel, type Kernel } from "./kernel.ts";
+import { checkScopes } from "./scope_check.ts";
 import { Signature } from "./signature.ts";
 import type { Target } from "./target.ts";
 
@@ -212,6 +213,7 @@ export async function build<A extends Artifact>(
     }
     stats.lowerings++;
     const lowered = lower(scheduled, lowerOptions);
+    checkScopes(lowered, t); // buffers fit the target's scopes (SCOPE_OVERFLOW …)
     stats.compiles++;
     return await t.codegen.compile(lowered, {
       target: t,

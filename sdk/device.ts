@@ -13,6 +13,8 @@
 import type { DType } from "../ir/dtype.ts";
 import type { NDArray } from "../ir/ndarray.ts";
 import type { Artifact } from "./codegen.ts";
+import type { Intrinsic } from "./intrinsic.ts";
+import type { IntrinsicTile } from "./intrinsic_run.ts";
 
 /** A tensor living in a device's memory. Targets extend it (a byte offset, a buffer handle …). */
 export interface DeviceTensor {
@@ -113,4 +115,11 @@ export interface DeviceOptions {
 export interface Runtime<A extends Artifact = Artifact> {
   /** Make a device (its memory, its loaded kernels). */
   createDevice(options?: DeviceOptions): Promise<Device<A>>;
+  /**
+   * Run one intrinsic on concrete tiles the way the target runs it (the cpu calls its C
+   * function, an NPU simulates its command), writing the results into the tiles' storage. Required
+   * when the target has intrinsics: `validateTarget` checks each one against its description with
+   * it (`sdk/intrinsic_run.ts`).
+   */
+  runIntrinsic?(intrinsic: Intrinsic, tiles: readonly IntrinsicTile[]): Promise<void>;
 }

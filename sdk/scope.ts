@@ -16,6 +16,13 @@ export interface MemoryScopeSpec {
   readonly alignmentBytes: number;
   /** The scope data is staged from (e.g. `shared` under `global`); omitted for a root. */
   readonly parent?: string;
+  /**
+   * Storage in this scope is allocated while kernels run (a heap), so `build` leaves its capacity
+   * to the runtime (`KERNEL_OUT_OF_MEMORY`) instead of proving at compile time that every buffer
+   * fits. Default: true for a root scope (device memory), false for a staged scope (a scratchpad,
+   * shared memory), whose buffers `build` checks (`SCOPE_OVERFLOW`, `SCOPE_UNBOUNDED`).
+   */
+  readonly dynamic?: boolean;
   /** One line for reports and docs. */
   readonly description?: string;
 }
@@ -74,6 +81,13 @@ export function defineMemoryScope(spec: MemoryScopeSpec): MemoryScope {
       name,
       "capacityBytes",
       `Cannot define memory scope "${name}": capacityBytes ${cap} is not a positive integer`,
+    );
+  }
+  if (spec.dynamic !== undefined && typeof spec.dynamic !== "boolean") {
+    throw scopeError(
+      name,
+      "dynamic",
+      `Cannot define memory scope "${name}": dynamic must be true or false`,
     );
   }
   if (spec.parent !== undefined && (typeof spec.parent !== "string" || spec.parent === name)) {
