@@ -6,15 +6,20 @@
  * multiply-accumulate like a matmul whose "columns" are output pixels `x` and "rows" output
  * channels `o`. The schedule is the micro-kernel of example 02 in those terms:
  *
- * - `x` split by `cols` and vectorized: one vector load of `P` covers `cols / 4`·4 neighbouring
- *   pixels (unaligned loads at `x + s`);
- * - `o` split by `rows` and unrolled: each vector of `P` is multiplied by `rows` weights, packed
+ * - `x` split by `cols` (8) and vectorized: two vector loads of `P` cover 8 neighbouring pixels
+ *   (unaligned loads at `x + s`);
+ * - `o` split by `rows` (8) and unrolled: each vector of `P` is multiplied by `rows` weights, packed
  *   by `cacheRead` + `transformLayout` as `Wp[o / rows, c, r, s, o % rows]` so the `rows` scalars
  *   of one step are adjacent;
  * - the reduction `c, r, s` runs inside the tile, on a `local` accumulator tile
  *   (`cacheWrite` + `reverseComputeAt` + `decomposeReduction`), with `fma` and `s` unrolled;
  * - the padding stays a stage (one cheap pass, vectorized), so the inner loop loads without
  *   bounds selects; with threads, the outer loops of both run `parallel`.
+ *
+ * The 8 × 8 tile holds 16 accumulators — more than the ~13 `v128` registers PERF_NOTES advises
+ * for a matmul — yet measured fastest here (31 against 26 GFLOP/s for 4 × 8 in one run): each tap
+ * loads two vectors of `P` and eight weights for sixteen `fma`s, and V8's spills of the
+ * accumulators cost less than the loads a smaller tile repeats.
  *
  * Run it: `deno run -A examples/03_conv2d_nchw.ts`.
  *
@@ -33,7 +38,7 @@ import { convBlocks } from "./conv_blocks.ts";
 export interface ConvScheduleOptions {
   /** Threads the kernel is meant for: above 1, outer loops are `parallel` (default 1). */
   readonly threads?: number;
-  /** Register tile rows: output channels (NCHW) or pixels (NHWC) (default 4). */
+  /** Register tile rows: output channels (NCHW, default 8) or pixels (NHWC, default 4). */
   readonly rows?: number;
   /** Register tile columns, a multiple of 4: pixels (NCHW) or channels (NHWC) (default 8). */
   readonly cols?: number;
@@ -55,7 +60,7 @@ export function scheduleConv2dNCHW(f: PrimFunc, options: ConvScheduleOptions = {
 
 /** `scheduleConv2dNCHW`, returning the `Schedule` (function and trace). */
 export function conv2dNCHWSchedule(f: PrimFunc, options: ConvScheduleOptions = {}): Schedule {
-  const MR = options.rows ?? 4, NR = options.cols ?? 8, threads = options.threads ?? 1;
+  const MR = options.rows ?? 8, NR = options.cols ?? 8, threads = options.threads ?? 1;
   const { conv, pad, weightRead } = convBlocks(f);
   const sch = new Schedule(f);
   const c = sch.getBlock(conv);
