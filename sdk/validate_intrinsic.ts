@@ -116,7 +116,7 @@ function mismatchError(
     `Intrinsic "${intrinsic.name}"${of} does not compute its description: ${where} is ${
       showValue(m.actual)
     }, expected ${showValue(m.expected)} (${describeTrial(m.trial)})${
-      inputs ? `; inputs: ${inputs}` : ""
+      inputs ? `; inputs before the run: ${inputs}` : ""
     }`,
     {
       path: `${target ? `target "${target}" / ` : ""}intrinsic "${intrinsic.name}"`,

@@ -41,6 +41,7 @@ const cpu: Target<CpuArtifact> = defineTarget<CpuArtifact>({
       alignmentBytes: 16,
       capacityBytes: STACK_BYTES,
       parent: "global",
+      dynamic: true, // larger or symbolic allocations go to the heap: no compile-time bound
       description: "per-kernel temporaries (C stack up to 16 KiB per allocation, else heap)",
     }),
   ],
