@@ -7,7 +7,8 @@ import { allocate, bufferStore, decl, evaluate, forLoop, seq, type Stmt } from "
 import { compute, createPrimFunc, placeholder } from "../ir/te.ts";
 import { assert, assertEquals, assertRejects } from "../ir/test_util.ts";
 import { setScope } from "../tensorize/primitives/set_scope.ts";
-import { printFuncPlain } from "../ir/transform/mod.ts";
+import { lower, printFuncPlain } from "../ir/transform/mod.ts";
+import { Schedule } from "../tensorize/mod.ts";
 import { build, buildStats, clearBuildCache } from "./build.ts";
 import type { Artifact } from "./codegen.ts";
 import type { Device, DeviceArg, DeviceTensor, LoadedKernel } from "./device.ts";
@@ -222,4 +223,25 @@ Deno.test("build checks the lowered function's scopes before codegen", async () 
     `Cannot place buffer "B" (320 bytes) in scope "acc" of target "tiny": it needs 320 bytes, the scope holds 256`,
   );
   assertEquals(buildStats().compiles, before); // failed before codegen
+});
+
+Deno.test("a cache tile moved under a loop fits where the whole cache does not (checked after lowering)", async () => {
+  const A = placeholder([16, 16], "float32", "A");
+  const B = compute([16, 16], ([i, j]) => add(A.at(i, j), 1), "B");
+  const f = createPrimFunc([A, B], "inc");
+  const whole = new Schedule(f);
+  whole.cacheRead(whole.getBlock("B"), 0, "acc"); // A_acc: 16·16 floats = 1024 bytes
+  const e = await assertRejects(() => build(whole.func, tiny), TargetError);
+  assertEquals((e as TargetError).code, "SCOPE_OVERFLOW");
+  assert(e.message.includes("(1024 bytes)"), e.message);
+
+  const tiled = new Schedule(f);
+  const cache = tiled.cacheRead(tiled.getBlock("B"), 0, "acc");
+  tiled.computeAt(cache, tiled.getLoops(tiled.getBlock("B"))[0]); // one row: 64 bytes
+  const usage = checkScopeUsage(lower(tiled.func), tiny).usage.get("acc");
+  assertEquals(usage?.peakBytes, 64);
+  const kernel = await build(tiled.func, tiny);
+  const a = randomNDArray("float32", [16, 16], 5);
+  const [b] = await kernel.run([a]);
+  assertEquals(toNumbers(b), toNumbers(a).map((x) => Math.fround(x + 1)));
 });
