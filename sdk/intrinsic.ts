@@ -2,8 +2,9 @@
  * Intrinsics: operations a target executes natively (a 16×16×16 GEMM tile, a packed int8 dot).
  * An intrinsic pairs a *description* — a `PrimFunc` stating what it computes, which
  * auto-tensorization matches blocks against — with an *implementation*, which only the target's
- * codegen interprets. This file fixes the shape; matching and validation against the
- * description arrive with tensorization.
+ * codegen interprets. Tensorization matches blocks against the description (`tensorize/auto`);
+ * `validateTarget` (`sdk/validate.ts`) runs the implementation through the target's
+ * `runtime.runIntrinsic` against the description (`sdk/intrinsic_run.ts`).
  *
  * @module
  */
@@ -22,7 +23,10 @@ export interface IntrinsicSpec<I = unknown> {
   readonly name: string;
   /** What it computes, as a `PrimFunc` over its operand buffers. */
   readonly description: PrimFunc;
-  /** How the target emits it (opaque to the SDK, read by the target's codegen). */
+  /**
+   * How the target emits it (opaque to the SDK, read by the target's codegen and its
+   * `runIntrinsic`), e.g. a `CIntrinsicImplementation` or a device command.
+   */
   readonly implementation: I;
   /** Memory scope each operand must live in, by the description's buffer parameter name. */
   readonly operandScopes: Readonly<Record<string, string>>;
