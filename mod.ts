@@ -13,7 +13,9 @@
  * ```
  *
  * The operator library is the `ops` namespace (`ops.matmul`, `ops.conv2d`, `ops.OPS` …); the
- * lowering passes are the `passes` namespace.
+ * lowering passes are the `passes` namespace; `Schedule` applies schedule primitives with a
+ * replayable `Trace`, and `auto` holds auto-tensorization. Targets: `cpu` (WebAssembly SIMD,
+ * threads) and `npu` (the reference accelerator, simulated), both defined with the public SDK.
  *
  * @module
  */
@@ -44,6 +46,9 @@ export {
   type PassContext,
   runPasses,
 } from "./ir/transform/mod.ts";
+// Schedules, their traces, and tensorization.
+export * from "./tensorize/mod.ts";
 // The vendor SDK and the built-in targets.
 export * from "./sdk/mod.ts";
 export { cpu } from "./targets/cpu/mod.ts";
+export { defineNpuTarget, npu, REFERENCE_NPU } from "./targets/npu/mod.ts";

@@ -62,3 +62,33 @@ export {
   defaultDevice,
 } from "./build.ts";
 export { measure } from "./timing.ts";
+export {
+  type ValidateOptions,
+  validateTarget,
+  validationFailure,
+  type ValidationReport,
+} from "./validate.ts";
+export {
+  type IntrinsicMismatch,
+  type IntrinsicValidation,
+  type IntrinsicValidationOptions,
+  validateIntrinsic,
+} from "./validate_intrinsic.ts";
+export { listTrials, type Trial, type TrialKind, trialTiles } from "./validate_inputs.ts";
+export {
+  type CIntrinsicImplementation,
+  type CommandIntrinsicImplementation,
+  compactRunner,
+  gatherTile,
+  type IntrinsicRunner,
+  type IntrinsicTile,
+  scatterTile,
+  tileIndex,
+} from "./intrinsic_run.ts";
+export {
+  checkScopes,
+  checkScopeUsage,
+  isDynamicScope,
+  type ScopeReport,
+  type ScopeUsage,
+} from "./scope_check.ts";
