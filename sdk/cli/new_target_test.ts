@@ -68,6 +68,27 @@ Deno.test("a scaffolded target loads, validates and passes conformance cases as 
   }
 });
 
+Deno.test("a vendor's wrong intrinsic description is caught when the target loads", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tessera-new-target-" });
+  try {
+    const { path } = await scaffoldTarget({ name: "wrong", dir });
+    const text = await Deno.readTextFile(path);
+    // forgetting that the GEMM unit accumulates: the description zeroes C first
+    const good = "return auto.accumulating(createPrimFunc([A, B, C], `gemm_${mode}`));";
+    assert(text.includes(good), "the template's description");
+    await Deno.writeTextFile(
+      path,
+      text.replace(good, "return createPrimFunc([A, B, C], `gemm_${mode}`);")
+        .replace(/import \{ auto \} from .*\n/, ""),
+    );
+    const e = await assertRejects(() => loadTarget(path), TargetError);
+    assertEquals(e.code, "TARGET_INTRINSIC_MISMATCH");
+    assert(e.message.includes(`Intrinsic "wrong.gemm.int8" of target "wrong"`), e.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("scaffolding never overwrites a file, and needs an existing directory", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tessera-new-target-" });
   try {

@@ -87,7 +87,8 @@ import {
 
 const NAME = "${name}";
 
-// 1. The hardware. TODO: your chip's figures; defineNpuConfig checks them (NPU_BAD_CONFIG).
+// 1. The hardware (fields: docs/npu.md). TODO: your chip's figures; defineNpuConfig checks
+// them (NPU_BAD_CONFIG).
 export const CONFIG: NpuConfig = defineNpuConfig({
   name: NAME,
   // acc[batch × blockOut] += inp[batch × blockIn] · wgt[blockIn × blockOut]
@@ -117,7 +118,7 @@ const scopes: MemoryScope[] = [
     name: "global", // every target has one: tensors live there
     capacityBytes: 4 * 1024 ** 3,
     alignmentBytes: 64,
-    description: "device memory (the host's wasm memory; DMA reads it)",
+    description: "device memory (here: the host's wasm memory)",
   }),
   ...(["input", "weight", "acc"] as const).map((b) =>
     defineMemoryScope({
