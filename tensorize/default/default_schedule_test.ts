@@ -126,6 +126,22 @@ Deno.test("a large matmul packs its vector operand into panels", async () => {
   check("matmul 64x96x64 on cpu", await (await build(g, cpu)).run(inputs), want, printFunc(g));
 });
 
+Deno.test("a GEMV streams rows of its matrix: the reduction runs outside the output row", () => {
+  const op = OPS.find((o) => o.name === "matmul")!;
+  const c = op.cases[0];
+  const gemv = {
+    ...c,
+    inputs: [{ ...c.inputs[0], shape: [1, 300] }, { ...c.inputs[1], shape: [300, 512] }],
+  };
+  const { schedule, decisions } = applyDefaultRules(op.build(gemv), OPTIONS);
+  assertEquals(decisions[0].rule, "reduction");
+  const text = schedule.show();
+  const k = text.indexOf("for k"), j = text.search(/for \w+_0 in 0\.\.32/);
+  assert(k >= 0 && j > k, text);
+  const inputs = op.makeInputs(gemv, 3);
+  check("gemv", runFunc(schedule.func, inputs), op.reference(inputs, c.attrs, {}), text);
+});
+
 Deno.test("small work stays serial; one thread never goes parallel", () => {
   const f = elementwiseFunc(64, 64);
   assert(!printFunc(defaultSchedule(f, { threads: 2 })).includes("parallel"));

@@ -114,11 +114,11 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   sch.unroll(ui);
   sch.vectorize(vi);
   if (FMA_DTYPES.has(b.store.buffer.dtype)) sch.contractFma(sch.getBlock(b.name));
-  // Optional: legal when the tile's loops cover the output exactly (no tail predicate on a
-  // symbolic extent); tried on a copy first so a refusal leaves no half-made stage.
-  const tile = () => localTile(sch, b.name, outer[outer.length - 1], reduce[0]);
-  // Large GEMMs: the vector operand packed into panels (pack.ts).
-  if (succeeds(sch, (t) => localTile(t, b.name, outer[outer.length - 1], reduce[0]))) tile();
+  // Optional steps, each tried on a copy first so a refusal leaves no half-made stage: the local
+  // tile (legal when the tile's loops cover the output exactly, no tail predicate on a symbolic
+  // extent), and for large GEMMs the vector operand packed into panels (pack.ts).
+  const tile = (t: Schedule) => localTile(t, b.name, outer[outer.length - 1], reduce[0]);
+  if (succeeds(sch, tile)) tile(sch);
   if (packable(b, k.vectorOperand, k.vector, uAxis.extent ?? 2)) {
     const pack = (t: Schedule) => packPanels(t, b.name, k.vectorOperand, fv);
     if (succeeds(sch, pack)) pack(sch);

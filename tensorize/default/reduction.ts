@@ -4,7 +4,8 @@
  *
  * - **spatial-inner**: the output's innermost axis `v` is read contiguously (or not at all) by
  *   every operand: the reduction loops move above a vector loop over `v`, so each vector of
- *   accumulators stays in registers for the whole reduction.
+ *   accumulators stays in registers for the whole reduction — or, for a long reduction over a
+ *   long output row (a GEMV `C[j] += a[k]·B[k, j]`), above the whole row, so `B` streams once.
  *
  *   ```text
  *   for y, x, r, s: P[y, x] = max(P[y, x], X[y + r, x + s])
@@ -44,14 +45,36 @@ function spatialInner(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   const outer: LoopRV[] = [], extents: (number | undefined)[] = [], reduce: LoopRV[] = [];
   b.axes.forEach((a, k) => {
     if (a.reduce) return void reduce.push(loops[k]);
-    outer.push(k === t ? vo : loops[k]);
-    const e = a.extent;
-    extents.push(e === undefined ? undefined : k === t ? Math.ceil(e / f) : e);
+    if (k === t) return;
+    outer.push(loops[k]);
+    extents.push(a.extent);
   });
-  sch.reorder(...outer, ...reduce, vi);
+  if (streamsRows(b, t)) {
+    // A long reduction over rows of a vector operand (a GEMV): stream each row once, across
+    // the whole output row (kept in L1), instead of walking down columns a tile at a time.
+    sch.reorder(...outer, ...reduce, vo, vi);
+  } else {
+    const e = b.axes[t].extent;
+    outer.push(vo);
+    extents.push(e === undefined ? undefined : Math.ceil(e / f));
+    sch.reorder(...outer, ...reduce, vi);
+  }
   sch.vectorize(vi);
   parallelizeOuter(sch, outer, extents, workOf(b), ctx);
   return true;
+}
+
+/** Output elements along the vector axis that stay in L1 while a reduction streams rows. */
+const ROW_ELEMENTS = 8192;
+
+/**
+ * Whether the reduction is long (≥ 64 steps) and the vector axis `t` is long but short enough
+ * for its output row to stay in L1: then rows of the operands are streamed, reductions outside.
+ */
+function streamsRows(b: BlockInfo, t: number): boolean {
+  const e = b.axes[t].extent;
+  const steps = b.axes.filter((a) => a.reduce).reduce((p, a) => p * (a.extent ?? 1 << 20), 1);
+  return e !== undefined && e >= 256 && e <= ROW_ELEMENTS && steps >= 64;
 }
 
 function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
