@@ -21,6 +21,8 @@ export interface CliOptions {
   readonly quick: boolean;
   readonly format: "table" | "json";
   readonly reportDir?: string;
+  /** Directory that a relative `--target` path is resolved against. */
+  readonly cwd?: string;
 }
 
 /** Parse arguments; throws `CommanderError` on a usage error. */
@@ -32,6 +34,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     .option("-q, --quick", "a representative subset", false)
     .option("--format <format>", "table or json (to stdout)", "table")
     .option("--report-dir <dir>", "also write report.json and report.txt there")
+    .option("--cwd <dir>", "resolve a relative --target path against this directory")
     .exitOverride()
     .configureOutput({ writeErr: (s) => console.error(s.trimEnd()) });
   program.parse([...argv], { from: "user" });
@@ -52,6 +55,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     quick: o.quick,
     format: o.format,
     reportDir: o.reportDir,
+    cwd: o.cwd || undefined,
   };
 }
 
@@ -70,7 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let target;
   try {
-    target = await loadTarget(opts.target);
+    target = await loadTarget(opts.target, opts.cwd ?? Deno.cwd());
   } catch (e) {
     console.error(
       e instanceof TesseraError ? e.render() : `Cannot load target "${opts.target}": ${e}`,
@@ -94,10 +98,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   progress.done();
   const table = renderTable(results);
   const json = JSON.stringify(jsonReport(target.name, results), null, 2);
-  if (opts.reportDir) {
-    await Deno.mkdir(opts.reportDir, { recursive: true });
-    await Deno.writeTextFile(`${opts.reportDir}/report.json`, json + "\n");
-    await Deno.writeTextFile(`${opts.reportDir}/report.txt`, table + "\n");
+  const reportDir = opts.reportDir && opts.cwd && !opts.reportDir.startsWith("/")
+    ? `${opts.cwd}/${opts.reportDir}`
+    : opts.reportDir;
+  if (reportDir) {
+    await Deno.mkdir(reportDir, { recursive: true });
+    await Deno.writeTextFile(`${reportDir}/report.json`, json + "\n");
+    await Deno.writeTextFile(`${reportDir}/report.txt`, table + "\n");
   }
   if (opts.format === "json") {
     console.log(json);
