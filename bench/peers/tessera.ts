@@ -1,7 +1,8 @@
 /**
  * `tessera-default`: the kernels from the operator library (`ir/ops`), built by the SDK for the
- * `cpu` target with the default lowering (no schedule), and called in destination-passing style
- * on tensors allocated once in the device's (wasm) memory — no copies in the timed loop.
+ * `cpu` target with its default schedules (`codegen.schedule`, applied by `build`) on a device with
+ * one thread, and called in destination-passing style on tensors allocated once in the device's
+ * (wasm) memory — no copies in the timed loop.
  *
  * @module
  */
@@ -9,7 +10,13 @@ import { createPrimFunc, placeholder } from "../../ir/te.ts";
 import type { IRModule, PrimFunc } from "../../ir/func.ts";
 import { ndarray } from "../../ir/ndarray.ts";
 import { conv2d, matmul } from "../../ir/ops/mod.ts";
-import { build, type BuildOptions, type DeviceTensor, type Target } from "../../sdk/mod.ts";
+import {
+  build,
+  type BuildOptions,
+  type Device,
+  type DeviceTensor,
+  type Target,
+} from "../../sdk/mod.ts";
 import { type BenchCase, inputShapes, outputShape } from "../cases.ts";
 import { type Impl, PeerUnavailable, type Prepared, reasonOf } from "./peer.ts";
 
@@ -73,7 +80,16 @@ export async function prepareOnCpu(
   };
 }
 
-/** Tessera's own kernels, default lowering, on the cpu target (one thread). */
+let single: Promise<Device> | undefined;
+
+/** A cpu device with one thread (made once). */
+function oneThread(): Promise<Device> {
+  return single ??= loadCpu("tessera-default").then((t) =>
+    t.runtime.createDevice({ threads: 1 }) as Promise<Device>
+  );
+}
+
+/** Tessera's own kernels, default schedules (`codegen.schedule`), on the cpu target (one thread). */
 export const tessera: Impl = {
   name: "tessera-default",
   role: "ours",
@@ -82,9 +98,11 @@ export const tessera: Impl = {
   },
   threads: () => 1,
   supports: (c: BenchCase) => c.kind === "matmul" || c.kind === "conv2d",
-  prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
+  async prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
     const shapes = inputShapes(c);
     const ins = inputs.map((data, i) => ({ shape: shapes[i], data }));
-    return prepareOnCpu("tessera-default", caseFunc(c), ins, outputShape(c));
+    // The default schedules parallelize; one thread, as this impl reports (threads: 1).
+    const device = await oneThread();
+    return prepareOnCpu("tessera-default", caseFunc(c), ins, outputShape(c), { device });
   },
 };
