@@ -20,6 +20,7 @@ import { defineMemoryScope, defineTarget, SDK_VERSION, type Target } from "../..
 import type { CpuArtifact } from "./artifact.ts";
 import { cpuCodegen } from "./codegen.ts";
 import { HOST_MATH } from "./host_math.ts";
+import { cpuIntrinsics } from "./intrinsics.ts";
 import { MAX_PAGES, PAGE_BYTES, STACK_BYTES } from "./layout.ts";
 import { cpuRuntime, defaultThreads } from "./runtime.ts";
 
@@ -45,7 +46,7 @@ const cpu: Target<CpuArtifact> = defineTarget<CpuArtifact>({
       description: "per-kernel temporaries (C stack up to 16 KiB per allocation, else heap)",
     }),
   ],
-  intrinsics: [],
+  intrinsics: cpuIntrinsics(),
   codegen: cpuCodegen,
   runtime: cpuRuntime(HOST_MATH),
   limits: {
@@ -83,3 +84,5 @@ export { CPU_LOWER_OPTIONS, cpuCodegen } from "./codegen.ts";
 export { type CallEmitter, type CKernel, emitC, linkC } from "./codegen_c.ts";
 export { compileC, cpuFlags } from "./toolchain.ts";
 export { HOST_MATH } from "./host_math.ts";
+export { cpuIntrinsics, dotI8Description, fmaF32Description } from "./intrinsics.ts";
+export { runCpuIntrinsic } from "./run_intrinsic.ts";

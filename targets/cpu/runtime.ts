@@ -38,6 +38,7 @@ import { CpuTensor } from "./tensor.ts";
 import { ParallelFault, type Task, ThreadPool } from "./thread_pool.ts";
 import { FAULT, faultOfTrap } from "./thread_protocol.ts";
 import { dataSegmentCount } from "./wasm_sections.ts";
+import { runCpuIntrinsic } from "./run_intrinsic.ts";
 
 /**
  * Options of a cpu device (`cpu.runtime.createDevice(options)`): a type alias, not an
@@ -519,6 +520,7 @@ export class CpuDevice implements Device<CpuArtifact> {
  */
 export function cpuRuntime(host: HostFunctions): Runtime<CpuArtifact> {
   return {
+    runIntrinsic: (intrinsic, tiles) => runCpuIntrinsic(intrinsic, tiles),
     createDevice: (options?: DeviceOptions) => {
       try {
         return Promise.resolve(new CpuDevice(host, (options ?? {}) as CpuDeviceOptions));
