@@ -4,6 +4,8 @@
  * Codegen options (`build(…, { codegen })`): `relaxedSimd` (boolean, default true: V8 in Deno
  * runs relaxed SIMD) lets an `fma` call on float vectors become `f32x4.relaxed_madd`, which may
  * or may not round once (c_vector.ts); false keeps every `fma` exactly fused.
+ * Tensorized blocks (intrinsic markers of the target's C intrinsics, e.g. `cpu.dot_i8x4`) become
+ * calls of the intrinsics' C functions (c_intrinsics.ts).
  * Modules import a shared memory, so the runtime's worker threads can run their parallel loops.
  * Functions nobody scheduled get the default schedule first (`cpuDefaultSchedule`, schedule.ts).
  *
@@ -13,8 +15,17 @@ import type { PrimFunc } from "../../ir/func.ts";
 import type { Codegen, CompileContext } from "../../sdk/codegen.ts";
 import type { CpuArtifact } from "./artifact.ts";
 import { emitC } from "./codegen_c.ts";
+import { C_PRELUDE } from "./c_prelude.ts";
+import { lowerCIntrinsics } from "./c_intrinsics.ts";
 import { compileC, cpuFlags } from "./toolchain.ts";
 import { cpuDefaultSchedule } from "./schedule.ts";
+
+/** `source` with the intrinsics' C pasted after the prelude (before every use). */
+function withIntrinsicSources(source: string, sources: readonly string[]): string {
+  if (!sources.length) return source;
+  const at = source.indexOf(C_PRELUDE) + C_PRELUDE.length;
+  return `${source.slice(0, at)}\n${sources.join("\n")}\n${source.slice(at)}`;
+}
 
 /** Lowering the cpu wants: vectors of at most 16 lanes (wider ones split into v128 chunks). */
 export const CPU_LOWER_OPTIONS = { maxLanes: 16 } as const;
@@ -32,12 +43,14 @@ export const cpuCodegen: Codegen<CpuArtifact> = {
   schedule: cpuDefaultSchedule,
   async compile(lowered: PrimFunc, ctx: CompileContext): Promise<CpuArtifact> {
     const relaxedSimd = ctx.options.relaxedSimd !== false;
-    const k = emitC(lowered, { relaxedSimd });
-    const wasm = await compileC(k.source, cpuFlags({ relaxedSimd, sharedMemory: true }));
+    const intr = lowerCIntrinsics(lowered, ctx.target.intrinsics);
+    const k = emitC(intr.func, { relaxedSimd, calls: intr.calls });
+    const source = withIntrinsicSources(k.source, intr.sources);
+    const wasm = await compileC(source, cpuFlags({ relaxedSimd, sharedMemory: true }));
     return {
       target: "cpu",
       entry: k.entry,
-      source: k.source,
+      source,
       lowered,
       wasm,
       params: k.params,

@@ -27,5 +27,6 @@ export function cpuDefaultSchedule(f: PrimFunc, target: Target): PrimFunc {
     vectorBytes: target.limits.vectorBytes ?? 16,
     // The cores a device gets by default; a parallel loop on fewer threads costs little.
     threads: defaultThreads(),
+    intrinsics: target.intrinsics, // int8 GEMMs tensorize with cpu.dot_i8x4
   });
 }

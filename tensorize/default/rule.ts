@@ -12,6 +12,7 @@ import "../primitives/reorder.ts";
 import "../primitives/for_kind.ts";
 import type { DType } from "../../ir/dtype.ts";
 import { bitsOf } from "../../ir/dtype.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import type { Schedule } from "../schedule.ts";
 import type { BlockInfo, BlockKind } from "./block_info.ts";
 
@@ -29,6 +30,8 @@ export interface DefaultScheduleOptions {
   readonly tileVectors?: number;
   /** Whether to inline injective producers into their consumers (default true). */
   readonly inline?: boolean;
+  /** The target's intrinsics, for rules that tensorize (`intrinsic_rule.ts`; default none). */
+  readonly intrinsics?: readonly Intrinsic[];
 }
 
 /** The options with their defaults filled in. */
@@ -45,6 +48,8 @@ export interface RuleContext {
   readonly tileVectors: number;
   /** See `DefaultScheduleOptions.inline`. */
   readonly inline: boolean;
+  /** See `DefaultScheduleOptions.intrinsics`. */
+  readonly intrinsics: readonly Intrinsic[];
 }
 
 /**
@@ -64,6 +69,7 @@ export function ruleContext(o: DefaultScheduleOptions): RuleContext {
     tileRows: o.tileRows ?? 4,
     tileVectors: o.tileVectors ?? 2,
     inline: o.inline ?? true,
+    intrinsics: o.intrinsics ?? [],
   };
 }
 
