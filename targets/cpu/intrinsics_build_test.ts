@@ -5,7 +5,7 @@
 import { cast, mul } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { runFunc } from "../../ir/interp/mod.ts";
-import { randomNDArray, toNumbers } from "../../ir/ndarray.ts";
+import { type NDArray, randomNDArray, toNumbers } from "../../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
 import { assert, assertEquals } from "../../ir/test_util.ts";
 import { build } from "../../sdk/mod.ts";
@@ -24,14 +24,20 @@ function int8Gemm(m: number, n: number, k: number, dense: boolean): PrimFunc {
   return createPrimFunc([A, B, C], dense ? "dense_i8" : "matmul_i8");
 }
 
+/** Spread an int8 array over all of [-128, 127] (extremes included). */
+function fullRange(a: NDArray, step: number): NDArray {
+  a.data.forEach((_, i) => (a.data[i] = ((i * step + 11) % 256) - 128));
+  return a;
+}
+
 for (const dense of [false, true]) {
   Deno.test(`cpu: int8 ${dense ? "dense" : "matmul"} through cpu.dot_i8x4 equals the interpreter`, async () => {
     const [m, n, k] = [24, 36, 64];
     const f = int8Gemm(m, n, k, dense);
     const kernel = await build(f, cpu);
     assert(kernel.artifact.source.includes("tsrc_dot_i8x4(&"), "the intrinsic is called");
-    const a = randomNDArray("int8", [m, k], 3);
-    const b = randomNDArray("int8", dense ? [n, k] : [k, n], 4);
+    const a = fullRange(randomNDArray("int8", [m, k], 3), 37);
+    const b = fullRange(randomNDArray("int8", dense ? [n, k] : [k, n], 4), 101);
     const [got] = await kernel.run([a, b]);
     assertEquals(toNumbers(got), toNumbers(runFunc(f, [a, b])[0]));
   });
