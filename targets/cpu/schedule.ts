@@ -27,6 +27,9 @@ export function cpuDefaultSchedule(f: PrimFunc, target: Target): PrimFunc {
     vectorBytes: target.limits.vectorBytes ?? 16,
     // The cores a device gets by default; a parallel loop on fewer threads costs little.
     threads: defaultThreads(),
-    intrinsics: target.intrinsics, // int8 GEMMs tensorize with cpu.dot_i8x4
+    // int8 GEMMs are not tensorized with cpu.dot_i8x4 by default: at 4 lanes × 4 products per
+    // call with unpacked B it measured 20× slower than the register-blocked `gemm` rule (int8
+    // matmul 256: 122 ms vs 6 ms). `applyDefaultRules(f, { intrinsics: cpu.intrinsics })` opts in.
+    intrinsics: [],
   });
 }
