@@ -42,6 +42,8 @@ export interface ConvScheduleOptions {
   readonly rows?: number;
   /** Register tile columns, a multiple of 4: pixels (NCHW) or channels (NHWC) (default 8). */
   readonly cols?: number;
+  /** NHWC: unroll factor of the input-channel reduction (default 2). */
+  readonly unroll?: number;
 }
 
 /**

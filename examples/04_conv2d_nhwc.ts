@@ -56,7 +56,9 @@ export function conv2dNHWCSchedule(f: PrimFunc, options: ConvScheduleOptions = {
   const [n, y, x, o, ry, rx, rc] = sch.getLoops(c);
   const [xo, xi] = sch.split(x, [undefined, MR]);
   const [oo, oi] = sch.split(o, [undefined, NR]);
-  sch.reorder(n, y, xo, oo, ry, rx, rc, xi, oi);
+  const [rco, rci] = sch.split(rc, [undefined, options.unroll ?? 2]);
+  sch.reorder(n, y, xo, oo, ry, rx, rco, rci, xi, oi);
+  sch.unroll(rci);
   const back = sch.cacheWrite(c, 0, "local");
   sch.reverseComputeAt(back, oo);
   sch.decomposeReduction(c, ry);
