@@ -17,9 +17,11 @@
  *   bounds selects; with threads, the outer loops of both run `parallel`.
  *
  * The 8 × 8 tile holds 16 accumulators — more than the ~13 `v128` registers PERF_NOTES advises
- * for a matmul — yet measured fastest here (31 against 26 GFLOP/s for 4 × 8 in one run): each tap
- * loads two vectors of `P` and eight weights for sixteen `fma`s, and V8's spills of the
- * accumulators cost less than the loads a smaller tile repeats.
+ * for a matmul — yet measured fastest here at its best (31 against 25 GFLOP/s for 4 × 8 in one
+ * run): each tap loads two vectors of `P` and eight weights for sixteen `fma`s. Both tiles are
+ * sensitive to where the device heap places the tensors: shifting the operands by a few hundred
+ * bytes moves this kernel between 7.4 and 16 ms (4 × 8: 9.4 to 17 ms) in one process, an
+ * aliasing effect between its streams not yet understood — so figures of one bench run vary.
  *
  * Run it: `deno run -A examples/03_conv2d_nchw.ts`.
  *
