@@ -43,7 +43,7 @@ const STEPS: readonly Step[] = [
   // cacheRead/cacheWrite: left out (open bug: a cache stage can be inserted after a consumer that
   // a compute-at moved into the writer's loop nest).
   (sch, _ls, rng, b, other) => sch.computeAt(b, pick(rng, other)),
-  // reverseComputeAt: left out (open bug: it accepts a block whose consumers run before the loop).
+  (sch, _ls, rng, b, other) => sch.reverseComputeAt(b, pick(rng, other)),
   (sch, ls, rng, b) => void sch.decomposeReduction(b, pick(rng, ls)),
   // rfactor: left out (open bug: it drops a non-dividing split's predicate from the rf block).
   // blockize is left out: cache stages inside a blockized scope copy whole buffers (open bug).

@@ -21,7 +21,8 @@
  *
  * Legality: not the root block (`SCHEDULE_ROOT_BLOCK`); the loop is not an ancestor of the
  * block (`SCHEDULE_LOOP_IS_ANCESTOR`) and is in the block's scope (`SCHEDULE_NOT_SAME_SCOPE`);
- * the block is complete or a reduction (`SCHEDULE_NOT_COMPLETE_OR_REDUCTION`); compute_at of a
+ * no block that depends on the moved one (or that it depends on: read-after-write, write-after-read,
+ * write-after-write) changes sides (`SCHEDULE_DEPENDENCY_ORDER`); the block is complete or a reduction (`SCHEDULE_NOT_COMPLETE_OR_REDUCTION`); compute_at of a
  * block writing a function parameter is refused (`SCHEDULE_OUTPUT_BLOCK`); every consumer
  * (producer) is under the loop (`SCHEDULE_CONSUMERS_NOT_UNDER_LOOP`,
  * `SCHEDULE_PRODUCERS_NOT_UNDER_LOOP`); a place exists after the producers and before the
@@ -32,7 +33,6 @@
  * @module
  */
 import type { Analyzer } from "../../ir/arith/mod.ts";
-import { InternalError } from "../../ir/errors.ts";
 import {
   add,
   and,
@@ -70,10 +70,12 @@ import {
   loopsBelow,
   producersOf,
   rangesOf,
+  reads,
   reductionProblem,
   relaxRegion,
   scopeBlocks,
   scopeOf,
+  writes,
 } from "../analysis/dataflow.ts";
 import { findBlock, findLoop } from "../analysis/find.ts";
 import { removalRoot, replaceStmts, stmtsOf } from "../analysis/tree.ts";
@@ -180,16 +182,35 @@ export function computeAtLoop(
       } ${outside.length > 1 ? "are" : "is"} not under the loop`,
     );
   }
-  // Insert after the last child holding a producer, before the first holding a consumer.
+  // Every block that depends on the moved one (or it on them) keeps its side of it: the blocks
+  // outside the loop by the loop's place in the scope, those under it by the insertion point
+  // (after the last earlier one, before the first later one).
   const children = stmtsOf(loop.body);
-  const holds = (list: readonly BlockRealize[]) => (c: Stmt) => list.some((r) => contains(c, r));
-  const lastProducer = children.findLastIndex(holds(producers));
-  let firstConsumer = children.findIndex(holds(consumers));
+  const at = blocks.findIndex((r) => r.block === block);
+  const loopAt = blocks.findIndex((r) => contains(loop, r));
+  const dependents = blocks.filter((r, k) => k !== at && conflicts(block, r.block));
+  for (const r of dependents) {
+    if (contains(loop, r)) continue;
+    const k = blocks.indexOf(r);
+    if ((k < at) !== (k < loopAt)) {
+      throw fail(
+        "SCHEDULE_DEPENDENCY_ORDER",
+        `block "${r.block.name}" ${
+          k < at ? "runs before" : "runs after"
+        } it and depends on it (or it on that block), but ${k < at ? "after" : "before"} the loop`,
+      );
+    }
+  }
+  const holds = (earlier: boolean) => (c: Stmt) =>
+    dependents.some((r) => (blocks.indexOf(r) < at) === earlier && contains(c, r));
+  const lastEarlier = children.findLastIndex(holds(true));
+  let firstConsumer = children.findIndex(holds(false));
   if (firstConsumer < 0) firstConsumer = children.length;
-  if (lastProducer >= firstConsumer) {
-    // producers precede the block and consumers follow it in the scope, the block is outside
-    // the loop, so the loop's children cannot hold them out of order
-    throw new InternalError(`compute_at: a consumer of "${name}" precedes its producer`);
+  if (lastEarlier >= firstConsumer) {
+    throw fail(
+      "SCHEDULE_DEPENDENCY_ORDER",
+      "under the loop, a block that must run after it precedes one that must run before it",
+    );
   }
   const ana = analyzerFor(f, [...lloc.path, loop]);
   const need = requiredRegions(f, block, required, loop, reverse, ana);
@@ -207,6 +228,12 @@ export function computeAtLoop(
   stmts.splice(firstConsumer, 0, nest);
   const newLoop: For = { ...loop, body: seq(stmts) };
   return replaceStmts(f, new Map<Stmt, Stmt | null>([[loop, newLoop], [removalRoot(loc), null]]));
+}
+
+/** Whether `a` and `b` access a common buffer and one of them writes it. */
+function conflicts(a: Block, b: Block): boolean {
+  return a.writes.some((w) => reads(b, w.buffer) || writes(b, w.buffer)) ||
+    b.writes.some((w) => reads(a, w.buffer));
 }
 
 /**

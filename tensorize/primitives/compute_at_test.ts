@@ -307,3 +307,42 @@ Deno.test("computeAt errors: unbounded, unmappable and uncovered regions", () =>
   const c3 = s3.getBlock("C");
   assertScheduleError(s3, () => s3.reverseComputeAt(c3, l), "SCHEDULE_REGION_NOT_COVERED");
 });
+
+Deno.test("reverseComputeAt refuses to move a block after a loop that follows its consumers", () => {
+  // B's only consumer C runs before D's loop: moving B there would make C read B unwritten.
+  const f = parseFunc(`func f(A: buffer<float32>[8], C: buffer<float32>[8], D: buffer<float32>[8]) {
+  block root() {
+    alloc B: buffer<float32>[8]
+    for i in 0..8 {
+      block B(vi: spatial(0..8) = i) {
+        reads(A[vi])
+        writes(B[vi])
+        B[vi] = A[vi] * 2.0
+      }
+    }
+    for i1 in 0..8 {
+      block C(vi: spatial(0..8) = i1) {
+        reads(B[vi])
+        writes(C[vi])
+        C[vi] = B[vi] + 1.0
+      }
+    }
+    for i2 in 0..8 {
+      block D(vi: spatial(0..8) = i2) {
+        reads(A[vi])
+        writes(D[vi])
+        D[vi] = A[vi] + 3.0
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [i2] = sch.getLoops(sch.getBlock("D"));
+  const b = sch.getBlock("B");
+  const e = assertScheduleError(
+    sch,
+    () => sch.reverseComputeAt(b, i2),
+    "SCHEDULE_DEPENDENCY_ORDER",
+  );
+  assert(e.message.includes('"B"') && e.message.includes('"i2"') && e.message.includes('"C"'));
+});
