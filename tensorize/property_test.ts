@@ -40,8 +40,8 @@ const STEPS: readonly Step[] = [
   // Block primitives: the block is the one whose loops the step was given.
   (sch, _ls, _rng, b) => sch.computeInline(b),
   // reverseComputeInline: left out (open bug: can place the inlined consumer before its producer).
-  // cacheRead/cacheWrite: left out (open bug: a cache stage can be inserted after a consumer that
-  // a compute-at moved into the writer's loop nest).
+  (sch, _ls, rng, b) => void sch.cacheRead(b, rng.int(2), pick(rng, ["local", "global"])),
+  (sch, _ls, rng, b) => void sch.cacheWrite(b, 0, pick(rng, ["local", "global"])),
   (sch, _ls, rng, b, other) => sch.computeAt(b, pick(rng, other)),
   (sch, _ls, rng, b, other) => sch.reverseComputeAt(b, pick(rng, other)),
   (sch, ls, rng, b) => void sch.decomposeReduction(b, pick(rng, ls)),

@@ -21,7 +21,8 @@
  * scope name (`SCHEDULE_BAD_SCOPE`); not the root block (`SCHEDULE_ROOT_BLOCK`); consumers read
  * and do not write the buffer (`SCHEDULE_CACHE_CONSUMER`); one writer for a cache write
  * (`SCHEDULE_MULTIPLE_WRITERS`); a place at the top level between writers and readers
- * (`SCHEDULE_NO_INSERT_POSITION`).
+ * (`SCHEDULE_NO_INSERT_POSITION`: for a write, no other reader in the statement holding the
+ * block, e.g. one a `reverseComputeAt` moved there).
  *
  * @module
  */
@@ -302,6 +303,16 @@ export function cacheWriteBlock(
   }
   const children = stmtsOf(scope.block.body);
   const position = children.findIndex((c) => contains(c, loc.realize)) + 1;
+  // A reader moved into the writer's statement (compute-at) would run before the write-back.
+  const inside = blocks.find((r) =>
+    r.block !== loc.block && reads(r.block, buf) && contains(children[position - 1], r)
+  );
+  if (inside) {
+    throw fail(
+      "SCHEDULE_NO_INSERT_POSITION",
+      `block "${inside.block.name}" reads buffer "${buf.name}" in the same statement of the scope, before any place for the write-back`,
+    );
+  }
   const cacheName = fresh(`${buf.name}_${scopeName.replaceAll(".", "_")}`, blockNamesOf(f));
   const cache = decl(fresh(cacheName, bufferNames(f)), buf.shape, buf.dtype, { scope: scopeName });
   const box = accessedBox(f, scope, [loc.realize], buf, "writes", ana);

@@ -148,3 +148,20 @@ Deno.test("cacheRead/cacheWrite errors, one per code; the schedule is unchanged"
   assertScheduleError(s2, () => s2.cacheRead(d1, 0, "local"), "SCHEDULE_NO_INSERT_POSITION");
   assertScheduleError(s2, () => s2.cacheRead(d1, 0, "local", [b1]), "SCHEDULE_CACHE_CONSUMER");
 });
+
+Deno.test("cacheWrite refuses when a reader was moved into the writer's loop nest", () => {
+  // The write-back of the first cache runs under C's loop; a second cacheWrite of C would copy
+  // into C_local after that nest, too late for the write-back that reads C_local inside it.
+  const sch = new Schedule(parseFunc(EW));
+  const c = sch.getBlock("C");
+  const back = sch.cacheWrite(c, 0, "local");
+  const [, j] = sch.getLoops(c);
+  sch.reverseComputeAt(back, j);
+  assertEquivalent(parseFunc(EW), sch.func, 1);
+  const e = assertScheduleError(
+    sch,
+    () => sch.cacheWrite(c, 0, "global"),
+    "SCHEDULE_NO_INSERT_POSITION",
+  );
+  assert(e.message.includes(`"C_local"`), e.message);
+});

@@ -25,7 +25,8 @@
  * write-after-write) changes sides (`SCHEDULE_DEPENDENCY_ORDER`); the block is complete or a reduction (`SCHEDULE_NOT_COMPLETE_OR_REDUCTION`); compute_at of a
  * block writing a function parameter is refused (`SCHEDULE_OUTPUT_BLOCK`); every consumer
  * (producer) is under the loop (`SCHEDULE_CONSUMERS_NOT_UNDER_LOOP`,
- * `SCHEDULE_PRODUCERS_NOT_UNDER_LOOP`); a place exists after the producers and before the
+ * `SCHEDULE_PRODUCERS_NOT_UNDER_LOOP`); for the reverse, neither the loop nor one above it drives
+ * a reduction variable of a producer (`SCHEDULE_LOOP_TOO_LOW`); a place exists after the producers and before the
  * consumers under the loop (which block order guarantees); regions can be bounded
  * (`SCHEDULE_REGION_UNBOUNDED`) and mapped back (`SCHEDULE_REGION_PATTERN`); for the reverse,
  * the iterations over the loop cover the whole original domain (`SCHEDULE_REGION_NOT_COVERED`).
@@ -60,6 +61,7 @@ import {
   TRUE,
 } from "../../ir/stmt.ts";
 import { type Interval, relaxExpr, unionInterval } from "../../ir/transform/mod.ts";
+import { iterKindsOf } from "../analysis/affine.ts";
 import { analyzerFor, simplifyBindings } from "../analysis/bindings.ts";
 import {
   type Box,
@@ -181,6 +183,21 @@ export function computeAtLoop(
         outside.map((r) => `"${r.block.name}"`).join(", ")
       } ${outside.length > 1 ? "are" : "is"} not under the loop`,
     );
+  }
+  if (reverse) {
+    // A producer whose reduction is driven by the loop (or a loop above it) is not done yet.
+    const outer = [...lloc.path.slice(scope.path.length), loop].filter((s): s is For =>
+      s.kind === "For"
+    );
+    for (const p of producers) {
+      const l = outer.find((o) => iterKindsOf(p, o.loopVar).reduce);
+      if (l) {
+        throw fail(
+          "SCHEDULE_LOOP_TOO_LOW",
+          `loop "${l.loopVar.name}" drives a reduction variable of its producer "${p.block.name}", which is not finished in an iteration`,
+        );
+      }
+    }
   }
   // Every block that depends on the moved one (or it on them) keeps its side of it: the blocks
   // outside the loop by the loop's place in the scope, those under it by the insertion point

@@ -346,3 +346,36 @@ Deno.test("reverseComputeAt refuses to move a block after a loop that follows it
   );
   assert(e.message.includes('"B"') && e.message.includes('"i2"') && e.message.includes('"C"'));
 });
+
+Deno.test("reverseComputeAt refuses a loop that drives a producer's reduction", () => {
+  const f = parseFunc(`func f(A: buffer<float32>[4, 8], C: buffer<float32>[4]) {
+  block root() {
+    alloc S: buffer<float32>[4]
+    for i in 0..4 {
+      for k in 0..8 {
+        block S(vi: spatial(0..4) = i, vk: reduce(0..8) = k) {
+          reads(S[vi], A[vi, vk])
+          writes(S[vi])
+          init {
+            S[vi] = 0.0
+          }
+          S[vi] = S[vi] + A[vi, vk]
+        }
+      }
+    }
+    for i1 in 0..4 {
+      block C(vi: spatial(0..4) = i1) {
+        reads(S[vi])
+        writes(C[vi])
+        C[vi] = S[vi] * 2.0
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [i, k] = sch.getLoops(sch.getBlock("S"));
+  const c = sch.getBlock("C");
+  assertScheduleError(sch, () => sch.reverseComputeAt(c, k), "SCHEDULE_LOOP_TOO_LOW");
+  sch.reverseComputeAt(c, i);
+  assertEquivalent(f, sch.func, 1);
+});
