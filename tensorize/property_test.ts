@@ -45,7 +45,7 @@ const STEPS: readonly Step[] = [
   (sch, _ls, rng, b, other) => sch.computeAt(b, pick(rng, other)),
   (sch, _ls, rng, b, other) => sch.reverseComputeAt(b, pick(rng, other)),
   (sch, ls, rng, b) => void sch.decomposeReduction(b, pick(rng, ls)),
-  // rfactor: left out (open bug: it drops a non-dividing split's predicate from the rf block).
+  (sch, ls, rng) => void sch.rfactor(pick(rng, ls), 0),
   // blockize is left out: cache stages inside a blockized scope copy whole buffers (open bug).
 ];
 

@@ -15,7 +15,9 @@
  * Legality: a reduction block (`SCHEDULE_NOT_REDUCTION`); `loop` an ancestor of it within its
  * scope (`SCHEDULE_LOOP_NOT_ANCESTOR`); affine bindings and a predicate that separates
  * (`SCHEDULE_NOT_AFFINE`); no loop above `loop` drives a reduction variable
- * (`SCHEDULE_LOOP_TOO_LOW` — the init would run again on each of its iterations).
+ * (`SCHEDULE_LOOP_TOO_LOW` — the init would run again on each of its iterations); no loop from
+ * `loop` down repeats the block without binding a variable (`SCHEDULE_REPEATING_LOOP` — the
+ * update would run again on each of its iterations after a single init).
  *
  * @module
  */
@@ -97,6 +99,19 @@ export function decomposeReductionBlock(
       "SCHEDULE_LOOP_TOO_LOW",
       `loop "${high.loopVar.name}" above it drives a reduction variable`,
       "decompose at a loop above every reduction loop",
+    );
+  }
+  // A loop from `loop` down that binds no variable repeats the update (after a compute-at), which
+  // the init inside the block made idempotent; hoisted, the init would run once for them all.
+  const repeat = nest.slice(at).find((l) => {
+    const kinds = iterKindsOf(loc.realize, l.loopVar);
+    return !kinds.spatial && !kinds.reduce && !(l.extent.kind === "IntImm" && l.extent.value === 1);
+  });
+  if (repeat) {
+    throw fail(
+      "SCHEDULE_REPEATING_LOOP",
+      `loop "${repeat.loopVar.name}" binds none of its variables: the update runs again on each of its iterations`,
+      "decompose at a loop below it",
     );
   }
   const blk = loc.block, realize = loc.realize;

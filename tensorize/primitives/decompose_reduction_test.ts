@@ -143,3 +143,18 @@ Deno.test("decomposeReduction errors, one per code", () => {
   const [z] = s5.getLoops(s5.getBlock("Z"));
   assertScheduleError(s5, () => s5.decomposeReduction(c5, z), "SCHEDULE_LOOP_NOT_ANCESTOR");
 });
+
+Deno.test("decomposeReduction refuses a loop that repeats the update without binding it", () => {
+  // After the compute-at, the write-back's loop `ax0` repeats the whole reduction (idempotent with
+  // the init inside); an init hoisted above it would run once for all of its iterations.
+  const f = parseFunc(MM);
+  const sch = new Schedule(f);
+  const c = sch.getBlock("C");
+  const back = sch.cacheWrite(c, 0, "global");
+  const [ax0] = sch.getLoops(back);
+  sch.reverseComputeAt(c, ax0);
+  const [outer, i] = sch.getLoops(c);
+  assertScheduleError(sch, () => sch.decomposeReduction(c, outer), "SCHEDULE_REPEATING_LOOP");
+  sch.decomposeReduction(c, i);
+  assertEquivalent(f, sch.func, 2);
+});

@@ -16,23 +16,30 @@
  *
  * The rf block has one iteration variable per loop of its nest (the reduction variables'
  * bindings become expressions of them); the write-back runs over copies of the spatial loops
- * and of `loop`. Conjuncts of the predicate over the copied loops only guard the write-back.
+ * and of `loop`. Conjuncts of the predicate over the copied loops guard the write-back as they
+ * are; those that also use the other reduction loops guard it with these at their minimum, so it
+ * reads only partials some rf instance initialised (a non-dividing split of the reduction).
  *
  * Legality: a single block under the loop, alone in its loop nest (`SCHEDULE_RFACTOR_NEST`); a
  * reduction block (`SCHEDULE_NOT_REDUCTION`) with affine bindings (`SCHEDULE_NOT_AFFINE`);
  * `loop` drives reduction variables only, and no loop drives both kinds
  * (`SCHEDULE_RFACTOR_LOOP`); the update is `x = x ∘ e` with ∘ ∈ {+, ·, min, max} and the init
- * its identity (`SCHEDULE_RFACTOR_REDUCER`); `factorAxis` in `[-(r+1), r]` for a buffer of rank
+ * its identity (`SCHEDULE_RFACTOR_REDUCER`); predicate conjuncts over the other reduction loops are
+ * bounds increasing in them (`SCHEDULE_RFACTOR_PREDICATE`); `factorAxis` in `[-(r+1), r]` for a buffer of rank
  * r (`SCHEDULE_BAD_ARGUMENT`).
  *
  * @module
  */
+import type { Analyzer } from "../../ir/arith/mod.ts";
 import { intRange, isFloat } from "../../ir/dtype.ts";
 import {
   binary,
   type BinaryOp,
   bufferLoad,
+  ge,
+  int,
   type PrimExpr,
+  sub,
   type Var,
   variable,
 } from "../../ir/expr.ts";
@@ -99,6 +106,24 @@ function isIdentity(op: BinaryOp, v: PrimExpr): boolean {
 function conjuncts(e: PrimExpr): PrimExpr[] {
   if (e.kind === "Binary" && e.op === "and") return [...conjuncts(e.a), ...conjuncts(e.b)];
   return e.kind === "IntImm" && e.value === 1 ? [] : [e];
+}
+
+/**
+ * `lhs < rhs` (or `≤`, or the mirrored `>`/`≥`) with the loops `others` at their minimum, when
+ * `rhs` does not use them and `lhs` provably does not decrease in them (so the conjunct holds for
+ * some of their values iff it holds at the minimum); undefined otherwise.
+ */
+function atMinimum(c: PrimExpr, others: readonly For[], ana: Analyzer): PrimExpr | undefined {
+  if (c.kind !== "Binary") return undefined;
+  const flip = c.op === "gt" || c.op === "ge";
+  if (!flip && c.op !== "lt" && c.op !== "le") return undefined;
+  const lhs = flip ? c.b : c.a, rhs = flip ? c.a : c.b;
+  if (others.some((l) => usesVar(rhs, l.loopVar))) return undefined;
+  const min = new Map<Var, PrimExpr>(others.map((l) => [l.loopVar, l.min]));
+  const lhsMin = substitute(lhs, min);
+  if (!ana.canProve(ge(sub(lhs, lhsMin), int(0, lhs.dtype)))) return undefined;
+  const op = c.op === "gt" ? "lt" : c.op === "ge" ? "le" : c.op;
+  return binary(op, lhsMin, rhs);
 }
 
 function fresh(base: string, taken: ReadonlySet<string>): string {
@@ -283,12 +308,27 @@ export function rfactorLoop(
     body: bufferStore(X, binary(op, bufferLoad(X, wIdx), partial), wIdx),
     annotations: { ...blk.annotations },
   });
+  // Conjuncts over the copied loops guard the write-back as they are; one that also uses other
+  // loops guards it at their minimum: a partial is read only if some instance of the rf block
+  // wrote (initialised) it, which holds at the minimum for a bound increasing in those loops.
   const copiedVars = new Set(copied.map((l) => l.loopVar));
+  const others = nest.filter((l) => !copiedVars.has(l.loopVar));
+  const nestAna = analyzerFor(f, loc.path);
   let predicate: PrimExpr = TRUE;
   for (const c of conjuncts(realize.predicate)) {
-    if (nest.every((l) => copiedVars.has(l.loopVar) || !usesVar(c, l.loopVar))) {
+    if (others.every((l) => !usesVar(c, l.loopVar))) {
       predicate = and(predicate, substitute(c, copy));
+      continue;
     }
+    const g = atMinimum(c, others, nestAna);
+    if (!g) {
+      throw fail(
+        "SCHEDULE_RFACTOR_PREDICATE",
+        `the predicate of block "${name}" is not a bound increasing in the loops it reduces over, so which partial results are written is unknown`,
+        name,
+      );
+    }
+    predicate = and(predicate, substitute(g, copy));
   }
   let wbNest: Stmt = blockRealize(wbValues, predicate, wb);
   for (let k = copied.length - 1; k >= 0; k--) {

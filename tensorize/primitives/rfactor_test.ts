@@ -1,5 +1,6 @@
 import { assert } from "../../ir/test_util.ts";
 import { parseFunc } from "../../ir/script/mod.ts";
+import { ndarray } from "../../ir/ndarray.ts";
 import * as ops from "../../ir/ops/mod.ts";
 import { Schedule } from "../mod.ts";
 import {
@@ -145,4 +146,32 @@ Deno.test("rfactor errors, one per code", () => {
   const s5 = new Schedule(one);
   const [l5] = s5.getLoops(s5.getBlock("B"));
   assertScheduleError(s5, () => s5.rfactor(l5, 0), "SCHEDULE_NOT_REDUCTION");
+});
+
+Deno.test("rfactor of a non-dividing split's outer loop: the write-back skips unwritten partials", () => {
+  // k in 0..5 split by [4, 2]: k_0 = 3 has no instance (6, 7 ≥ 5), so its partial is never
+  // initialised; the write-back must not read it (all inputs negative, a 0 would win the max).
+  const f = parseFunc(`func m(A: buffer<float32>[3, 5], B: buffer<float32>[3]) {
+  block root() {
+    for i in 0..3 {
+      for k in 0..5 {
+        block B(vi: spatial(0..3) = i, vk: reduce(0..5) = k) {
+          reads(B[vi], A[vi, vk])
+          writes(B[vi])
+          init {
+            B[vi] = -inf
+          }
+          B[vi] = max(B[vi], A[vi, vk])
+        }
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [, k] = sch.getLoops(sch.getBlock("B"));
+  const [k0] = sch.split(k, [4, undefined]);
+  sch.rfactor(k0, 0);
+  const a = ndarray("float32", [3, 5], Array.from({ length: 15 }, (_, n) => -1 - n));
+  assertEquivalent(f, sch.func, 1, { inputs: [a] });
+  assertTraceRoundTrip(sch, f);
 });
