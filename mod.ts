@@ -14,7 +14,8 @@
  *
  * The operator library is the `ops` namespace (`ops.matmul`, `ops.conv2d`, `ops.OPS` …); the
  * lowering passes are the `passes` namespace; `Schedule` applies schedule primitives with a
- * replayable `Trace`, and `auto` holds auto-tensorization. Targets: `cpu` (WebAssembly SIMD,
+ * replayable `Trace`, `auto` holds auto-tensorization, and `defaults` the rule-based default schedules
+ * (`defaults.applyDefaultRules(f)`). Targets: `cpu` (WebAssembly SIMD,
  * threads) and `npu` (the reference accelerator, simulated), both defined with the public SDK.
  *
  * @module
@@ -48,6 +49,7 @@ export {
 } from "./ir/transform/mod.ts";
 // Schedules, their traces, and tensorization.
 export * from "./tensorize/mod.ts";
+export * as defaults from "./tensorize/default/mod.ts";
 // The vendor SDK and the built-in targets.
 export * from "./sdk/mod.ts";
 export { cpu } from "./targets/cpu/mod.ts";

@@ -57,7 +57,8 @@ Deno.test("by URL, a kernel from the op library builds for cpu, runs and prints"
       const k = await t.build(again, t.cpu);
       const [c] = await k.run([t.ndarray("float32", [2, 3], [1, 2, 3, 4, 5, 6]),
                                t.ndarray("float32", [3, 2], [1, 0, 0, 1, 1, 1])]);
-      console.log(JSON.stringify({ equal: t.structuralEqual(t.parseFunc(t.printFunc(again)), again), c: Array.from(c.data) }));
+      const decisions = t.defaults.applyDefaultRules(f).decisions;
+      console.log(JSON.stringify({ equal: t.structuralEqual(t.parseFunc(t.printFunc(again)), again), c: Array.from(c.data), gemm: decisions.some((d) => d.block === "T_matmul" && d.kind === "gemm") }));
       k.device.dispose?.();
     `;
     const out = await new Deno.Command(Deno.execPath(), {
@@ -70,7 +71,7 @@ Deno.test("by URL, a kernel from the op library builds for cpu, runs and prints"
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 0, `child failed:\n${stderr}`);
     const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-    assertEquals(result, { equal: true, c: [4, 5, 10, 11] });
+    assertEquals(result, { equal: true, c: [4, 5, 10, 11], gemm: true });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
