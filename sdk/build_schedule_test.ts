@@ -7,70 +7,20 @@
 import { TargetError } from "../ir/errors.ts";
 import { mul } from "../ir/expr.ts";
 import { isScheduled, type PrimFunc } from "../ir/func.ts";
-import { interpret } from "../ir/interp/mod.ts";
-import { type NDArray, ndarray, numel, toNumbers } from "../ir/ndarray.ts";
+import { ndarray, toNumbers } from "../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder } from "../ir/te.ts";
 import { assert, assertEquals, assertThrows } from "../ir/test_util.ts";
 import { Schedule } from "../tensorize/mod.ts";
 import {
-  type Artifact,
   build,
   buildStats,
   clearBuildCache,
   defineMemoryScope,
   defineTarget,
-  type Device,
-  type DeviceArg,
-  type DeviceTensor,
-  type LoadedKernel,
-  measure,
   SDK_VERSION,
   type TargetSpec,
 } from "./mod.ts";
-
-class HostTensor implements DeviceTensor {
-  freed = false;
-  constructor(readonly device: Device, readonly array: NDArray) {}
-  get shape(): readonly number[] {
-    return this.array.shape;
-  }
-  get dtype(): string {
-    return this.array.dtype;
-  }
-  get byteLength(): number {
-    return this.array.data.byteLength;
-  }
-}
-
-class HostDevice implements Device {
-  readonly target = "sched";
-  allocate(shape: readonly number[], dtype: string): HostTensor {
-    return new HostTensor(this, ndarray(dtype, shape));
-  }
-  fromArray(a: NDArray): HostTensor {
-    return new HostTensor(this, ndarray(a.dtype, a.shape, a.data.slice()));
-  }
-  toArray(t: DeviceTensor): Promise<NDArray> {
-    const a = (t as HostTensor).array;
-    return Promise.resolve(ndarray(a.dtype, a.shape, a.data.slice()));
-  }
-  free(t: DeviceTensor): void {
-    (t as HostTensor).freed = true;
-  }
-  load(artifact: Artifact): Promise<LoadedKernel> {
-    return Promise.resolve({ artifact, device: this });
-  }
-  run(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<void> {
-    const flat = args.map((a): NDArray | number | bigint =>
-      a instanceof HostTensor ? { ...a.array, shape: [numel(a.array.shape)] } : a as number
-    );
-    interpret(kernel.artifact.lowered, flat);
-    return Promise.resolve();
-  }
-  time(kernel: LoadedKernel, args: readonly DeviceArg[]) {
-    return measure(() => this.run(kernel, args), { repeat: 1, warmup: 0 });
-  }
-}
+import { InterpDevice } from "./testing.ts";
 
 /** Functions the hook saw. */
 const seen: PrimFunc[] = [];
@@ -95,7 +45,7 @@ const spec: TargetSpec = {
     compile: (lowered) =>
       Promise.resolve({ target: "sched", entry: lowered.name, source: "", lowered }),
   },
-  runtime: { createDevice: () => Promise.resolve(new HostDevice()) },
+  runtime: { createDevice: () => Promise.resolve(new InterpDevice("sched", 1)) },
   limits: {},
   peak: { flopsPerSecond: { float32: 1e9 }, bytesPerSecond: { global: 1e9 } },
 };

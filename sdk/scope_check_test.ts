@@ -1,8 +1,7 @@
 import { TargetError } from "../ir/errors.ts";
 import { add, int, mul, variable } from "../ir/expr.ts";
 import { primFunc } from "../ir/func.ts";
-import { interpret } from "../ir/interp/mod.ts";
-import { type NDArray, ndarray, numel, randomNDArray, toNumbers } from "../ir/ndarray.ts";
+import { randomNDArray, toNumbers } from "../ir/ndarray.ts";
 import { allocate, bufferStore, decl, evaluate, forLoop, seq, type Stmt } from "../ir/stmt.ts";
 import { compute, createPrimFunc, placeholder } from "../ir/te.ts";
 import { assert, assertEquals, assertRejects } from "../ir/test_util.ts";
@@ -10,12 +9,9 @@ import { setScope } from "../tensorize/primitives/set_scope.ts";
 import { lower, printFuncPlain } from "../ir/transform/mod.ts";
 import { Schedule } from "../tensorize/mod.ts";
 import { build, buildStats, clearBuildCache } from "./build.ts";
-import type { Artifact } from "./codegen.ts";
-import type { Device, DeviceArg, DeviceTensor, LoadedKernel } from "./device.ts";
 import { defineMemoryScope } from "./scope.ts";
 import { checkScopes, checkScopeUsage } from "./scope_check.ts";
 import { defineTarget } from "./target.ts";
-import { measure } from "./timing.ts";
 import { SDK_VERSION } from "./version.ts";
 
 /** A tiny scratchpad: 256 bytes, 64-byte aligned; global has a capacity but is dynamic. */
@@ -31,51 +27,7 @@ const SCOPES = [
   }),
 ];
 
-class HostTensor implements DeviceTensor {
-  freed = false;
-  constructor(readonly device: Device, readonly array: NDArray) {}
-  get shape(): readonly number[] {
-    return this.array.shape;
-  }
-  get dtype(): string {
-    return this.array.dtype;
-  }
-  get byteLength(): number {
-    return this.array.data.byteLength;
-  }
-}
-
 /** Runs the lowered function in the interpreter on host arrays. */
-class InterpDevice implements Device {
-  readonly target = "tiny";
-  allocate(shape: readonly number[], dtype: string): HostTensor {
-    return new HostTensor(this, ndarray(dtype, shape));
-  }
-  fromArray(a: NDArray): HostTensor {
-    return new HostTensor(this, ndarray(a.dtype, a.shape, a.data.slice()));
-  }
-  toArray(t: DeviceTensor): Promise<NDArray> {
-    const a = (t as HostTensor).array;
-    return Promise.resolve(ndarray(a.dtype, a.shape, a.data.slice()));
-  }
-  free(t: DeviceTensor): void {
-    (t as HostTensor).freed = true;
-  }
-  load(artifact: Artifact): Promise<LoadedKernel> {
-    return Promise.resolve({ artifact, device: this });
-  }
-  run(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<void> {
-    const flat = args.map((a): NDArray | number | bigint =>
-      a instanceof HostTensor ? { ...a.array, shape: [numel(a.array.shape)] } : a as number
-    );
-    interpret(kernel.artifact.lowered, flat);
-    return Promise.resolve();
-  }
-  time(kernel: LoadedKernel, args: readonly DeviceArg[]) {
-    return measure(() => this.run(kernel, args), { repeat: 1, warmup: 0 });
-  }
-}
-
 const tiny = defineTarget({
   name: "tiny",
   kind: "npu",
@@ -90,7 +42,7 @@ const tiny = defineTarget({
         lowered,
       }),
   },
-  runtime: { createDevice: () => Promise.resolve(new InterpDevice()) },
+  runtime: { createDevice: () => Promise.resolve(new InterpDevice("tiny", 1)) },
   limits: {},
   peak: { flopsPerSecond: { float32: 1e9 }, bytesPerSecond: { global: 1e9 } },
 });
@@ -245,3 +197,4 @@ Deno.test("a cache tile moved under a loop fits where the whole cache does not (
   const [b] = await kernel.run([a]);
   assertEquals(toNumbers(b), toNumbers(a).map((x) => Math.fround(x + 1)));
 });
+import { InterpDevice } from "./testing.ts";

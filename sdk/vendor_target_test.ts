@@ -8,73 +8,20 @@ import { CallError, TargetError } from "../ir/errors.ts";
 import { add, int, lt, mul, select, variable } from "../ir/expr.ts";
 import { decl, evaluate } from "../ir/stmt.ts";
 import { irModule, primFunc } from "../ir/func.ts";
-import { interpret, runFunc } from "../ir/interp/mod.ts";
-import { type NDArray, ndarray, numel, randomNDArray, toNumbers } from "../ir/ndarray.ts";
+import { runFunc } from "../ir/interp/mod.ts";
+import { ndarray, randomNDArray, toNumbers } from "../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../ir/te.ts";
 import { assert, assertEquals, assertRejects } from "../ir/test_util.ts";
 import { printFuncPlain } from "../ir/transform/mod.ts";
 import {
-  type Artifact,
   build,
   buildStats,
   clearBuildCache,
   defineMemoryScope,
   defineTarget,
-  type Device,
-  type DeviceArg,
-  type DeviceTensor,
-  type LoadedKernel,
-  measure,
   SDK_VERSION,
 } from "./mod.ts";
-
-/** A tensor of the interp device: host storage. */
-class HostTensor implements DeviceTensor {
-  freed = false;
-  constructor(readonly device: Device, readonly array: NDArray) {}
-  get shape(): readonly number[] {
-    return this.array.shape;
-  }
-  get dtype(): string {
-    return this.array.dtype;
-  }
-  get byteLength(): number {
-    return this.array.data.byteLength;
-  }
-}
-
-class InterpDevice implements Device {
-  readonly target = "interp";
-  runs = 0;
-  allocate(shape: readonly number[], dtype: string): HostTensor {
-    return new HostTensor(this, ndarray(dtype, shape));
-  }
-  fromArray(a: NDArray): HostTensor {
-    return new HostTensor(this, ndarray(a.dtype, a.shape, a.data.slice()));
-  }
-  toArray(t: DeviceTensor): Promise<NDArray> {
-    const a = (t as HostTensor).array;
-    return Promise.resolve(ndarray(a.dtype, a.shape, a.data.slice()));
-  }
-  free(t: DeviceTensor): void {
-    (t as HostTensor).freed = true;
-  }
-  load(artifact: Artifact): Promise<LoadedKernel> {
-    return Promise.resolve({ artifact, device: this });
-  }
-  run(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<void> {
-    this.runs++;
-    // The lowered form takes 1-D buffers: view each tensor's storage flat.
-    const flat = args.map((a): NDArray | number | bigint =>
-      a instanceof HostTensor ? { ...a.array, shape: [numel(a.array.shape)] } : a as number
-    );
-    interpret(kernel.artifact.lowered, flat);
-    return Promise.resolve();
-  }
-  time(kernel: LoadedKernel, args: readonly DeviceArg[]) {
-    return measure(() => this.run(kernel, args), { repeat: 2, warmup: 0 });
-  }
-}
+import { InterpDevice } from "./testing.ts";
 
 const interpTarget = defineTarget({
   name: "interp",
@@ -91,7 +38,7 @@ const interpTarget = defineTarget({
         lowered,
       }),
   },
-  runtime: { createDevice: () => Promise.resolve(new InterpDevice()) },
+  runtime: { createDevice: () => Promise.resolve(new InterpDevice("interp", 2)) },
   limits: {},
   peak: { flopsPerSecond: { float32: 1e8 }, bytesPerSecond: { global: 1e9 } },
 });
