@@ -1,7 +1,9 @@
 import { assert, assertEquals, assertThrows } from "../../ir/test_util.ts";
 import { ndarray } from "../../ir/ndarray.ts";
 import { runFunc } from "../../ir/interp/mod.ts";
-import { BenchError } from "../errors.ts";
+import { decodeModelProto, encodeModelProto } from "../../ir/graph/onnx/codec.ts";
+import { OnnxError } from "../../ir/graph/onnx/errors.ts";
+import { modelOf, tensorInfo } from "../../ir/graph/onnx/write.ts";
 import {
   type BenchCase,
   caseInputs,
@@ -11,15 +13,7 @@ import {
   outputShape,
 } from "../cases.ts";
 import { relativeError } from "../harness.ts";
-import {
-  conv2dModel,
-  decodeModel,
-  encodeModel,
-  matmulModel,
-  modelOf,
-  ONNX_FLOAT,
-  tensorInfo,
-} from "./onnx_model.ts";
+import { conv2dModel, matmulModel } from "./onnx_model.ts";
 import { caseFunc } from "./tessera.ts";
 
 const ort = await import("npm:onnxruntime-node@1.30.0");
@@ -72,9 +66,9 @@ Deno.test("conv2dModel: onnxruntime-node agrees with the interpreter (padding, s
   }
 });
 
-Deno.test("decodeModel: reads back what encodeModel wrote (names, dims, attributes)", () => {
+Deno.test("decodeModelProto: reads back what encodeModel wrote (names, dims, attributes)", () => {
   const spec = { batch: 1, inC: 2, h: 5, w: 4, outC: 3, kernel: 3, pad: 1, stride: 2 };
-  const m = decodeModel(conv2dModel(spec));
+  const m = decodeModelProto(conv2dModel(spec));
   assertEquals(m.ir_version, 8);
   assertEquals(m.opset_import, [{ domain: "", version: 17 }]);
   const g = m.graph!;
@@ -90,33 +84,33 @@ Deno.test("decodeModel: reads back what encodeModel wrote (names, dims, attribut
   });
   const dims = (v: typeof g.output) => v![0].type!.tensor_type!.shape!.dim!.map((d) => d.dim_value);
   assertEquals(dims(g.output), [1, 3, 3, 2]);
-  assertEquals(g.input![1].type!.tensor_type!.elem_type, ONNX_FLOAT);
+  assertEquals(g.input![1].type!.tensor_type!.elem_type, 1);
 });
 
-Deno.test("encodeModel: symbolic sizes and initializers round-trip; onnxruntime reads them", async () => {
+Deno.test("encodeModelProto: symbolic sizes and initializers round-trip; onnxruntime reads them", async () => {
   const w = new Float32Array([1, 2, 3, 4, 5, 6]);
   const model = modelOf({
     name: "g",
     node: [{ op_type: "MatMul", input: ["A", "W"], output: ["C"] }],
-    input: [tensorInfo("A", ONNX_FLOAT, ["n", 2])],
-    output: [tensorInfo("C", ONNX_FLOAT, ["n", 3])],
-    initializer: [{ name: "W", dims: [2, 3], data_type: ONNX_FLOAT, float_data: [...w] }],
+    input: [tensorInfo("A", "float32", ["n", 2])],
+    output: [tensorInfo("C", "float32", ["n", 3])],
+    initializer: [{ name: "W", dims: [2, 3], data_type: 1, float_data: [...w] }],
   });
-  const bytes = encodeModel(model);
-  const back = decodeModel(bytes);
+  const bytes = encodeModelProto(model);
+  const back = decodeModelProto(bytes);
   assertEquals(back.graph!.input![0].type!.tensor_type!.shape!.dim![0], { dim_param: "n" });
   assertEquals(back.graph!.initializer![0].float_data, [...w]);
   const got = await runOrt(bytes, { A: [new Float32Array([1, 0, 0, 1, 1, 1]), [3, 2]] });
   assertEquals([...got.data], [1, 2, 3, 4, 5, 6, 5, 7, 9]);
 });
 
-Deno.test("encodeModel / decodeModel: bad input is a BenchError with its code", () => {
+Deno.test("encodeModelProto / decodeModelProto: bad input is an OnnxError with its code", () => {
   const e1 = assertThrows(
-    () => encodeModel({ graph: { node: 5 as unknown as [] } }),
-    BenchError,
+    () => encodeModelProto({ graph: { node: 5 as unknown as [] } }),
+    OnnxError,
   );
-  assertEquals(e1.code, "BENCH_ONNX_INVALID");
+  assertEquals(e1.code, "ONNX_ENCODE");
   assert(e1.message.includes("node"), e1.message);
-  const e2 = assertThrows(() => decodeModel(new Uint8Array([0xff, 0xff, 0xff])), BenchError);
-  assertEquals(e2.code, "BENCH_ONNX_DECODE");
+  const e2 = assertThrows(() => decodeModelProto(new Uint8Array([0xff, 0xff, 0xff])), OnnxError);
+  assertEquals(e2.code, "ONNX_DECODE");
 });

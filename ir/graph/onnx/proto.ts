@@ -1,10 +1,10 @@
 /**
  * The ONNX model format (`onnx.ModelProto` and everything it holds) as a Protocol Buffers schema
- * in `.proto` text, for `onnx_model.ts` to parse at load time. Written for Tessera from the ONNX
+ * in `.proto` text, for `codec.ts` to parse at load time. Written for Tessera from the ONNX
  * IR specification (IR version 10, opsets up to 23): message and field names, numbers and types
  * as the format defines them, comments dropped, newer rarely used messages (device
  * configurations) left out — the decoder skips fields it does not know, so models that use them
- * still load. `onnx_model_test.ts` checks the fields it relies on against onnxruntime itself.
+ * still load. `codec_test.ts` and the bench's `onnx_model_test.ts` check the fields they rely on against onnxruntime itself.
  *
  * Pure data: no imports, browser-safe.
  *
