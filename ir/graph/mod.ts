@@ -1,0 +1,69 @@
+/**
+ * The graph level (in the spirit of TVM Relax): functions over tensors whose types carry
+ * symbolic shapes, dataflow blocks of SSA bindings, high-level op calls, `callTIR` into the
+ * module's tensor-level functions, extern calls by name, tuples and constants. See
+ * `docs/graph.md`.
+ *
+ * ```ts
+ * import { GraphBuilder } from "./mod.ts";
+ * const b = new GraphBuilder("main");
+ * const x = b.input("x", ["n", 4]);
+ * b.output(b.softmax(b.relu(x)));
+ * const mod = b.finish();
+ * console.assert(mod.graphs.has("main"));
+ * ```
+ *
+ * @module
+ */
+export { GraphError, nodePath, ShapeError } from "./errors.ts";
+export {
+  asTensor,
+  type DimLike,
+  type GraphType,
+  showDim,
+  showType,
+  SizeScope,
+  type TensorType,
+  tensorType,
+  type TupleType,
+  tupleType,
+} from "./types.ts";
+export {
+  argsOf,
+  type Atom,
+  type Attrs,
+  type AttrValue,
+  type Binding,
+  binding,
+  type BindingBlock,
+  bindingBlock,
+  bindingsOf,
+  type CallExtern,
+  type CallTIR,
+  type Constant,
+  constant,
+  type GraphFunc,
+  graphFunc,
+  type GraphModule,
+  graphModule,
+  type GraphValue,
+  type GraphVar,
+  graphVar,
+  isPure,
+  type MatchShape,
+  type OpCall,
+  type ShapeCheck,
+  type TupleGetItem,
+  type TupleValue,
+  withGraph,
+  withPrimFunc,
+} from "./ir.ts";
+export { graphOp, graphOpNames, inferOp, type Inferred } from "./graph_ops.ts";
+export {
+  type ExternOptions,
+  GraphBuilder,
+  type GraphBuilderOptions,
+  type ShapeLike,
+  tensorTypeOf,
+  type TypeSpec,
+} from "./builder.ts";
