@@ -9,6 +9,9 @@ import type { DType } from "../ir/dtype.ts";
 import type { PrimFunc } from "../ir/func.ts";
 import type { NDArray } from "../ir/ndarray.ts";
 import { ConformanceError } from "../ir/errors.ts";
+import type { Floor } from "./result.ts";
+
+export type { Floor } from "./result.ts";
 
 /** One kernel to check on a target. */
 export interface KernelCase {
@@ -28,6 +31,14 @@ export interface KernelCase {
   readonly flops?: number;
   /** What is special about the case, e.g. `n bound at run time`. */
   readonly note?: string;
+  /**
+   * A performance floor: the least fraction of the target's roofline and/or the least ratio to
+   * the baseline. Enforced where timing is deterministic (simulated cycles); on wall-clock
+   * targets only with `--wall-clock-floors` (docs/conformance.md).
+   */
+  readonly floor?: Floor;
+  /** Baseline times in milliseconds by target name (the fast verdict's ratio). */
+  readonly baseline?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -1,62 +1,228 @@
 /**
- * `deno task conformance`: run the conformance cases on a target and report.
+ * `deno task conformance`: run the conformance cases on a target and report. Also runnable by
+ * URL: `deno run -A https://…/conformance/cli.ts --target ./my-chip.ts`.
  *
- * Exit codes: 0 when every case passed; 1 when some case failed; 2 for a usage error or a target
- * that cannot be loaded.
+ * Exit codes: 0 when every case passed; 1 when some case failed (compile, run, correctness or
+ * performance); 2 for a usage error, a target or case file that cannot be loaded or validated
+ * (the reason printed as one paragraph), or a suite with no cases.
  *
  * @module
  */
-import { Command, CommanderError } from "npm:commander@14.0.3";
-import { TesseraError } from "../ir/errors.ts";
+import { Command, CommanderError, Option } from "npm:commander@14.0.3";
+import { parseDType } from "../ir/dtype.ts";
+import { ConformanceError, TesseraError } from "../ir/errors.ts";
+import { clearBuildCache, type Target } from "../sdk/mod.ts";
+import {
+  type CacheCounters,
+  defaultCacheDir,
+  moduleFingerprint,
+  withArtifactCache,
+} from "./artifact_cache.ts";
+import type { KernelCase } from "./case.ts";
+import { htmlReport } from "./html.ts";
+import { junitReport } from "./junit.ts";
 import { kernelCases } from "./kernel_cases.ts";
-import { loadTarget } from "./load_target.ts";
+import { loadCaseFile } from "./load_cases.ts";
+import { loadTargetModule } from "./load_target.ts";
+import { type ModelCase, modelCases } from "./model_cases.ts";
+import { runModelCase } from "./model_runner.ts";
 import { createProgress } from "./progress.ts";
-import { finalLine, jsonReport, renderTable, summarize } from "./report.ts";
-import { type CaseResult, runCases } from "./runner.ts";
+import { baselinesFromReport, finalLine, jsonReport, renderTable, summarize } from "./report.ts";
+import type { CaseResult, Floor } from "./result.ts";
+import { runCases } from "./runner.ts";
+
+/** Report formats. */
+export type Format = "table" | "json" | "junit" | "html";
 
 /** Parsed command-line options. */
 export interface CliOptions {
   readonly target: string;
+  readonly suite: "kernels" | "models" | "all";
   readonly filter?: string;
+  /** Case files; `builtin` names the built-in catalogue. Empty: the built-in catalogue. */
+  readonly cases: readonly string[];
+  readonly dtypes: readonly string[];
   readonly quick: boolean;
-  readonly format: "table" | "json";
+  readonly format: Format;
   readonly reportDir?: string;
-  /** Directory that a relative `--target` path is resolved against. */
+  /** Directory that relative paths (`--target`, `--cases`, `--report-dir`) resolve against. */
   readonly cwd?: string;
+  readonly repeats: number;
+  readonly seed: number;
+  /** An earlier JSON report whose times are the baselines. */
+  readonly baseline?: string;
+  /** The default floor (fraction of the roofline) of cases that declare none. */
+  readonly floor?: number;
+  readonly wallClockFloors: boolean;
+  /** Use the artifact cache (default true). */
+  readonly cache: boolean;
+  readonly cacheDir?: string;
 }
 
-/** Parse arguments; throws `CommanderError` on a usage error. */
+const usage = (code: string, message: string) => new CommanderError(2, code, message);
+
+/** Parse arguments; throws `CommanderError` on a usage error (or after printing --help). */
 export function parseCli(argv: readonly string[]): CliOptions {
+  const collect = (v: string, prev: string[]) => [...prev, ...v.split(",").filter(Boolean)];
   const program = new Command("conformance")
-    .description("Check that every kernel compiles and runs correctly on a target.")
-    .option("-t, --target <target>", "cpu, or a path/URL of a vendor module", "cpu")
+    .description(
+      "Check that every kernel compiles, runs correctly, runs fast and uses the target's " +
+        "intrinsics.\nExit codes: 0 all passed; 1 some case failed; 2 usage error, or a " +
+        "target or case file that cannot be loaded or validated.",
+    )
+    .option("-t, --target <target>", "cpu, npu, or a path/URL of a vendor module", "cpu")
+    .addOption(
+      new Option("--suite <suite>", "which cases").choices(["kernels", "models", "all"]).default(
+        "kernels",
+      ),
+    )
     .option("-f, --filter <regex>", "only cases whose id matches")
-    .option("-q, --quick", "a representative subset", false)
-    .option("--format <format>", "table or json (to stdout)", "table")
-    .option("--report-dir <dir>", "also write report.json and report.txt there")
-    .option("--cwd <dir>", "resolve a relative --target path against this directory")
+    .option(
+      "--cases <file>",
+      "case file(s) replacing the built-in catalogue (`builtin` names it); repeatable",
+      collect,
+      [],
+    )
+    .option(
+      "--dtype <dtypes>",
+      "only cases of these dtypes (comma-separated; repeatable)",
+      collect,
+      [],
+    )
+    .option("-q, --quick", "a representative subset (one case per op)", false)
+    .addOption(
+      new Option("--format <format>", "what to print on stdout").choices([
+        "table",
+        "json",
+        "junit",
+        "html",
+      ]).default("table"),
+    )
+    .option("--report-dir <dir>", "also write report.{json,xml,html,txt} there")
+    .option("--repeats <n>", "timed runs per case", "3")
+    .option("--seed <n>", "seed of the inputs", "1")
+    .option("--baseline <report.json>", "an earlier JSON report: its times are the baselines")
+    .option("--floor <fraction>", "least fraction of the roofline for cases declaring no floor")
+    .option("--wall-clock-floors", "enforce floors on wall-clock time too (noisy)", false)
+    .option("--no-cache", "compile every case (skip the artifact cache)")
+    .option("--cache-dir <dir>", "artifact cache directory")
+    .option("--cwd <dir>", "resolve relative paths against this directory")
     .exitOverride()
     .configureOutput({ writeErr: (s) => console.error(s.trimEnd()) });
   program.parse([...argv], { from: "user" });
   const o = program.opts();
-  if (o.format !== "table" && o.format !== "json") {
-    throw new CommanderError(2, "conformance.format", `unknown format "${o.format}"`);
-  }
   if (o.filter !== undefined) {
     try {
       new RegExp(o.filter);
     } catch {
-      throw new CommanderError(2, "conformance.filter", `--filter "${o.filter}" is not a regex`);
+      throw usage("conformance.filter", `--filter "${o.filter}" is not a regex`);
+    }
+  }
+  for (const d of o.dtype as string[]) {
+    try {
+      parseDType(d);
+    } catch {
+      throw usage("conformance.dtype", `--dtype "${d}" is not a dtype`);
+    }
+  }
+  const int = (name: string, v: string, min: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) {
+      throw usage(`conformance.${name}`, `--${name} ${v}: need an integer >= ${min}`);
+    }
+    return n;
+  };
+  let floor: number | undefined;
+  if (o.floor !== undefined) {
+    floor = Number(o.floor);
+    if (!(floor >= 0 && floor <= 1)) {
+      throw usage("conformance.floor", `--floor ${o.floor}: need a fraction in 0..1`);
     }
   }
   return {
     target: o.target,
+    suite: o.suite,
     filter: o.filter,
+    cases: o.cases,
+    dtypes: o.dtype,
     quick: o.quick,
     format: o.format,
     reportDir: o.reportDir,
     cwd: o.cwd || undefined,
+    repeats: int("repeats", o.repeats, 0),
+    seed: int("seed", o.seed, 0),
+    baseline: o.baseline,
+    floor,
+    wallClockFloors: o.wallClockFloors,
+    cache: o.cache,
+    cacheDir: o.cacheDir,
   };
+}
+
+/** Print a failure to load something as one paragraph. */
+function printProblem(e: unknown, what: string): void {
+  console.error(e instanceof TesseraError ? e.render() : `Cannot load ${what}: ${e}`);
+}
+
+const resolve = (cwd: string, p: string) => (p.startsWith("/") ? p : `${cwd}/${p}`);
+
+/** Gather the cases of the run, or throw a ConformanceError (exit 2). */
+async function gatherCases(
+  opts: CliOptions,
+  cwd: string,
+): Promise<{ kernels: KernelCase[]; models: ModelCase[] }> {
+  let kernels: KernelCase[] = [];
+  let models: ModelCase[] = [];
+  const files = opts.cases.length ? opts.cases : ["builtin"];
+  for (const f of files) {
+    if (f === "builtin") {
+      kernels.push(...kernelCases({ quick: opts.quick }));
+      models.push(...modelCases());
+    } else {
+      const file = await loadCaseFile(f, cwd);
+      kernels.push(...file.kernels);
+      models.push(...file.models);
+    }
+  }
+  const ids = new Set<string>();
+  for (const c of [...kernels, ...models]) {
+    if (ids.has(c.id)) {
+      throw new ConformanceError(
+        "CONF_DUPLICATE_CASE_ID",
+        `Cannot run two cases with id "${c.id}"`,
+        {
+          hint: "case ids must be unique across the catalogue and every --cases file",
+        },
+      );
+    }
+    ids.add(c.id);
+  }
+  const filter = opts.filter ? new RegExp(opts.filter) : undefined;
+  const keep = (c: { id: string; dtype: string }) =>
+    (!filter || filter.test(c.id)) && (!opts.dtypes.length || opts.dtypes.includes(c.dtype));
+  kernels = kernels.filter(keep);
+  models = models.filter(keep);
+  if (opts.suite === "kernels") models = [];
+  if (opts.suite === "models") kernels = [];
+  return { kernels, models };
+}
+
+/** Wrap the target with the artifact cache (or say why not). */
+async function cached(
+  target: Target,
+  url: string,
+  opts: CliOptions,
+  cwd: string,
+): Promise<{ target: Target; counters?: CacheCounters }> {
+  if (!opts.cache) return { target };
+  const fingerprint = await moduleFingerprint(url);
+  if (!fingerprint) {
+    console.error(`note: artifact cache off (cannot list the module graph of ${url})`);
+    return { target };
+  }
+  const dir = opts.cacheDir ? resolve(cwd, opts.cacheDir) : defaultCacheDir(cwd);
+  const c = withArtifactCache(target, { dir, fingerprint });
+  return { target: c.target, counters: c.counters };
 }
 
 /** Run the command; returns the exit code. */
@@ -72,44 +238,108 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
-  let target;
+  const cwd = opts.cwd ?? Deno.cwd();
+  let loaded;
   try {
-    target = await loadTarget(opts.target, opts.cwd ?? Deno.cwd());
+    loaded = await loadTargetModule(opts.target, cwd);
   } catch (e) {
+    printProblem(e, `target "${opts.target}"`);
+    return 2;
+  }
+  let cases;
+  let baselines: Map<string, number> | undefined;
+  try {
+    cases = await gatherCases(opts, cwd);
+    if (opts.baseline) {
+      baselines = baselinesFromReport(
+        JSON.parse(await Deno.readTextFile(resolve(cwd, opts.baseline))),
+      );
+    }
+  } catch (e) {
+    printProblem(e, opts.baseline ? `baseline "${opts.baseline}"` : "cases");
+    return 2;
+  }
+  if (opts.suite === "models" && cases.models.length === 0) {
     console.error(
-      e instanceof TesseraError ? e.render() : `Cannot load target "${opts.target}": ${e}`,
+      modelCases().length === 0
+        ? "no model cases available yet: the models suite has none registered (see docs/conformance.md)"
+        : "no model cases match the filter",
     );
     return 2;
   }
-  const filter = opts.filter ? new RegExp(opts.filter) : undefined;
-  const cases = kernelCases({ quick: opts.quick }).filter((c) => !filter || filter.test(c.id));
+  const { target, counters } = await cached(loaded.target, loaded.url, opts, cwd);
+  const floor: Floor | undefined = opts.floor !== undefined
+    ? { roofline: opts.floor }
+    : loaded.defaults.floor;
+  const isTerminal = Deno.stderr.isTerminal();
   const progress = createProgress({
-    isTerminal: Deno.stderr.isTerminal(),
+    isTerminal,
     write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
-    columns: Deno.stderr.isTerminal() ? Deno.consoleSize().columns : undefined,
+    columns: isTerminal ? Deno.consoleSize().columns : undefined,
   });
+  const total = cases.kernels.length + cases.models.length;
   let failed = 0;
-  const results: CaseResult[] = await runCases(cases, target, {
-    onCase: (c, k, n) => progress.update(k, n, c.id, failed),
-    onResult: (r) => {
-      if (r.verdict !== "passed") failed++;
-    },
+  const onResult = (r: CaseResult, k: number) => {
+    if (r.verdict !== "passed") failed++;
+    const extra = r.runMs !== undefined ? `${r.runMs.toFixed(3)} ms` : undefined;
+    progress.finished(k, total, r.id, r.verdict, extra);
+  };
+  clearBuildCache(); // builds of this run are counted from zero
+  const results: CaseResult[] = await runCases(cases.kernels, target, {
+    repeats: opts.repeats,
+    seed: opts.seed,
+    cache: counters,
+    baselines,
+    defaultFloor: floor,
+    wallClockFloors: opts.wallClockFloors,
+    onCase: (c, k) => progress.update(k, total, c.id, failed),
+    onResult: (r, k) => onResult(r, k),
   });
-  progress.done();
-  const table = renderTable(results);
-  const json = JSON.stringify(jsonReport(target.name, results), null, 2);
-  const reportDir = opts.reportDir && opts.cwd && !opts.reportDir.startsWith("/")
-    ? `${opts.cwd}/${opts.reportDir}`
-    : opts.reportDir;
-  if (reportDir) {
-    await Deno.mkdir(reportDir, { recursive: true });
-    await Deno.writeTextFile(`${reportDir}/report.json`, json + "\n");
-    await Deno.writeTextFile(`${reportDir}/report.txt`, table + "\n");
+  for (const [k, c] of cases.models.entries()) {
+    const i = cases.kernels.length + k;
+    progress.update(i, total, c.id, failed);
+    const r = await runModelCase(c, target, { seed: opts.seed, repeats: opts.repeats });
+    results.push(r);
+    onResult(r, i);
   }
-  if (opts.format === "json") {
-    console.log(json);
-    console.error(finalLine(summarize(results)));
-  } else console.log(table);
+  progress.done();
+  const report = jsonReport(
+    {
+      name: target.name,
+      kind: target.kind,
+      description: target.description,
+      peak: target.peak,
+      intrinsics: target.intrinsics.map((x) => x.name),
+    },
+    results,
+    {
+      suite: opts.suite,
+      filter: opts.filter ?? null,
+      quick: opts.quick,
+      dtypes: opts.dtypes,
+      cases: opts.cases.length ? opts.cases : ["builtin"],
+      seed: opts.seed,
+      repeats: opts.repeats,
+      floor: floor ?? null,
+      wallClockFloors: opts.wallClockFloors,
+    },
+  );
+  const render: Record<Format, () => string> = {
+    table: () => renderTable(results),
+    json: () => JSON.stringify(report, null, 2),
+    junit: () => junitReport(target.name, results).trimEnd(),
+    html: () => htmlReport(report).trimEnd(),
+  };
+  if (opts.reportDir) {
+    const dir = resolve(cwd, opts.reportDir);
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(`${dir}/report.json`, render.json() + "\n");
+    await Deno.writeTextFile(`${dir}/report.xml`, render.junit() + "\n");
+    await Deno.writeTextFile(`${dir}/report.html`, render.html() + "\n");
+    await Deno.writeTextFile(`${dir}/report.txt`, render.table() + "\n");
+  }
+  console.log(render[opts.format]());
+  if (opts.format !== "table") console.error(finalLine(summarize(results)));
   return summarize(results).failed === 0 ? 0 : 1;
 }
 

@@ -10,6 +10,55 @@
 import { ConformanceError, TesseraError } from "../ir/errors.ts";
 import { defineTarget, type Target, type TargetSpec } from "../sdk/mod.ts";
 import { validateTarget, validationFailure } from "../sdk/validate.ts";
+import type { Floor } from "./result.ts";
+
+/**
+ * What a vendor module may export beside its target, as `export const conformance = {...}`:
+ * the target-level defaults of a conformance run.
+ */
+export interface TargetConformanceDefaults {
+  /** The floor of cases that declare none. */
+  readonly floor?: Floor;
+}
+
+/** A loaded target and what its module says about conformance. */
+export interface LoadedTarget {
+  /** The validated target. */
+  readonly target: Target;
+  /** The module's URL. */
+  readonly url: string;
+  /** The module's `conformance` export, checked. */
+  readonly defaults: TargetConformanceDefaults;
+}
+
+/** Render an error thrown while importing a vendor module (a TesseraError keeps its code). */
+function importProblem(e: unknown): string {
+  const x = e as { code?: unknown; message?: unknown; hint?: unknown; path?: unknown };
+  if (e instanceof Error && typeof x.code === "string" && /^[A-Z][A-Z0-9_]+$/.test(x.code)) {
+    const at = typeof x.path === "string" ? ` (at ${x.path})` : "";
+    return `${x.code}: ${e.message}${at}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+function checkDefaults(url: string, x: unknown): TargetConformanceDefaults {
+  if (x === undefined) return {};
+  const bad = (why: string) =>
+    new ConformanceError(
+      "CONF_TARGET_INVALID",
+      `Cannot use the conformance defaults of ${url}: ${why}`,
+      { hint: "export const conformance = { floor: { roofline: 0.5 } } (fractions in 0..1)" },
+    );
+  if (typeof x !== "object" || x === null) throw bad("`conformance` must be an object");
+  const floor = (x as TargetConformanceDefaults).floor;
+  if (floor !== undefined) {
+    for (const [k, v] of Object.entries(floor)) {
+      if (k !== "roofline" && k !== "baseline") throw bad(`floor.${k} is not a floor`);
+      if (typeof v !== "number" || !(v >= 0)) throw bad(`floor.${k} is ${v}, need a number >= 0`);
+    }
+  }
+  return { floor };
+}
 
 /** Built-in targets by name, as module URLs (imported only when asked for). */
 export const BUILTIN_TARGETS: Readonly<Record<string, string>> = {
@@ -42,6 +91,22 @@ export function targetModuleUrl(name: string, cwd: string): string {
  * ```
  */
 export async function loadTarget(name: string, cwd: string = Deno.cwd()): Promise<Target> {
+  return (await loadTargetModule(name, cwd)).target;
+}
+
+/**
+ * Import and validate a target, with the module's conformance defaults.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTargetModule } from "./load_target.ts";
+ * const { target, defaults } = await loadTargetModule("./my-chip.ts", Deno.cwd());
+ * ```
+ */
+export async function loadTargetModule(
+  name: string,
+  cwd: string = Deno.cwd(),
+): Promise<LoadedTarget> {
   const url = targetModuleUrl(name, cwd);
   let mod: Record<string, unknown>;
   try {
@@ -49,7 +114,7 @@ export async function loadTarget(name: string, cwd: string = Deno.cwd()): Promis
   } catch (e) {
     throw new ConformanceError(
       "CONF_TARGET_LOAD_FAILED",
-      `Cannot load target module ${url}: ${e instanceof Error ? e.message : String(e)}`,
+      `Cannot load target module ${url}: ${importProblem(e)}`,
       { hint: "the module must import cleanly and default-export defineTarget({...})" },
     );
   }
@@ -74,5 +139,5 @@ export async function loadTarget(name: string, cwd: string = Deno.cwd()): Promis
   // A wrong intrinsic or scope is reported here, at load, not as wrong results in a case.
   const failure = validationFailure(await validateTarget(target));
   if (failure) throw failure;
-  return target;
+  return { target, url, defaults: checkDefaults(url, mod.conformance) };
 }

@@ -1,33 +1,68 @@
 /**
- * The human-readable report: a table of cases (failures first) and the final line
- * `N passed, M failed`; and the JSON form of the same results.
+ * The human-readable report — a table of cases (failures first), the details of each failure,
+ * and the final line `N passed, M failed` — and the JSON report (versioned schema, documented in
+ * `docs/conformance.md`).
  *
  * @module
  */
-import type { CaseResult } from "./result.ts";
+import { type CaseResult, type Verdict, VERDICTS } from "./result.ts";
 
 /** Version of the JSON report's schema (documented in `docs/conformance.md`). */
-export const REPORT_SCHEMA_VERSION = "0.1.0";
+export const REPORT_SCHEMA_VERSION = "1.0.0";
 
 /** Counts of a run. */
 export interface Summary {
+  /** Cases run. */
+  readonly total: number;
+  /** Cases whose verdict is `passed`. */
   readonly passed: number;
+  /** Every other case. */
   readonly failed: number;
+  /** Cases by verdict. */
+  readonly verdicts: Readonly<Record<Verdict, number>>;
+  /** Builds answered by the artifact cache, by outcome. */
+  readonly cache: Readonly<Record<string, number>>;
 }
 
-/** Count passes and failures. @example `summarize([]).passed === 0` */
+/** Count passes, failures by kind and cache outcomes. @example `summarize([]).passed === 0` */
 export function summarize(results: readonly CaseResult[]): Summary {
-  const passed = results.filter((r) => r.verdict === "passed").length;
-  return { passed, failed: results.length - passed };
+  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const cache: Record<string, number> = {};
+  for (const r of results) {
+    verdicts[r.verdict]++;
+    if (r.cache) cache[r.cache] = (cache[r.cache] ?? 0) + 1;
+  }
+  return {
+    total: results.length,
+    passed: verdicts.passed,
+    failed: results.length - verdicts.passed,
+    verdicts,
+    cache,
+  };
 }
 
-/** The final line of every run. @example `finalLine({ passed: 3, failed: 0 }) === "3 passed, 0 failed"` */
-export function finalLine(s: Summary): string {
+/**
+ * The final line of every run.
+ *
+ * @example
+ * ```ts
+ * import { finalLine } from "./report.ts";
+ * console.assert(finalLine({ passed: 3, failed: 0 }) === "3 passed, 0 failed");
+ * ```
+ */
+export function finalLine(s: { readonly passed: number; readonly failed: number }): string {
   return `${s.passed} passed, ${s.failed} failed`;
+}
+
+/** Results with failures first (in `VERDICTS` order), then by id. */
+export function failuresFirst(results: readonly CaseResult[]): CaseResult[] {
+  const rank = (r: CaseResult) => VERDICTS.indexOf(r.verdict);
+  return [...results].sort((a, b) => rank(a) - rank(b));
 }
 
 const fmt = (x: number | undefined, digits: number): string =>
   x === undefined ? "-" : x.toFixed(digits);
+const pct = (x: number | undefined): string => (x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
 
 /**
  * Render results as a plain-text table, failures first, then the details of each failure and
@@ -41,40 +76,38 @@ const fmt = (x: number | undefined, digits: number): string =>
  * ```
  */
 export function renderTable(results: readonly CaseResult[]): string {
-  const order = [...results].sort((a, b) =>
-    Number(a.verdict === "passed") - Number(b.verdict === "passed")
-  );
-  // Target figures (cycles, utilisation, MACs on intrinsics, host ops) when a target reports them.
+  const order = failuresFirst(results);
+  // Target figures (cycles, utilisation, host ops) when a target reports them.
   const device = results.some((r) => r.cycles !== undefined || r.hostOps !== undefined);
-  const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
   const header = [
     "case",
     "verdict",
     "compile ms",
     "run ms",
     "GFLOP/s",
+    "roofline",
     "ulps",
-    ...(device ? ["cycles", "util", "on intrin", "host ops"] : []),
+    "on intrin",
+    ...(device ? ["cycles", "util"] : []),
+    "cache",
+    ...(device ? ["host ops"] : []),
     "note",
   ];
+  const numeric = device ? 9 : 7; // right-aligned columns: compile ms … util
   const rows = order.map((r) => [
     r.id,
     r.verdict,
     fmt(r.compileMs, 0),
     fmt(r.runMs, 3),
     fmt(r.gflops, 2),
+    pct(r.roofline),
     r.maxUlps === undefined ? "-" : String(r.maxUlps),
-    ...(device
-      ? [
-        r.cycles === undefined ? "-" : String(r.cycles),
-        pct(r.utilization),
-        pct(r.intrinsicShare),
-        r.hostOps?.length ? r.hostOps.join(",") : "-",
-      ]
-      : []),
+    pct(r.intrinsicShare),
+    ...(device ? [r.cycles === undefined ? "-" : String(r.cycles), pct(r.utilization)] : []),
+    r.cache ?? "-",
+    ...(device ? [r.hostOps?.length ? r.hostOps.join(",") : "-"] : []),
     r.note ?? "",
   ]);
-  const numeric = device ? 9 : 5; // right-aligned columns: compile ms … (on intrin)
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k].length)));
   const line = (cells: string[]) =>
     cells.map((c, k) => (k >= 2 && k <= numeric ? c.padStart(widths[k]) : c.padEnd(widths[k])))
@@ -93,20 +126,72 @@ function indent(text: string): string {
   return text.split("\n").map((l) => "    " + l).join("\n");
 }
 
-/** The JSON report: schema version, target, summary and every case. */
+/** What the report says about the target. */
+export interface TargetInfo {
+  readonly name: string;
+  readonly kind?: string;
+  readonly description?: string;
+  /** The roofline the fast verdicts were measured against. */
+  readonly peak?: {
+    readonly flopsPerSecond: Readonly<Record<string, number>>;
+    readonly bytesPerSecond: Readonly<Record<string, number>>;
+  };
+  /** Intrinsic names. */
+  readonly intrinsics?: readonly string[];
+}
+
+/** The JSON report (schema `REPORT_SCHEMA_VERSION`, see docs/conformance.md). */
 export interface JsonReport {
   readonly schemaVersion: string;
-  readonly target: string;
+  /** ISO time the report was made. */
+  readonly generatedAt: string;
+  readonly target: TargetInfo;
+  /** The options of the run (suite, filter, quick, dtypes, case files). */
+  readonly run: Readonly<Record<string, unknown>>;
   readonly summary: Summary;
   readonly cases: readonly CaseResult[];
 }
 
-/** Build the JSON report. @example `jsonReport("cpu", []).schemaVersion === REPORT_SCHEMA_VERSION` */
-export function jsonReport(target: string, results: readonly CaseResult[]): JsonReport {
+/**
+ * Build the JSON report.
+ *
+ * @example
+ * ```ts
+ * import { jsonReport, REPORT_SCHEMA_VERSION } from "./report.ts";
+ * console.assert(jsonReport({ name: "cpu" }, []).schemaVersion === REPORT_SCHEMA_VERSION);
+ * ```
+ */
+export function jsonReport(
+  target: TargetInfo,
+  results: readonly CaseResult[],
+  run: Readonly<Record<string, unknown>> = {},
+): JsonReport {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
     target,
+    run,
     summary: summarize(results),
     cases: results,
   };
+}
+
+/**
+ * Case times from an earlier JSON report, for `--baseline` (ids → ms).
+ *
+ * @example
+ * ```ts
+ * import { baselinesFromReport } from "./report.ts";
+ * const m = baselinesFromReport({ cases: [{ id: "a", runMs: 2 }] });
+ * console.assert(m.get("a") === 2);
+ * ```
+ */
+export function baselinesFromReport(report: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  const cases = (report as { cases?: unknown })?.cases;
+  if (!Array.isArray(cases)) return out;
+  for (const c of cases) {
+    if (typeof c?.id === "string" && typeof c.runMs === "number") out.set(c.id, c.runMs);
+  }
+  return out;
 }

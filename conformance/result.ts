@@ -1,31 +1,143 @@
 /**
- * The result of one conformance case (shared by the runner and the reports).
+ * The result of one conformance case (shared by the runner and the reports). Each case carries
+ * four verdicts, reported separately — compiled, correct, fast, tensorized — and one overall
+ * `verdict`. The flat figures (`runMs`, `gflops`, `cycles` …) repeat the verdicts' main numbers
+ * for the table and for callers of the first schema.
  *
  * @module
  */
 
-/** What happened to a case. */
-export type Verdict = "passed" | "compile-error" | "run-error" | "mismatch";
+/**
+ * What happened to a case, overall: `passed`; `compile-error`; `run-error` (the target crashed
+ * or threw); `mismatch` (a correctness failure); `slow` (correct, but under its performance
+ * floor — a performance failure, distinct from a correctness failure).
+ */
+export type Verdict = "passed" | "compile-error" | "run-error" | "mismatch" | "slow";
+
+/** Every verdict, failures first (the order reports sort by). */
+export const VERDICTS: readonly Verdict[] = [
+  "compile-error",
+  "run-error",
+  "mismatch",
+  "slow",
+  "passed",
+];
+
+/** How a build was answered by the artifact cache. */
+export type CacheOutcome = "hit" | "miss" | "uncacheable" | "off";
+
+/** A performance floor: the least a case must achieve (each field optional). */
+export interface Floor {
+  /** Least fraction of the target's roofline, 0…1. */
+  readonly roofline?: number;
+  /** Least ratio baseline time / time (1 = as fast as the baseline). */
+  readonly baseline?: number;
+}
+
+/** Compiled: did the build succeed, how long it took, whether the cache answered. */
+export interface CompiledVerdict {
+  readonly ok: boolean;
+  /** Build time in milliseconds (schedule, lowering, code generation, load). */
+  readonly ms?: number;
+  /** The artifact cache's answer. */
+  readonly cache: CacheOutcome;
+  /** The compile error: its code, message and where (IR path or line:column). */
+  readonly error?: { readonly code?: string; readonly message: string; readonly location?: string };
+}
+
+/** Correct: the outputs against the reference interpreter, under the dtype's tolerance. */
+export interface CorrectVerdict {
+  readonly ok: boolean;
+  /** Largest ULP distance over all float outputs (0 for integers). */
+  readonly maxUlps?: number;
+  /** The tolerance applied, e.g. `64 ulps or 1e-5 abs` or `exact`. */
+  readonly tolerance: string;
+  /** The first mismatch or the crash, in words. */
+  readonly detail?: string;
+}
+
+/** Fast: time, rates, the share of the roofline, the ratio to a baseline, the floor. */
+export interface FastVerdict {
+  /** False under the floor; true at or above it; undefined when no floor applies. */
+  readonly ok?: boolean;
+  /** Time of one run in milliseconds (median), as `timeSource` says. */
+  readonly timeMs?: number;
+  /** `simulated`: the device's deterministic cycle count; `wall`: measured wall time. */
+  readonly timeSource?: "wall" | "simulated";
+  /** Device cycles of one run, when the target counts them. */
+  readonly cycles?: number;
+  /** Arithmetic operations of one run (a multiply-add counts 2). */
+  readonly flops: number;
+  /** Bytes moved by one run (the device's DMA bytes, or the parameters' bytes). */
+  readonly bytes: number;
+  /** Achieved GFLOP/s. */
+  readonly gflops?: number;
+  /** Achieved GB/s. */
+  readonly gbps?: number;
+  /** Operations per byte. */
+  readonly intensity?: number;
+  /** The target's peak operations per second for the case's dtype (if declared). */
+  readonly peakFlops?: number;
+  /** The target's peak bytes per second of the `global` scope. */
+  readonly peakBytes?: number;
+  /** Which roof bounds the case: `compute` or `memory`. */
+  readonly bound?: "compute" | "memory";
+  /** Roofline time over achieved time, 0…1 (1 = at the roof). */
+  readonly roofline?: number;
+  /** The baseline's time in milliseconds (from the case or `--baseline`). */
+  readonly baselineMs?: number;
+  /** Baseline time / time (>1: faster than the baseline). */
+  readonly baselineRatio?: number;
+  /** The floor that applied. */
+  readonly floor?: Floor;
+  /** Why the floor failed, or why it was not enforced. */
+  readonly detail?: string;
+}
+
+/** Tensorized: how much arithmetic ran on the target's intrinsics, and if none, why. */
+export interface TensorizedVerdict {
+  /** Share of the arithmetic on intrinsics, 0…1 (undefined when the case has none). */
+  readonly share?: number;
+  /** Intrinsics seen in the kernel. */
+  readonly intrinsics: readonly string[];
+  /** Where none: auto-tensorization's diagnostic (or why it was not tried). */
+  readonly diagnostic?: string;
+  /** The diagnostic's code (`TENSORIZE_*`). */
+  readonly code?: string;
+}
 
 /** The result of one case. */
 export interface CaseResult {
   readonly id: string;
   readonly op: string;
   readonly dtype: string;
+  /** The suite the case belongs to. */
+  readonly suite?: "kernels" | "models";
   readonly verdict: Verdict;
+  /** The four verdicts, each on its own. */
+  readonly verdicts?: {
+    readonly compiled: CompiledVerdict;
+    readonly correct?: CorrectVerdict;
+    readonly fast?: FastVerdict;
+    readonly tensorized?: TensorizedVerdict;
+  };
   /** Build time in milliseconds (lowering, code generation, compile, load). */
   readonly compileMs?: number;
-  /** Median time of one run in milliseconds (inputs in, outputs out). */
+  /** The artifact cache's answer for this case's build. */
+  readonly cache?: CacheOutcome;
+  /** Median time of one run in milliseconds. */
   readonly runMs?: number;
-  /** GFLOP/s at the median time, when the case counts its operations. */
+  /** GFLOP/s at the median time, when the case does arithmetic. */
   readonly gflops?: number;
+  /** Fraction of the target's roofline, 0…1. */
+  readonly roofline?: number;
   /** Largest ULP distance from the interpreter over all outputs (floats). */
   readonly maxUlps?: number;
   /** Device cycles of one run, when the target reports them (`Kernel.stats`; simulated on npu). */
   readonly cycles?: number;
   /** Matrix-unit utilisation of one run (achieved MACs per cycle over peak), 0…1. */
   readonly utilization?: number;
-  /** Share of the kernel's MACs that ran on target intrinsics, 0…1. */
+  /** Share of the kernel's arithmetic that ran on target intrinsics, 0…1. */
   readonly intrinsicShare?: number;
   /** Ops that ran on the host rather than on the accelerator. */
   readonly hostOps?: readonly string[];

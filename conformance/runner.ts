@@ -1,23 +1,34 @@
 /**
- * Runs conformance cases on a target: for each case, build (compile), run, compare with the
- * reference interpreter under the dtype's tolerance, and time. A case that fails to compile,
- * crashes or differs is reported and the run goes on.
+ * Runs conformance cases on a target: for each case, build (compiled?), run and compare with the
+ * reference interpreter under the dtype's tolerance (correct?), time and place on the roofline
+ * (fast?), and measure the share of arithmetic on the target's intrinsics (tensorized?). A case
+ * that fails to compile, crashes the target or differs is reported and the run goes on.
  *
  * @module
  */
 import { TesseraError } from "../ir/errors.ts";
 import { runFunc } from "../ir/interp/mod.ts";
 import type { NDArray } from "../ir/ndarray.ts";
-import { build, type KernelStats, type Target } from "../sdk/mod.ts";
+import {
+  build,
+  type DeviceTensor,
+  type Kernel,
+  type KernelStats,
+  type Target,
+} from "../sdk/mod.ts";
+import type { CacheCounters } from "./artifact_cache.ts";
 import type { KernelCase } from "./case.ts";
-import type { CaseResult } from "./result.ts";
-import { compareArrays, type Comparison } from "./tolerance.ts";
+import { fastVerdict } from "./fast.ts";
+import type { CacheOutcome, CaseResult, CompiledVerdict, Floor, Verdict } from "./result.ts";
+import { tensorizedVerdict } from "./tensorized.ts";
+import { compareArrays, type Comparison, EXACT, toleranceOf } from "./tolerance.ts";
+import { bindSizes, countWork } from "./work.ts";
 
 export type { CaseResult, Verdict } from "./result.ts";
 
 /** Options of a run. */
 export interface RunOptions {
-  /** Timed repetitions per case after one warm-up run (default 3). */
+  /** Timed repetitions per case after one warm-up run (default 3; 0 skips wall timing). */
   readonly repeats?: number;
   /** Seed for the inputs (default 1). */
   readonly seed?: number;
@@ -25,6 +36,16 @@ export interface RunOptions {
   readonly onCase?: (c: KernelCase, index: number, total: number) => void;
   /** Called after each case ends. */
   readonly onResult?: (r: CaseResult, index: number, total: number) => void;
+  /** The artifact cache's counters, when the target goes through one (per-case hit or miss). */
+  readonly cache?: CacheCounters;
+  /** Baseline times (ms) by case id, e.g. from an earlier report (`--baseline`). */
+  readonly baselines?: ReadonlyMap<string, number>;
+  /** The floor of cases that declare none (the target-level default). */
+  readonly defaultFloor?: Floor;
+  /** Enforce floors on wall-clock time (off by default: it is noisy). */
+  readonly wallClockFloors?: boolean;
+  /** Run auto-tensorization for a diagnostic when no intrinsic ran (default true). */
+  readonly diagnose?: boolean;
 }
 
 function describe(e: unknown): string {
@@ -33,10 +54,10 @@ function describe(e: unknown): string {
   return String(e);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+function location(e: unknown): string | undefined {
+  if (!(e instanceof TesseraError)) return undefined;
+  if (e.span) return `${e.span.line}:${e.span.column}${e.path ? ` (${e.path})` : ""}`;
+  return e.path;
 }
 
 function compareAll(got: NDArray[], want: NDArray[]): { cmp?: Comparison; bad?: string } {
@@ -56,15 +77,48 @@ function compareAll(got: NDArray[], want: NDArray[]): { cmp?: Comparison; bad?: 
   return { cmp: worst };
 }
 
+/** The tolerance of a dtype, in words. */
+export function toleranceText(dtype: string): string {
+  const t = toleranceOf(dtype);
+  return t === EXACT || (t.ulps === 0 && t.atol === 0)
+    ? "exact"
+    : `${t.ulps} ulps or ${t.atol} abs`;
+}
+
 /** The target-reported figures a result carries (those the device gives). */
 function targetStats(s: KernelStats | undefined): Partial<CaseResult> {
   if (!s) return {};
   const out: Record<string, unknown> = {};
   if (typeof s.cycles === "number") out.cycles = s.cycles;
   if (typeof s.utilization === "number") out.utilization = s.utilization;
-  if (typeof s.intrinsicShare === "number") out.intrinsicShare = s.intrinsicShare;
   if (Array.isArray(s.hostOps)) out.hostOps = [...s.hostOps];
   return out as Partial<CaseResult>;
+}
+
+/** Median wall time of `repeats` runs on device tensors (copies excluded), after a warm-up. */
+async function timeKernel(
+  kernel: Kernel,
+  inputs: readonly NDArray[],
+  outputs: readonly NDArray[],
+  repeats: number,
+): Promise<number | undefined> {
+  if (repeats <= 0) return undefined;
+  const d = kernel.device;
+  const args: DeviceTensor[] = [];
+  try {
+    for (const a of inputs) args.push(d.fromArray(a));
+    for (const o of outputs) args.push(d.allocate(o.shape, o.dtype));
+    return (await kernel.time(args, { warmup: 1, repeat: repeats })).medianMs;
+  } finally {
+    for (const t of args) d.free(t);
+  }
+}
+
+function cacheOutcome(counters: CacheCounters | undefined, before?: CacheCounters): CacheOutcome {
+  if (!counters || !before) return "off";
+  if (counters.misses > before.misses) return "miss";
+  if (counters.uncacheable > before.uncacheable) return "uncacheable";
+  return "hit"; // from disk, or a kernel this process had already built
 }
 
 /**
@@ -75,7 +129,7 @@ function targetStats(s: KernelStats | undefined): Partial<CaseResult> {
  * import { runCase } from "./runner.ts";
  * import cpu from "../targets/cpu/mod.ts";
  * const r = await runCase(myCase, cpu);
- * console.log(r.verdict);
+ * console.log(r.verdict, r.verdicts?.fast?.roofline);
  * ```
  */
 export async function runCase(
@@ -83,54 +137,101 @@ export async function runCase(
   target: Target,
   options: RunOptions = {},
 ): Promise<CaseResult> {
-  const base = { id: c.id, op: c.op, dtype: c.dtype, note: c.note };
-  let f, kernel;
+  const base = { id: c.id, op: c.op, dtype: c.dtype, suite: "kernels" as const, note: c.note };
+  const before = options.cache ? { ...options.cache } : undefined;
+  let f, kernel: Kernel;
   const t0 = performance.now();
   try {
     f = c.func();
     kernel = await build(f, target);
   } catch (e) {
-    return { ...base, verdict: "compile-error", detail: describe(e) };
+    const compiled: CompiledVerdict = {
+      ok: false,
+      cache: cacheOutcome(options.cache, before),
+      error: {
+        code: e instanceof TesseraError ? e.code : undefined,
+        message: e instanceof Error ? e.message : String(e),
+        location: location(e),
+      },
+    };
+    return { ...base, verdict: "compile-error", verdicts: { compiled }, detail: describe(e) };
   }
   const compileMs = performance.now() - t0;
+  const cache = cacheOutcome(options.cache, before);
+  const compiled: CompiledVerdict = { ok: true, ms: compileMs, cache };
+  const tolerance = toleranceText(c.dtype);
   const inputs = c.inputs(options.seed ?? 1);
+  const fail = (verdict: Verdict, detail: string): CaseResult => ({
+    ...base,
+    verdict,
+    compileMs,
+    cache,
+    verdicts: { compiled, correct: { ok: false, tolerance, detail } },
+    detail,
+  });
   let want: NDArray[];
   try {
     want = runFunc(f, inputs, c.outputShapes);
   } catch (e) {
-    return { ...base, verdict: "run-error", compileMs, detail: `reference: ${describe(e)}` };
+    return fail("run-error", `reference: ${describe(e)}`);
   }
   let got: NDArray[];
-  const times: number[] = [];
+  let wallMs: number | undefined;
   try {
     got = await kernel.run(inputs, { outputShapes: c.outputShapes });
-    for (let r = 0; r < (options.repeats ?? 3); r++) {
-      const s = performance.now();
-      await kernel.run(inputs, { outputShapes: c.outputShapes });
-      times.push(performance.now() - s);
-    }
   } catch (e) {
-    return { ...base, verdict: "run-error", compileMs, detail: describe(e) };
+    return fail("run-error", describe(e));
   }
-  const runMs = times.length ? median(times) : undefined;
-  const stats = targetStats(kernel.stats?.());
-  const gflops = c.flops && runMs ? c.flops / (runMs * 1e6) : undefined;
+  const stats = kernel.stats?.(); // of the run just compared (timing runs may not report)
   const { cmp, bad } = compareAll(got, want);
-  if (bad) {
-    return { ...base, verdict: "mismatch", compileMs, runMs, gflops, ...stats, detail: bad };
+  if (bad) return { ...fail("mismatch", bad), ...targetStats(stats) };
+  try {
+    wallMs = await timeKernel(kernel, inputs, want, options.repeats ?? 3);
+  } catch (e) {
+    return fail("run-error", `while timing: ${describe(e)}`);
   }
+  const args = [...inputs, ...want];
+  const counted = countWork(f, args);
+  const work = c.flops === undefined ? counted : { ...counted, flops: c.flops };
+  const baselineMs = options.baselines?.get(c.id) ?? c.baseline?.[target.name];
+  const fast = fastVerdict(target, {
+    dtype: c.dtype,
+    work,
+    wallMs,
+    stats,
+    baselineMs,
+    floor: c.floor ?? options.defaultFloor,
+    enforceWall: options.wallClockFloors,
+  });
+  const tensorized = tensorizedVerdict(f, kernel, target, work, bindSizes(f, args), stats, {
+    diagnose: options.diagnose,
+  });
+  const verdict: Verdict = fast.ok === false ? "slow" : "passed";
   return {
     ...base,
-    verdict: "passed",
+    verdict,
+    verdicts: {
+      compiled,
+      correct: { ok: true, maxUlps: cmp?.maxUlps ?? 0, tolerance },
+      fast,
+      tensorized,
+    },
     compileMs,
-    runMs,
-    gflops,
+    cache,
+    runMs: fast.timeMs,
+    gflops: fast.gflops,
+    roofline: fast.roofline,
     maxUlps: cmp?.maxUlps ?? 0,
-    ...stats,
+    ...targetStats(stats),
+    intrinsicShare: tensorized.share,
+    detail: fast.ok === false ? fast.detail : undefined,
   };
 }
 
-/** Run cases one after another; never throws for a case's failure. */
+/**
+ * Run cases one after another; never throws for a case's failure (a case that throws anything,
+ * even outside the steps above, is a `run-error` and the run goes on).
+ */
 export async function runCases(
   cases: readonly KernelCase[],
   target: Target,
@@ -138,8 +239,22 @@ export async function runCases(
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (let k = 0; k < cases.length; k++) {
-    options.onCase?.(cases[k], k, cases.length);
-    const r = await runCase(cases[k], target, options);
+    const c = cases[k];
+    options.onCase?.(c, k, cases.length);
+    let r: CaseResult;
+    try {
+      r = await runCase(c, target, options);
+    } catch (e) {
+      r = {
+        id: c.id,
+        op: c.op,
+        dtype: c.dtype,
+        suite: "kernels",
+        verdict: "run-error",
+        verdicts: { compiled: { ok: false, cache: "off", error: { message: describe(e) } } },
+        detail: describe(e),
+      };
+    }
     results.push(r);
     options.onResult?.(r, k, cases.length);
   }

@@ -1,0 +1,109 @@
+/**
+ * Runs model cases (the `models` suite) with the verdicts of kernel cases: compiled (the case's
+ * `build`), correct (outputs against the oracle's under the dtype's tolerance), fast (wall time of
+ * a run, against the roofline when the case counts its operations). Tensorization is reported by
+ * kernel cases only.
+ *
+ * @module
+ */
+import { TesseraError } from "../ir/errors.ts";
+import type { NDArray } from "../ir/ndarray.ts";
+import type { Target } from "../sdk/mod.ts";
+import { fastVerdict } from "./fast.ts";
+import type { ModelCase, ModelRunner } from "./model_cases.ts";
+import type { CaseResult, CompiledVerdict } from "./result.ts";
+import { toleranceText } from "./runner.ts";
+import { compareArrays } from "./tolerance.ts";
+
+function describe(e: unknown): string {
+  if (e instanceof TesseraError) return e.render();
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/**
+ * Run one model case.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await runModelCase(modelCases()[0], cpu);
+ * ```
+ */
+export async function runModelCase(
+  c: ModelCase,
+  target: Target,
+  options: { readonly seed?: number; readonly repeats?: number } = {},
+): Promise<CaseResult> {
+  const base = { id: c.id, op: c.model, dtype: c.dtype, suite: "models" as const, note: c.note };
+  let runner: ModelRunner;
+  const t0 = performance.now();
+  try {
+    runner = await c.build(target);
+  } catch (e) {
+    const compiled: CompiledVerdict = {
+      ok: false,
+      cache: "off",
+      error: {
+        code: (e as TesseraError).code,
+        message: e instanceof Error ? e.message : String(e),
+      },
+    };
+    return { ...base, verdict: "compile-error", verdicts: { compiled }, detail: describe(e) };
+  }
+  const compiled: CompiledVerdict = { ok: true, ms: performance.now() - t0, cache: "off" };
+  const tolerance = toleranceText(c.dtype);
+  const inputs = c.inputs(options.seed ?? 1);
+  let got: NDArray[], want: NDArray[];
+  const times: number[] = [];
+  try {
+    want = await c.oracle(inputs);
+    got = await runner(inputs);
+    for (let k = 0; k < (options.repeats ?? 3); k++) {
+      const s = performance.now();
+      await runner(inputs);
+      times.push(performance.now() - s);
+    }
+  } catch (e) {
+    const detail = describe(e);
+    return {
+      ...base,
+      verdict: "run-error",
+      verdicts: { compiled, correct: { ok: false, tolerance, detail } },
+      detail,
+    };
+  }
+  let maxUlps = 0;
+  let bad = got.length === want.length
+    ? undefined
+    : `${got.length} outputs, expected ${want.length}`;
+  for (let k = 0; !bad && k < got.length; k++) {
+    const cmp = compareArrays(got[k], want[k]);
+    maxUlps = Math.max(maxUlps, cmp.maxUlps);
+    if (!cmp.ok) bad = `output ${k}: ${cmp.reason ?? `${cmp.mismatches} elements differ`}`;
+  }
+  if (bad) {
+    return {
+      ...base,
+      verdict: "mismatch",
+      verdicts: { compiled, correct: { ok: false, tolerance, detail: bad } },
+      detail: bad,
+    };
+  }
+  times.sort((a, b) => a - b);
+  const wallMs = times.length ? times[times.length >> 1] : undefined;
+  const bytes = [...inputs, ...want].reduce((n, a) => n + a.data.byteLength, 0);
+  const fast = fastVerdict(target, {
+    dtype: c.dtype,
+    work: { flops: c.flops ?? 0, macs: 0, bytes },
+    wallMs,
+  });
+  return {
+    ...base,
+    verdict: "passed",
+    verdicts: { compiled, correct: { ok: true, maxUlps, tolerance }, fast },
+    compileMs: compiled.ms,
+    runMs: fast.timeMs,
+    gflops: fast.gflops,
+    roofline: fast.roofline,
+    maxUlps,
+  };
+}
