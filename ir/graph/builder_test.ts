@@ -62,7 +62,7 @@ Deno.test("builder: generic inference through the op library", () => {
     "GRAPH_BAD_ATTR",
   );
   const m = b.op("concat", [x, x], { axis: 0 });
-  assertEquals(showType(m.type), "tensor<float32>[(n + n), 3, 4]");
+  assertEquals(showType(m.type), "tensor<float32>[(n * 2), 3, 4]");
 });
 
 Deno.test("builder: tuples, extern calls, match_shape, misuse", () => {

@@ -15,7 +15,7 @@ import type { OpDescriptor } from "../ops/descriptor.ts";
 import { placeholder, type Tensor } from "../te.ts";
 import { GraphError, ShapeError } from "./errors.ts";
 import type { Attrs } from "./ir.ts";
-import { dimsEqual, ShapeContext } from "./shape_ctx.ts";
+import { dimsEqual, ShapeContext, simplifyDim } from "./shape_ctx.ts";
 import { type SizeScope, type TensorType, tensorType } from "./types.ts";
 
 const BY_NAME = new Map<string, OpDescriptor>(OPS.map((o) => [o.name, o]));
@@ -197,7 +197,7 @@ export function inferOp(
   const ctx = new ShapeContext(op, path);
   const rule = RULES.get(op);
   if (!rule) catalogueArity(desc, args.length, ctx);
-  if (rule) return { type: rule(ctx, args, attrs), checks: ctx.checks };
+  if (rule) return { type: simplified(rule(ctx, args, attrs)), checks: ctx.checks };
   const canon = canonicalDims(args.map((a) => a.shape));
   const out = applyOp(
     desc,
@@ -206,7 +206,12 @@ export function inferOp(
     (n) => sizes.get(n),
     path,
   );
-  return { type: tensorType(out.shape, out.dtype), checks: [] };
+  return { type: simplified(tensorType(out.shape, out.dtype)), checks: [] };
+}
+
+function simplified(t: TensorType): TensorType {
+  const shape = t.shape.map(simplifyDim);
+  return shape.every((d, k) => d === t.shape[k]) ? t : tensorType(shape, t.dtype);
 }
 
 /** The operand count an op takes, from its catalogue cases (`concat` takes any number). */

@@ -67,3 +67,7 @@ export {
   tensorTypeOf,
   type TypeSpec,
 } from "./builder.ts";
+export { type GraphPrintOptions, printGraphFunc, printGraphModule } from "./print.ts";
+export { graphSpanOf, parseGraphFunc, parseGraphModule } from "./parse.ts";
+export { graphFirstMismatch, graphStructuralEqual } from "./structural.ts";
+export { GRAPH_WORDS, VALUE_FORMS } from "./grammar.ts";

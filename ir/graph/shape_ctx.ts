@@ -24,6 +24,11 @@ export function dimsDiffer(a: PrimExpr, b: PrimExpr): boolean {
   return a !== b && analyzer.canProveNotEqual(a, b);
 }
 
+/** A dimension in the analyzer's canonical form (`n + n` → `n * 2`); constants stay. */
+export function simplifyDim(e: PrimExpr): PrimExpr {
+  return e.kind === "IntImm" || e.kind === "Var" ? e : analyzer.simplify(e);
+}
+
 const isOne = (e: PrimExpr) => e.kind === "IntImm" && e.value === 1;
 
 /** Prefer a constant, then a variable, as the representative of two equal dimensions. */
