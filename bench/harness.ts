@@ -6,6 +6,7 @@
  * @module
  */
 import type { ImplRole } from "./peers/peer.ts";
+import { isPreempted, threadWaitClock, type WaitClock } from "./preemption.ts";
 
 /** How long to warm up and measure one (case, impl) pair. */
 export interface TimingOptions {
@@ -97,11 +98,35 @@ export interface WarmStart {
   readonly lastMs: number;
 }
 
+/** A run's own timing, when the run measured itself (work in a worker). */
+export interface RunTiming {
+  /** Duration of the run in ms. */
+  readonly ms: number;
+  /** Run-queue wait of the thread that ran it, in ms, when known (`preemption.ts`). */
+  readonly waitMs?: number;
+}
+
 /**
  * What one run returns: nothing (the harness times the call), or the run's own duration in ms
- * when the work ran elsewhere (a worker) and the call also carries messaging overhead.
+ * (or a `RunTiming`) when the work ran elsewhere (a worker) and the call also carries messaging
+ * overhead.
  */
-export type RunResult = void | number | Promise<void | number>;
+export type RunResult =
+  | void
+  | number
+  | RunTiming
+  | Promise<void | number | RunTiming>;
+
+/** The measured runs of one pair. */
+export interface Measured {
+  /** Durations in ms of the runs that count: the clean ones, or all runs if none was clean. */
+  readonly samples: number[];
+  /** Runs during which the thread waited on a run queue (`isPreempted`). */
+  readonly preempted: number;
+}
+
+/** Measured runs made at most per wanted sample, to replace preempted ones. */
+export const MAX_ATTEMPTS_PER_SAMPLE = 3;
 
 /**
  * Warm up, then time runs one by one; returns the measured durations in ms. `now` is the clock
@@ -116,25 +141,50 @@ export async function timeRuns(
   now: () => number = () => performance.now(),
   done: WarmStart = { runs: 0, ms: 0, lastMs: 0 },
 ): Promise<number[]> {
-  const once = async (): Promise<number> => {
+  return (await measureRuns(run, o, now, done, () => undefined)).samples;
+}
+
+/**
+ * `timeRuns`, setting aside preempted runs: each run's run-queue wait is read from `wait` (the
+ * calling thread's, `threadWaitClock`, unless the run reports its own), and a preempted run is
+ * replaced by another, up to `MAX_ATTEMPTS_PER_SAMPLE` runs per wanted sample.
+ */
+export async function measureRuns(
+  run: () => RunResult,
+  o: TimingOptions,
+  now: () => number = () => performance.now(),
+  done: WarmStart = { runs: 0, ms: 0, lastMs: 0 },
+  wait: WaitClock = threadWaitClock(),
+): Promise<Measured> {
+  const once = async (): Promise<RunTiming> => {
+    const w0 = wait();
     const t0 = now();
     const r = await run();
     const wall = now() - t0;
-    return typeof r === "number" ? r : wall;
+    const w1 = wait();
+    if (typeof r === "number") return { ms: r };
+    if (r) return r;
+    return { ms: wall, waitMs: w0 === undefined || w1 === undefined ? undefined : w1 - w0 };
   };
   let warm = done.runs, warmMs = done.ms, last = done.lastMs;
   // A slow run made before (the check run, often a first call's tier-up) needs one more to confirm.
   let confirm = done.runs > 0 && done.lastMs >= o.slowMs;
   while (confirm || warm < o.minWarmup || (warmMs < o.warmupMs && last < o.slowMs)) {
-    last = await once();
+    last = (await once()).ms;
     warm++;
     warmMs += last;
     confirm = false;
   }
   const reps = repsFor(last, o);
-  const samples: number[] = [];
-  for (let i = 0; i < reps; i++) samples.push(await once());
-  return samples;
+  const clean: number[] = [], all: number[] = [];
+  for (let i = 0; clean.length < reps && i < reps * MAX_ATTEMPTS_PER_SAMPLE; i++) {
+    const t = await once();
+    all.push(t.ms);
+    if (!isPreempted(t.ms, t.waitMs)) clean.push(t.ms);
+    else if (i + 1 >= reps && t.ms >= o.slowMs) break; // slow pairs do not get retries
+  }
+  const preempted = all.length - clean.length;
+  return { samples: clean.length > 0 ? clean : all, preempted };
 }
 
 /**
@@ -186,6 +236,8 @@ export interface Row {
   readonly gflops?: number;
   /** Measured runs. */
   readonly reps?: number;
+  /** Runs set aside because the thread was preempted during them (`preemption.ts`). */
+  readonly preempted?: number;
   /** Why not ok, or a remark. */
   readonly note?: string;
 }

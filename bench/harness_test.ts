@@ -3,6 +3,8 @@ import {
   formatTable,
   gflops,
   jsonRecords,
+  MAX_ATTEMPTS_PER_SAMPLE,
+  measureRuns,
   median,
   NORMAL_TIMING,
   QUICK_TIMING,
@@ -207,4 +209,38 @@ Deno.test("formatTable: header, aligned figures, ratios, and reasons for missing
   assert(lines[7].endsWith("wrong: error 1e-1"));
   const col = lines[0].indexOf("GFLOP/s") + "GFLOP/s".length;
   assertEquals(lines[2].indexOf("30.00") + 5, col, "GFLOP/s right-aligned under its header");
+});
+
+Deno.test("measureRuns: preempted runs are set aside and replaced, up to a bound", async () => {
+  let t = 0, w = 0, calls = 0;
+  // Every third run waits 5 fake ms on the run queue (and takes 5 ms longer).
+  const run = () => {
+    calls++;
+    const pre = calls % 3 === 0;
+    t += pre ? 15 : 10;
+    if (pre) w += 5;
+  };
+  const o: TimingOptions = { ...FAST, warmupMs: 0, minWarmup: 1, budgetMs: 40, minReps: 4 };
+  const m = await measureRuns(run, o, () => t, undefined, () => w);
+  assertEquals(m.samples, [10, 10, 10, 10]);
+  assertEquals(m.preempted, 2); // calls 3 and 6 (call 1 was the warm-up)
+  // A machine that preempts every run: at most MAX_ATTEMPTS_PER_SAMPLE runs per sample, all kept.
+  calls = 0;
+  const always = () => {
+    calls++;
+    t += 20;
+    w += 10;
+  };
+  const n = await measureRuns(always, o, () => t, undefined, () => w);
+  assertEquals(calls, 1 + 4 * MAX_ATTEMPTS_PER_SAMPLE); // a warm-up run, then 4 wanted (minReps)
+  assertEquals([n.samples.length, n.preempted], [4 * MAX_ATTEMPTS_PER_SAMPLE, 12]);
+});
+
+Deno.test("measureRuns: a run reporting { ms, waitMs } is judged by its own wait", async () => {
+  let i = 0;
+  const run = () => ({ ms: 10, waitMs: i++ % 2 ? 3 : 0 });
+  const o: TimingOptions = { ...FAST, warmupMs: 0, minWarmup: 1, budgetMs: 30, minReps: 3 };
+  const m = await measureRuns(run, o, () => 0, undefined, () => undefined);
+  assertEquals(m.samples, [10, 10, 10]);
+  assertEquals(m.preempted, 3); // the warm-up run waited 0; then 3, 0, 3, 0, 3, 0
 });

@@ -14,12 +14,12 @@ import {
   FP32_RTOL,
   gflops,
   jsonRecords,
+  measureRuns,
   median,
   NORMAL_TIMING,
   QUICK_TIMING,
   relativeError,
   type Row,
-  timeRuns,
   type TimingOptions,
 } from "./harness.ts";
 import { formatRatios } from "./ratios.ts";
@@ -65,7 +65,8 @@ async function start(impl: Impl, c: BenchCase, inputs: Float32Array[]): Promise<
   const prepared = await impl.prepare(c, inputs);
   const t0 = performance.now();
   const own = await prepared.run();
-  return { prepared, firstMs: typeof own === "number" ? own : performance.now() - t0 };
+  const firstMs = typeof own === "number" ? own : own ? own.ms : performance.now() - t0;
+  return { prepared, firstMs };
 }
 
 /** A case's reference output: which impl made it, and its run (reused if that impl is timed). */
@@ -132,13 +133,16 @@ async function measure(
       }
     }
     const done = { runs: 1, ms: firstMs, lastMs: firstMs };
-    const samples = await timeRuns(() => prepared.run(), timing, undefined, done);
+    const { samples, preempted } = await measureRuns(() => prepared.run(), timing, undefined, done);
     const ms = median(samples);
-    return { ...base, status: "ok", ms, gflops: gflops(caseFlops(c), ms), reps: samples.length };
+    const flops = gflops(caseFlops(c), ms);
+    return { ...base, status: "ok", ms, gflops: flops, reps: samples.length, preempted };
   } catch (e) {
     return { ...base, status: "failed", note: reasonOf(e) };
   } finally {
-    await prepared.dispose();
+    await Promise.resolve(prepared.dispose()).catch((e) =>
+      log(`${c.id} / ${impl.name}: dispose failed: ${reasonOf(e)}`)
+    );
   }
 }
 
@@ -146,7 +150,9 @@ function rowLine(row: Row): string {
   const who = `${row.case} / ${row.impl}${row.variant ? ` [${row.variant}]` : ""}` +
     (row.threads ? ` ${row.threads}T` : "");
   return row.status === "ok"
-    ? `${who}: ${row.ms!.toFixed(3)} ms (${row.reps} runs)`
+    ? `${who}: ${row.ms!.toFixed(3)} ms (${row.reps} runs${
+      row.preempted ? `; ${row.preempted} preempted runs set aside` : ""
+    })`
     : `${who}: ${row.status}: ${row.note ?? ""}`;
 }
 

@@ -12,41 +12,81 @@
  * @module
  */
 import type { BenchCase } from "../cases.ts";
+import type { RunTiming } from "../harness.ts";
 import { ortCase, ortSupports } from "./ort_common.ts";
 import { type Impl, PeerUnavailable, type Prepared } from "./peer.ts";
 import type { WorkerReply, WorkerRequest } from "./ort_web_worker.ts";
 
 const NAME = "onnxruntime-web";
 
-/** A worker that answers one request at a time. */
-class Rpc {
-  readonly #worker: Worker;
-  #pending: ((r: WorkerReply) => void) | undefined;
+/** Longest wait for the worker's answer to `init` (loads the package, compiles its wasm), ms. */
+export const INIT_TIMEOUT_MS = 120_000;
 
-  constructor() {
-    this.#worker = new Worker(new URL("./ort_web_worker.ts", import.meta.url), { type: "module" });
-    this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-      const p = this.#pending;
-      this.#pending = undefined;
-      p?.(e.data);
-    };
+/** Longest wait for any other answer (a session, one run, a result), ms. */
+export const CALL_TIMEOUT_MS = 60_000;
+
+/**
+ * A worker that answers one request at a time, within a time limit: a worker that does not answer
+ * in time is terminated and the call rejects with `PeerUnavailable` ("timed out"), as does every
+ * later call — a hung peer becomes a row with a reason instead of a hung bench.
+ */
+export class WorkerRpc {
+  readonly #worker: Worker;
+  readonly #name: string;
+  #pending: ((r: WorkerReply) => void) | undefined;
+  #dead: string | undefined;
+
+  /**
+   * Start the worker module at `url`; `name` names the peer in errors.
+   *
+   * @example
+   * ```ts ignore
+   * import { WorkerRpc } from "./ort_web.ts";
+   * const rpc = new WorkerRpc(new URL("./ort_web_worker.ts", import.meta.url), "onnxruntime-web");
+   * rpc.close();
+   * ```
+   */
+  constructor(url: URL, name: string) {
+    this.#name = name;
+    this.#worker = new Worker(url, { type: "module" });
+    this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#settle(e.data);
     this.#worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      const p = this.#pending;
-      this.#pending = undefined;
-      p?.({ ok: false, error: e.message });
+      this.#settle({ ok: false, error: e.message });
     };
   }
 
-  call(req: WorkerRequest): Promise<unknown> {
-    if (this.#pending) throw new PeerUnavailable(NAME, "a request is already pending");
+  #settle(r: WorkerReply): void {
+    const p = this.#pending;
+    this.#pending = undefined;
+    p?.(r);
+  }
+
+  /** Send `req`; resolves to the reply's value, rejects on an error reply or after `timeoutMs`. */
+  call(req: WorkerRequest, timeoutMs: number = CALL_TIMEOUT_MS): Promise<unknown> {
+    if (this.#dead) return Promise.reject(new PeerUnavailable(this.#name, this.#dead));
+    if (this.#pending) {
+      return Promise.reject(new PeerUnavailable(this.#name, "a request is already pending"));
+    }
     return new Promise((resolve, reject) => {
-      this.#pending = (r) => r.ok ? resolve(r.value) : reject(new PeerUnavailable(NAME, r.error));
+      const timer = setTimeout(() => {
+        this.#dead = `its worker did not answer "${req.op}" within ${timeoutMs / 1000} s`;
+        this.#pending = undefined;
+        this.close();
+        reject(new PeerUnavailable(this.#name, `timed out: ${this.#dead}`));
+      }, timeoutMs);
+      this.#pending = (r) => {
+        clearTimeout(timer);
+        if (r.ok) resolve(r.value);
+        else reject(new PeerUnavailable(this.#name, r.error));
+      };
       this.#worker.postMessage(req);
     });
   }
 
+  /** Terminate the worker; later calls reject. */
   close(): void {
+    this.#dead ??= "its worker was closed";
     this.#worker.terminate();
   }
 }
@@ -63,16 +103,16 @@ class Rpc {
  * ```
  */
 export function ortWeb(threads: number): Impl {
-  let rpc: Rpc | undefined;
+  let rpc: WorkerRpc | undefined;
   let inForce = 0;
   return {
     name: NAME,
     role: "peer",
     async init(): Promise<void> {
       if (rpc) return;
-      const r = new Rpc();
+      const r = new WorkerRpc(new URL("./ort_web_worker.ts", import.meta.url), NAME);
       try {
-        inForce = await r.call({ op: "init", threads }) as number;
+        inForce = await r.call({ op: "init", threads }, INIT_TIMEOUT_MS) as number;
       } catch (e) {
         r.close();
         throw e;
@@ -92,10 +132,11 @@ export function ortWeb(threads: number): Impl {
         output: o.output,
       });
       return {
-        run: async () => await w.call({ op: "run" }) as number,
+        run: async () => await w.call({ op: "run" }) as RunTiming,
         result: async () => await w.call({ op: "result" }) as Float32Array,
         dispose: async () => {
-          await w.call({ op: "dispose" });
+          // A worker that timed out is gone already: nothing left to release.
+          await w.call({ op: "dispose" }).catch(() => {});
         },
       };
     },

@@ -7,12 +7,13 @@
  * Requests → replies (`{ ok: true, value }` or `{ ok: false, error }`):
  * - `init {threads}` → the thread count in force (a 2×2 model is run to start the pool);
  * - `prepare {model, inputs, output}` → nothing (creates the session and the input tensors);
- * - `run` → ms of `session.run`;  `result` → the last output (a Float32Array copy);
+ * - `run` → `{ ms, waitMs }`: ms of `session.run`, and this thread's run-queue wait meanwhile;  `result` → the last output (a Float32Array copy);
  * - `dispose` → nothing (releases the session).
  *
  * @module
  */
 import { matmulModel } from "./onnx_model.ts";
+import { threadWaitClock } from "../preemption.ts";
 
 type Ort = typeof import("npm:onnxruntime-web@1.30.0");
 type Session = Awaited<ReturnType<Ort["InferenceSession"]["create"]>>;
@@ -44,6 +45,7 @@ let session: Session | undefined;
 let feeds: Record<string, Tensor> = {};
 let outName = "";
 let last: Tensor | undefined;
+const wait = threadWaitClock();
 
 async function handle(req: WorkerRequest): Promise<unknown> {
   switch (req.op) {
@@ -65,11 +67,13 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return undefined;
     }
     case "run": {
+      const w0 = wait();
       const t0 = performance.now();
       const out = await session!.run(feeds);
       const ms = performance.now() - t0;
+      const w1 = wait();
       last = out[outName] as Tensor;
-      return ms;
+      return { ms, waitMs: w0 === undefined || w1 === undefined ? undefined : w1 - w0 };
     }
     case "result":
       return (last!.data as Float32Array).slice();

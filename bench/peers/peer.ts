@@ -7,6 +7,7 @@
  */
 import { PeerUnavailable } from "../errors.ts";
 import type { BenchCase } from "../cases.ts";
+import type { RunResult } from "../harness.ts";
 
 /** How an impl's figures are compared: ours, the plain-TS baseline, a peer library, a ceiling. */
 export type ImplRole = "ours" | "baseline" | "peer" | "ceiling";
@@ -15,9 +16,10 @@ export type ImplRole = "ours" | "baseline" | "peer" | "ceiling";
 export interface Prepared {
   /**
    * One run of the kernel; inputs and outputs stay where `prepare` put them. Resolves to the
-   * run's own duration in ms when the work runs elsewhere (a worker), to leave messaging out.
+   * run's own duration in ms (or `{ ms, waitMs }`, with the run-queue wait of the thread that ran
+   * it) when the work runs elsewhere (a worker), to leave messaging out.
    */
-  run(): void | number | Promise<void | number>;
+  run(): RunResult;
   /** The output of the last run, in the canonical layout (a copy). */
   result(): Float32Array | Promise<Float32Array>;
   /** Free what `prepare` allocated. */
