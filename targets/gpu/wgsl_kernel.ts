@@ -1,0 +1,417 @@
+/**
+ * One dispatch → one WGSL module: storage bindings for the buffers it touches (packed sub-word
+ * buffers it writes as `array<atomic<u32>>`), the uniform of scalar parameters, `var<workgroup>`
+ * arrays for `shared` allocations, function-private arrays for `local` ones, and an entry point
+ * whose workgroup/invocation ids stand in for loops bound to `blockIdx.*`/`threadIdx.*`.
+ *
+ * Thread-bound loops: the workgroup size is the largest `threadIdx` extent of each axis (they
+ * must be constant), the grid the largest `blockIdx` extent (evaluated per call). A loop whose
+ * extent is smaller than its axis' launch size is guarded by `if (id < extent)`; `vthread` loops
+ * run serially. A serial loop around thread-bound loops runs in every invocation.
+ *
+ * @module
+ */
+import { type DType, elementOf } from "../../ir/dtype.ts";
+import { type Call, max, type PrimExpr, type Var } from "../../ir/expr.ts";
+import { InternalError, TargetError } from "../../ir/errors.ts";
+import { visit } from "../../ir/node.ts";
+import type { Buffer, For, Stmt } from "../../ir/stmt.ts";
+import { structuralEqual } from "../../ir/structural.ts";
+import type { GpuBinding, GpuBufferSlot, GpuKernel } from "./artifact.ts";
+import { emitExpr, type ExprContext } from "./wgsl_expr.ts";
+import { preludeFor } from "./wgsl_prelude.ts";
+import { isPacked, storageBits, storageElement, unsupported, wgslScalar } from "./wgsl_types.ts";
+
+/** What every kernel of a function shares. */
+export interface KernelEnv {
+  /** Function name (for errors). */
+  readonly func: string;
+  /** Storage buffers by IR buffer. */
+  readonly slots: ReadonlyMap<Buffer, number>;
+  /** The slots. */
+  readonly slotInfo: readonly GpuBufferSlot[];
+  /** Uniform field of each scalar parameter, with its dtype. */
+  readonly scalars: ReadonlyMap<Var, number>;
+  /** Dtypes of the uniform's fields, in order. */
+  readonly scalarTypes: readonly DType[];
+  /** Function-wide lets (top-level `LetStmt`s), emitted at the start of every kernel. */
+  readonly lets: readonly (readonly [Var, PrimExpr])[];
+  /** Intrinsic emitters by call op (`gpu.dot4I8Packed` …). */
+  readonly intrinsics?: ReadonlyMap<string, IntrinsicEmitter>;
+}
+
+/** Emits an intrinsic call from its arguments' lanes. */
+export type IntrinsicEmitter = (call: Call, args: readonly (readonly string[])[]) => string[];
+
+/** A kernel before hashing. */
+export type EmittedKernel = Omit<GpuKernel, "hash">;
+
+const AXES = ["x", "y", "z"] as const;
+
+function tagOf(f: For): { kind: "block" | "thread" | "vthread"; axis: number } {
+  const [a, d] = f.threadTag.split(".");
+  const axis = AXES.indexOf(d as "x");
+  if (a === "blockIdx") return { kind: "block", axis };
+  if (a === "threadIdx") return { kind: "thread", axis };
+  return { kind: "vthread", axis };
+}
+
+function sanitize(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, "_").replace(/__+/g, "_");
+}
+
+/** Per thread axis: the loops bound to it. */
+interface Launch {
+  readonly loops: For[][];
+}
+
+function collectLaunch(body: Stmt, func: string): {
+  wg: [number, number, number];
+  grid: [PrimExpr, PrimExpr, PrimExpr];
+  guard: (f: For) => boolean;
+} {
+  const blocks: Launch = { loops: [[], [], []] }, threads: Launch = { loops: [[], [], []] };
+  visit(body, (n) => {
+    if (n.kind !== "For" || n.forKind !== "thread") return;
+    const t = tagOf(n);
+    if (t.kind === "block") blocks.loops[t.axis].push(n);
+    if (t.kind === "thread") threads.loops[t.axis].push(n);
+  });
+  const wg: [number, number, number] = [1, 1, 1];
+  threads.loops.forEach((ls, k) => {
+    for (const l of ls) {
+      if (l.extent.kind !== "IntImm") {
+        throw new TargetError(
+          "GPU_SYMBOLIC_THREAD_EXTENT",
+          `Cannot compile loop "${l.loopVar.name}" bound to ${l.threadTag} for the gpu target: its extent is symbolic, a workgroup size must be a constant`,
+          { path: `func "${func}" / loop "${l.loopVar.name}"`, hint: "split the loop by a constant factor and bind the inner loop" },
+        );
+      }
+      wg[k] = Math.max(wg[k], l.extent.value);
+    }
+  });
+  const grid = blocks.loops.map((ls) =>
+    ls.reduce<PrimExpr | undefined>((m, l) => (m === undefined ? l.extent : max(m, l.extent)), undefined) ??
+      ({ kind: "IntImm", dtype: "int32", value: 1 } as PrimExpr)
+  ) as [PrimExpr, PrimExpr, PrimExpr];
+  const exact = (ls: For[]) => ls.every((l) => structuralEqual(l.extent, ls[0].extent));
+  const guard = (f: For): boolean => {
+    const t = tagOf(f);
+    const ls = (t.kind === "block" ? blocks : threads).loops[t.axis];
+    return !exact(ls) || (t.kind === "thread" && (f.extent as { value: number }).value !== wg[t.axis]);
+  };
+  return { wg, grid, guard };
+}
+
+/** Statement emitter of one kernel. */
+class KernelEmitter implements ExprContext {
+  readonly lines: string[] = [];
+  private depth = 1;
+  private pending: string[] = [];
+  private readonly names = new Map<Var, readonly string[]>();
+  private readonly local = new Map<Buffer, string>();
+  private count = 0;
+  readonly usedSlots = new Set<number>();
+  usesUniform = false;
+  readonly workgroupDecls: string[] = [];
+  workgroupBytes = 0;
+
+  constructor(
+    private readonly env: KernelEnv,
+    private readonly written: ReadonlySet<Buffer>,
+    private readonly guard: (f: For) => boolean,
+  ) {}
+
+  private fresh(base: string): string {
+    return `${sanitize(base)}_${this.count++}`;
+  }
+
+  line(s: string): void {
+    this.lines.push(`${"  ".repeat(this.depth)}${s}`);
+  }
+
+  private flush(): void {
+    for (const p of this.pending) this.line(p);
+    this.pending = [];
+  }
+
+  hoist(value: string, type: string): string {
+    const n = this.fresh("t");
+    this.pending.push(`let ${n}: ${type} = ${value};`);
+    return n;
+  }
+
+  bindVar(v: Var, lanes: readonly string[]): void {
+    this.names.set(v, lanes);
+  }
+
+  varLanes(v: Var): readonly string[] {
+    const n = this.names.get(v);
+    if (n) return n;
+    const k = this.env.scalars.get(v);
+    if (k === undefined) throw new InternalError(`gpu codegen: variable "${v.name}" is unbound`);
+    this.usesUniform = true;
+    const d = elementOf(this.env.scalarTypes[k]);
+    return [d === "bool" ? `(P.s${k} != 0u)` : `P.s${k}`];
+  }
+
+  intrinsic(call: Call, args: readonly (readonly string[])[]): readonly string[] | undefined {
+    return this.env.intrinsics?.get(call.op)?.(call, args);
+  }
+
+  private storageName(b: Buffer): string {
+    const slot = this.env.slots.get(b);
+    if (slot === undefined) throw new InternalError(`gpu codegen: buffer "${b.name}" has no slot`);
+    this.usedSlots.add(slot);
+    return `b${slot}`;
+  }
+
+  load(b: Buffer, index: string): string {
+    const l = this.local.get(b);
+    if (l) return `${l}[${index}]`;
+    const name = this.storageName(b);
+    if (!isPacked(b.dtype)) return `${name}[${index}]`;
+    const bits = storageBits(b.dtype);
+    const per = 32 / bits;
+    const i = this.hoist(`u32(${index})`, "u32");
+    const wordAt = `${name}[${i} >> ${Math.log2(per)}u]`;
+    const word = this.written.has(b) ? `atomicLoad(&${wordAt})` : wordAt;
+    const w = this.hoist(word, "u32");
+    const sh = `((${i} & ${per - 1}u) * ${bits}u)`;
+    const raw = `((${w} >> ${sh}) & ${bits === 8 ? "0xffu" : "0xffffu"})`;
+    switch (elementOf(b.dtype)) {
+      case "int8":
+      case "int16":
+        return `(bitcast<i32>(${w} << (${32 - bits}u - ${sh})) >> ${32 - bits}u)`;
+      case "bool":
+        return `(${raw} != 0u)`;
+      case "float16":
+        return `tsr_f16val(${raw})`;
+      case "bfloat16":
+        return `bitcast<f32>(${raw} << 16u)`;
+    }
+    return raw;
+  }
+
+  private store(b: Buffer, index: string, value: string): void {
+    const l = this.local.get(b);
+    if (l) return this.line(`${l}[${index}] = ${value};`);
+    const name = this.storageName(b);
+    if (!isPacked(b.dtype)) return this.line(`${name}[${index}] = ${value};`);
+    const bits = storageBits(b.dtype);
+    const per = 32 / bits;
+    const mask = bits === 8 ? "0xffu" : "0xffffu";
+    const d = elementOf(b.dtype);
+    const raw = d === "bool"
+      ? `select(0u, 1u, ${value})`
+      : d === "float16"
+      ? `tsr_f16bits(${value})`
+      : d === "bfloat16"
+      ? `tsr_bf16bits(${value})`
+      : `(bitcast<u32>(${value}) & ${mask})`;
+    const i = this.fresh("i"), sh = this.fresh("sh");
+    this.line(`{`);
+    this.depth++;
+    this.line(`let ${i} = u32(${index});`);
+    this.line(`let ${sh} = (${i} & ${per - 1}u) * ${bits}u;`);
+    this.line(`atomicAnd(&${name}[${i} >> ${Math.log2(per)}u], ~(${mask} << ${sh}));`);
+    this.line(`atomicOr(&${name}[${i} >> ${Math.log2(per)}u], (${raw} & ${mask}) << ${sh});`);
+    this.depth--;
+    this.line(`}`);
+  }
+
+  private ex(e: PrimExpr): readonly string[] {
+    return emitExpr(e, this);
+  }
+
+  private block(s: Stmt): void {
+    this.depth++;
+    this.stmt(s);
+    this.depth--;
+  }
+
+  stmt(s: Stmt): void {
+    switch (s.kind) {
+      case "SeqStmt":
+        for (const x of s.seq) this.stmt(x);
+        return;
+      case "For":
+        return s.forKind === "thread" && tagOf(s).kind !== "vthread" ? this.threadLoop(s) : this.loop(s);
+      case "IfThenElse": {
+        const [c] = this.ex(s.cond);
+        this.flush();
+        this.line(`if (${c}) {`);
+        this.block(s.then);
+        if (s.otherwise) {
+          this.line(`} else {`);
+          this.block(s.otherwise);
+        }
+        this.line(`}`);
+        return;
+      }
+      case "LetStmt": {
+        const t = wgslScalar(s.value.dtype);
+        const lanes = this.ex(s.value).map((x) => this.hoist(x, t));
+        this.flush();
+        this.names.set(s.v, lanes);
+        return this.stmt(s.body);
+      }
+      case "Allocate":
+        return this.allocate(s.buffer, s.body);
+      case "AssertStmt":
+        // Kernels cannot fail; top-level asserts are checked on the host (codegen.ts).
+        return this.stmt(s.body);
+      case "Evaluate":
+        if (s.value.kind === "Call" && s.value.op === "gpu.barrier") {
+          this.line("workgroupBarrier();");
+          this.line("storageBarrier();");
+        }
+        return;
+      case "BufferStore": {
+        const v = this.ex(s.value), idx = this.ex(s.indices[0]);
+        this.flush();
+        v.forEach((x, k) => this.store(s.buffer, idx[k], x));
+        return;
+      }
+    }
+    throw new TargetError(
+      "GPU_UNSUPPORTED_NODE",
+      `Cannot compile a ${s.kind} for the gpu target: the function is not in lowered form`,
+      { path: `func "${this.env.func}"` },
+    );
+  }
+
+  private loop(s: For): void {
+    if (elementOf(s.loopVar.dtype) !== "int32") throw unsupported(s.loopVar.dtype, `loop "${s.loopVar.name}"`);
+    const [lo] = this.ex(s.min), [ext] = this.ex(s.extent);
+    const end = this.hoist(`${lo} + ${ext}`, "i32");
+    this.flush();
+    const v = this.fresh(s.loopVar.name);
+    this.names.set(s.loopVar, [v]);
+    this.line(`for (var ${v}: i32 = ${lo}; ${v} < ${end}; ${v} = ${v} + 1) {`);
+    this.block(s.body);
+    this.line(`}`);
+  }
+
+  private threadLoop(s: For): void {
+    const t = tagOf(s);
+    const id = `i32(${t.kind === "block" ? "wid" : "lid"}.${AXES[t.axis]})`;
+    const [lo] = this.ex(s.min);
+    const v = this.fresh(s.loopVar.name);
+    this.flush();
+    this.line(`{`);
+    this.depth++;
+    this.line(`let ${v}: i32 = ${lo === "0i" ? id : `${lo} + ${id}`};`);
+    this.names.set(s.loopVar, [v]);
+    if (this.guard(s)) {
+      const [ext] = this.ex(s.extent);
+      this.flush();
+      this.line(`if (${id} < ${ext}) {`);
+      this.block(s.body);
+      this.line(`}`);
+    } else this.stmt(s.body);
+    this.depth--;
+    this.line(`}`);
+  }
+
+  private allocate(b: Buffer, body: Stmt): void {
+    const n = b.shape[0];
+    if (b.shape.length !== 1 || n.kind !== "IntImm") {
+      throw new TargetError(
+        "GPU_SYMBOLIC_ALLOCATION",
+        `Cannot allocate buffer "${b.name}" (scope ${b.scope}) inside a gpu kernel: its size is not a constant`,
+        { path: `func "${this.env.func}" / buffer "${b.name}"`, hint: "tile the computation so the buffer has a constant size" },
+      );
+    }
+    const t = wgslScalar(b.dtype);
+    const name = this.fresh(b.name);
+    this.local.set(b, name);
+    if (b.scope === "shared") {
+      this.workgroupDecls.push(`var<workgroup> ${name}: array<${t}, ${n.value}>;`);
+      this.workgroupBytes += 4 * n.value;
+    } else {
+      let threaded = false;
+      visit(body, (x) => {
+        if (x.kind === "For" && x.forKind === "thread" && !x.threadTag.startsWith("vthread")) threaded = true;
+        return !threaded;
+      });
+      if (threaded) {
+        throw new TargetError(
+          "GPU_ALLOCATION_SPANS_THREADS",
+          `Cannot allocate buffer "${b.name}" (scope ${b.scope}) around thread-bound loops: each invocation would get its own copy`,
+          { path: `func "${this.env.func}" / buffer "${b.name}"`, hint: `use scope "shared" for data threads of a workgroup exchange` },
+        );
+      }
+      this.line(`var ${name}: array<${t}, ${n.value}>;`);
+    }
+    this.stmt(body);
+  }
+}
+
+function writtenBuffers(s: Stmt): Set<Buffer> {
+  const out = new Set<Buffer>();
+  visit(s, (n) => {
+    if (n.kind === "BufferStore") out.add(n.buffer);
+  });
+  return out;
+}
+
+/**
+ * Emit one kernel (a top-level statement of a lowered function) as a WGSL module.
+ *
+ * @example
+ * ```ts ignore
+ * const k = emitKernel(stmt, env, 0);
+ * console.log(k.source);
+ * ```
+ */
+export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKernel {
+  const written = writtenBuffers(body);
+  const launch = collectLaunch(body, env.func);
+  const em = new KernelEmitter(env, written, launch.guard);
+  for (const [v, value] of env.lets) em.stmt({ kind: "LetStmt", v, value, body: { kind: "SeqStmt", seq: [] } });
+  em.stmt(body);
+  const bindings: GpuBinding[] = [];
+  const decls: string[] = [];
+  for (const slot of [...em.usedSlots].sort((a, b) => a - b)) {
+    const info = env.slotInfo[slot];
+    const buf = [...env.slots].find(([, s]) => s === slot)![0];
+    const write = written.has(buf);
+    const el = storageElement(info.dtype);
+    const atomicEl = write && isPacked(info.dtype) ? "atomic<u32>" : el;
+    const binding = bindings.length;
+    bindings.push({ binding, slot, write });
+    decls.push(
+      `@group(0) @binding(${binding}) var<storage, ${write ? "read_write" : "read"}> b${slot}: array<${atomicEl}>; // ${info.name}: ${info.dtype}`,
+    );
+  }
+  if (em.usesUniform) {
+    const fields = env.scalarTypes.map((d, k) => {
+      const t = wgslScalar(d);
+      return `s${k}: ${t === "bool" ? "u32" : t === "f16" ? "f32" : t}`;
+    });
+    decls.unshift(`struct Params { ${[...fields, "pad: u32"].join(", ")} }`);
+    decls.push(`@group(0) @binding(${bindings.length}) var<uniform> P: Params;`);
+    bindings.push({ binding: bindings.length, slot: -1, write: false });
+  }
+  const [x, y, z] = launch.wg;
+  const entry = `k${index}`;
+  const code = [
+    ...decls,
+    ...em.workgroupDecls,
+    "",
+    `@compute @workgroup_size(${x}, ${y}, ${z})`,
+    `fn ${entry}(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {`,
+    ...em.lines,
+    "}",
+  ].join("\n");
+  const prelude = preludeFor(code);
+  return {
+    entry,
+    source: prelude ? `${prelude}\n\n${code}\n` : `${code}\n`,
+    bindings,
+    workgroupSize: launch.wg,
+    grid: launch.grid,
+    workgroupBytes: em.workgroupBytes,
+  };
+}
