@@ -27,7 +27,14 @@ import { loadTargetModule } from "./load_target.ts";
 import { type ModelCase, modelCases } from "./model_cases.ts";
 import { runModelCase } from "./model_runner.ts";
 import { createProgress } from "./progress.ts";
-import { baselinesFromReport, finalLine, jsonReport, renderTable, summarize } from "./report.ts";
+import {
+  baselinesFromReport,
+  finalLine,
+  jsonReport,
+  renderTable,
+  summarize,
+  targetInfo,
+} from "./report.ts";
 import type { CaseResult, Floor } from "./result.ts";
 import { runCases } from "./runner.ts";
 
@@ -304,13 +311,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   progress.done();
   const report = jsonReport(
-    {
-      name: target.name,
-      kind: target.kind,
-      description: target.description,
-      peak: target.peak,
-      intrinsics: target.intrinsics.map((x) => x.name),
-    },
+    targetInfo(target),
     results,
     {
       suite: opts.suite,

@@ -140,6 +140,30 @@ export interface TargetInfo {
   readonly intrinsics?: readonly string[];
 }
 
+/**
+ * What a report says about a target (name, kind, description, peaks, intrinsic names).
+ *
+ * @example
+ * ```ts ignore
+ * const info = targetInfo(cpu);
+ * ```
+ */
+export function targetInfo(t: {
+  readonly name: string;
+  readonly kind?: string;
+  readonly description?: string;
+  readonly peak?: TargetInfo["peak"];
+  readonly intrinsics?: readonly { readonly name: string }[];
+}): TargetInfo {
+  return {
+    name: t.name,
+    kind: t.kind,
+    description: t.description,
+    peak: t.peak,
+    intrinsics: t.intrinsics?.map((x) => x.name),
+  };
+}
+
 /** The JSON report (schema `REPORT_SCHEMA_VERSION`, see docs/conformance.md). */
 export interface JsonReport {
   readonly schemaVersion: string;
