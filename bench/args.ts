@@ -24,10 +24,13 @@ export const USAGE: string = `Usage: deno task bench [options]
 Times fp32 matmul 256/512/1024, GEMV 1x4096x4096, conv2d 1x64x56x56 (3x3, 64 out, pad 1) and
 the wasm SIMD ceiling for tessera (hand schedules of examples/), tessera-default, ts-loop,
 tfjs-wasm, onnxruntime-web (1 and 2 threads), onnxruntime-node (1 and 2 threads), wasm-peak and
-wasm-peak-fma, all in one run; then the ratios of our best kernels to each peer and to the peak.
+wasm-peak-fma, all in one run; then the ratios of our best kernels to each peer and to the peak,
+and the verdict on each issue-3 target (goal, measured ratio, met or not). Runs during which the
+bench's thread waited for a core (another process ran) are set aside and repeated.
 
 Options:
-  --json FILE       also write every figure as JSON records { case, impl, threads, ms, gflops }
+  --json FILE       also write every figure as JSON records { case, impl, threads, ms, gflops },
+                    followed by one { target, case, goal, value, met, ours } per issue-3 target
   --filter REGEX    only run pairs whose "case/impl" matches, e.g. "matmul_f32_512" or "tfjs"
   --quick           fewer repetitions (a rough figure in well under a minute)
   -h, --help        this text`;

@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: every case × every impl in one process run, each impl checked against the
- * case's reference (`reference.ts`) before it is timed, then a table, the ratios (`ratios.ts`)
- * and with `--json FILE` the records.
+ * case's reference (`reference.ts`) before it is timed, then a table, the ratios (`ratios.ts`),
+ * the verdict on issue 3's targets (`targets.ts`) and with `--json FILE` the records and verdicts.
  *
  * @module
  */
@@ -23,6 +23,7 @@ import {
   type TimingOptions,
 } from "./harness.ts";
 import { formatRatios } from "./ratios.ts";
+import { formatVerdicts, verdicts } from "./targets.ts";
 import { loopReference, spotError } from "./reference.ts";
 import type { Impl, Prepared } from "./peers/peer.ts";
 import { reasonOf } from "./peers/peer.ts";
@@ -247,11 +248,14 @@ async function main(argv: string[]): Promise<number> {
   console.log(formatTable(rows));
   console.log("");
   console.log(formatRatios(rows));
+  console.log("");
+  console.log(formatVerdicts(rows));
   if (args.json) {
     // `deno task` runs in the project root; a relative path means the caller's directory.
     const file = resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), args.json);
-    await Deno.writeTextFile(file, JSON.stringify(jsonRecords(rows), null, 2) + "\n");
-    log(`wrote ${jsonRecords(rows).length} records to ${file}`);
+    const records = jsonRecords(rows), targets = verdicts(rows);
+    await Deno.writeTextFile(file, JSON.stringify([...records, ...targets], null, 2) + "\n");
+    log(`wrote ${records.length} records and ${targets.length} target verdicts to ${file}`);
   }
   return 0;
 }
