@@ -36,28 +36,90 @@ export interface GpuScheduleOptions {
 export interface GpuBlockDecision {
   /** Block name. */
   readonly block: string;
-  /** `"inlined"`, `"bind"` or `"single"` (one invocation). */
+  /** `"inlined"`, `"bind<k>"` (the k-th way of `ATTEMPTS`) or `"single"` (one invocation). */
   readonly rule: string;
 }
 
-function threadsFor(extent: number | undefined, threads: number): number {
+function pow2Upto(extent: number | undefined, threads: number): number {
   if (extent === undefined || extent >= threads) return threads;
   let t = 1;
   while (t < extent) t *= 2;
   return t;
 }
 
-function bindSpatial(sch: Schedule, info: BlockInfo, threads: number): boolean {
-  let s = 0;
-  while (s < info.axes.length && !info.axes[s].reduce) s++;
-  if (s === 0) return false;
-  const loops = sch.getLoops(sch.getBlock(info.name));
-  const extents = info.axes.slice(0, s).map((a) => a.extent);
-  const extent = extents.every((e) => e !== undefined)
-    ? extents.reduce((p, e) => p! * e!, 1)
+function largestDivisor(extent: number, threads: number): number {
+  for (let t = Math.min(threads, extent); t > 1; t--) if (extent % t === 0) return t;
+  return 1;
+}
+
+/** Leading spatial loops of a block and their extents. */
+function spatial(info: BlockInfo): (number | undefined)[] {
+  const out: (number | undefined)[] = [];
+  while (out.length < info.axes.length && !info.axes[out.length].reduce) {
+    out.push(info.axes[out.length].extent);
+  }
+  return out;
+}
+
+/**
+ * Ways to give a block threads, best first. `bind` requires affine block bindings, so a split
+ * of a fused loop must divide its extent (or the extent be one symbolic size).
+ */
+const ATTEMPTS: readonly ((sch: Schedule, info: BlockInfo, threads: number) => boolean)[] = [
+  // fuse all spatial loops, split by a power of two
+  (sch, info, threads) => fuseSplit(sch, info, (e) => pow2Upto(e, threads)),
+  // … by the largest divisor of a constant extent
+  (sch, info, threads) =>
+    fuseSplit(sch, info, (e) => e === undefined ? 0 : largestDivisor(e, threads), 8),
+  // outer loops fused to blocks, the innermost (constant, small) loop to threads
+  (sch, info, threads) => {
+    const ext = spatial(info);
+    const last = ext[ext.length - 1];
+    if (ext.length < 2 || last === undefined || last > threads) return false;
+    const loops = sch.getLoops(sch.getBlock(info.name));
+    const outer = ext.length === 2 ? loops[0] : sch.fuse(...loops.slice(0, ext.length - 1));
+    sch.bind(outer, "blockIdx.x");
+    sch.bind(loops[ext.length - 1], "threadIdx.x");
+    return true;
+  },
+  // the first loop to blocks, the last spatial loop split to threads (symbolic sizes)
+  (sch, info, threads) => {
+    const ext = spatial(info);
+    if (ext.length < 2) return false;
+    const loops = sch.getLoops(sch.getBlock(info.name));
+    sch.bind(loops[0], "blockIdx.x");
+    const [, tx] = sch.split(loops[ext.length - 1], [undefined, pow2Upto(ext[ext.length - 1], threads)]);
+    sch.bind(tx, "threadIdx.x");
+    return true;
+  },
+  // one invocation per workgroup
+  (sch, info) => {
+    const s = spatial(info).length;
+    const loops = sch.getLoops(sch.getBlock(info.name));
+    sch.bind(s === 1 ? loops[0] : sch.fuse(...loops.slice(0, s)), "blockIdx.x");
+    return true;
+  },
+  // the first loop alone
+  (sch, info) => {
+    sch.bind(sch.getLoops(sch.getBlock(info.name))[0], "blockIdx.x");
+    return true;
+  },
+];
+
+function fuseSplit(
+  sch: Schedule,
+  info: BlockInfo,
+  factor: (extent: number | undefined) => number,
+  least = 1,
+): boolean {
+  const ext = spatial(info);
+  const extent = ext.every((e) => e !== undefined)
+    ? ext.reduce((p, e) => p! * e!, 1)
     : undefined;
-  const fused = s === 1 ? loops[0] : sch.fuse(...loops.slice(0, s));
-  const t = threadsFor(extent, threads);
+  const t = factor(extent);
+  if (t < least) return false;
+  const loops = sch.getLoops(sch.getBlock(info.name));
+  const fused = ext.length === 1 ? loops[0] : sch.fuse(...loops.slice(0, ext.length));
   const [bx, tx] = sch.split(fused, [undefined, t]);
   sch.bind(bx, "blockIdx.x");
   sch.bind(tx, "threadIdx.x");
@@ -72,7 +134,7 @@ function bindSpatial(sch: Schedule, info: BlockInfo, threads: number): boolean {
  * import { applyGpuSchedule } from "./schedule.ts";
  * import { elementwiseFunc } from "../../tensorize/testing.ts";
  * const { decisions } = applyGpuSchedule(elementwiseFunc(64, 64));
- * console.assert(decisions.some((d) => d.rule === "bind"));
+ * console.assert(decisions.some((d) => d.rule.startsWith("bind")));
  * ```
  */
 export function applyGpuSchedule(
@@ -91,12 +153,14 @@ export function applyGpuSchedule(
     }
     const info = analyzeBlock(sch.func, name);
     let rule = "single";
-    if (info) {
+    for (const [k, attempt] of ATTEMPTS.entries()) {
+      if (!info || spatial(info).length === 0) break;
       const trial = sch.copy();
       try {
-        if (bindSpatial(trial, info, threads)) {
+        if (attempt(trial, info, threads)) {
           sch = trial;
-          rule = "bind";
+          rule = `bind${k}`;
+          break;
         }
       } catch (e) {
         if (!(e instanceof ScheduleError)) throw e;
