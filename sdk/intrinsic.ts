@@ -30,6 +30,14 @@ export interface IntrinsicSpec<I = unknown> {
   readonly implementation: I;
   /** Memory scope each operand must live in, by the description's buffer parameter name. */
   readonly operandScopes: Readonly<Record<string, string>>;
+  /**
+   * Packed tile layouts the implementation is fastest with, by operand: the description buffer's
+   * dimensions from major to minor (e.g. `{ B: [1, 0] }`: a `[k, n]` tile stored column by
+   * column). Auto-tensorization then packs the operand tile-major with each tile compact in this
+   * order (`tensorize/auto/pack.ts`). Only a hint: the implementation must still accept any
+   * strides, which is what `validateTarget` checks.
+   */
+  readonly operandLayouts?: Readonly<Record<string, readonly number[]>>;
   /** Cost of one execution. */
   readonly cost: IntrinsicCost;
 }
@@ -79,6 +87,18 @@ export function defineIntrinsic<I>(spec: IntrinsicSpec<I>): Intrinsic<I> {
         name,
         `operandScopes.${operand}`,
         `"${operand}" is not a parameter of its description`,
+      );
+    }
+  }
+  for (const [operand, order] of Object.entries(spec.operandLayouts ?? {})) {
+    const param = spec.description.params.find((p) => p.name === operand);
+    const rank = param?.kind === "Buffer" ? param.shape.length : -1;
+    const sorted = [...order].sort((a, b) => a - b);
+    if (rank < 0 || sorted.length !== rank || sorted.some((d, k) => d !== k)) {
+      throw bad(
+        name,
+        `operandLayouts.${operand}`,
+        `must be a permutation of the dimensions of buffer parameter "${operand}"`,
       );
     }
   }

@@ -15,10 +15,8 @@
  *   for every int8 `a` and `b` on every engine (int32 wrap-around matches the description's
  *   int32 arithmetic). Without relaxed SIMD the same function uses the exact widening path
  *   `i32x4.dot_i16x8_s` on sign-extended halves.
- * - `cpu.fma_f32x4`: the register-blocked micro-kernel `C[4, 16] += A[4, 4] · B[4, 16]`
- *   (16 `f32x4` accumulators) with `f32x4.relaxed_madd` when relaxed SIMD is on (fused or not,
- *   per engine — the conformance tolerance allows one or two roundings per step), `mul` + `add`
- *   otherwise.
+ * - `cpu.mma_i8`, `cpu.mma_f32`: the register-tile micro-kernels (`intrinsics_mma.ts`), which
+ *   auto-tensorization prefers.
  *
  * @module
  */
@@ -28,6 +26,7 @@ import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/
 import { defineIntrinsic, type Intrinsic } from "../../sdk/intrinsic.ts";
 import type { CIntrinsicImplementation } from "../../sdk/intrinsic_run.ts";
 import { accumulating } from "../../tensorize/auto/describe.ts";
+import { mmaIntrinsics } from "./intrinsics_mma.ts";
 
 /**
  * `C[j] += Σ_k i32(A[k]) · i32(B[j, k])` with `lanes` outputs and `depth` products each.
@@ -50,29 +49,11 @@ export function dotI8Description(lanes = 4, depth = 4): PrimFunc {
   return accumulating(createPrimFunc([A, B, C], "cpu_dot_i8x4"));
 }
 
-/**
- * `C[m, n] += Σ_k A[m, k] · B[k, n]` in float32 (the micro-kernel's tile).
- *
- * @example
- * ```ts
- * import { fmaF32Description } from "./intrinsics.ts";
- * console.assert(fmaF32Description(4, 16, 4).params[2].shape.length === 2);
- * ```
- */
-export function fmaF32Description(m = 4, n = 16, k = 4): PrimFunc {
-  const A = placeholder([m, k], "float32", "A");
-  const B = placeholder([k, n], "float32", "B");
-  const r = reduceAxis(k, "k");
-  const C = compute([m, n], ([i, j]) => sum(mul(A.at(i, r), B.at(r, j)), [r]), "C");
-  return accumulating(createPrimFunc([A, B, C], "cpu_fma_f32x4"));
-}
-
 const VECTOR_TYPES = `typedef signed char tsrc_i8x16 __attribute__((vector_size(16)));
 typedef unsigned char tsrc_u8x16 __attribute__((vector_size(16)));
 typedef short tsrc_i16x8 __attribute__((vector_size(16)));
 typedef signed char tsrc_i8x8 __attribute__((vector_size(8)));
-typedef int tsrc_i32x4 __attribute__((vector_size(16)));
-typedef float tsrc_f32x4 __attribute__((vector_size(16)));`;
+typedef int tsrc_i32x4 __attribute__((vector_size(16)));`;
 
 /** C of `cpu.dot_i8x4` (see the module doc for why it is exact). */
 export const DOT_I8X4_C: string = `#ifndef TSRC_VECTOR_TYPES
@@ -122,68 +103,27 @@ static inline __attribute__((always_inline)) void tsrc_dot_i8x4(
   else for (int j = 0; j < 4; j++) c[j * c0] = cv[j];
 }`;
 
-/** C of `cpu.fma_f32x4`: a 4×16 tile of 16 `f32x4` accumulators, k = 4. */
-export const FMA_F32X4_C: string = `#ifndef TSRC_VECTOR_TYPES
-#define TSRC_VECTOR_TYPES
-${VECTOR_TYPES}
-#endif
-static inline __attribute__((always_inline)) void tsrc_fma_f32x4(
-    const float* a, int a0, int a1, const float* b, int b0, int b1, float* c, int c0, int c1) {
-  tsrc_f32x4 acc[4][4];
-  for (int i = 0; i < 4; i++)
-    for (int v = 0; v < 4; v++) {
-      if (c1 == 1) __builtin_memcpy(&acc[i][v], c + i * c0 + 4 * v, 16);
-      else for (int l = 0; l < 4; l++) acc[i][v][l] = c[i * c0 + (4 * v + l) * c1];
-    }
-  for (int k = 0; k < 4; k++) {
-    tsrc_f32x4 bv[4];
-    for (int v = 0; v < 4; v++) {
-      if (b1 == 1) __builtin_memcpy(&bv[v], b + k * b0 + 4 * v, 16);
-      else for (int l = 0; l < 4; l++) bv[v][l] = b[k * b0 + (4 * v + l) * b1];
-    }
-    for (int i = 0; i < 4; i++) {
-      float s = a[i * a0 + k * a1];
-      tsrc_f32x4 av = {s, s, s, s};
-      for (int v = 0; v < 4; v++) {
-#ifdef __wasm_relaxed_simd__
-        acc[i][v] = __builtin_wasm_relaxed_madd_f32x4(av, bv[v], acc[i][v]);
-#else
-        acc[i][v] = acc[i][v] + av * bv[v];
-#endif
-      }
-    }
-  }
-  for (int i = 0; i < 4; i++)
-    for (int v = 0; v < 4; v++) {
-      if (c1 == 1) __builtin_memcpy(c + i * c0 + 4 * v, &acc[i][v], 16);
-      else for (int l = 0; l < 4; l++) c[i * c0 + (4 * v + l) * c1] = acc[i][v][l];
-    }
-}`;
-
 /**
- * The cpu intrinsics (operands in `global`: the C functions take any strides).
+ * The cpu intrinsics, in the order auto-tensorization tries them: the register-tile
+ * micro-kernels (`intrinsics_mma.ts`), then the single relaxed dot `cpu.dot_i8x4`. Every C
+ * function takes any strides.
  *
  * @example
  * ```ts
  * import { cpuIntrinsics } from "./intrinsics.ts";
- * console.assert(cpuIntrinsics().map((x) => x.name).join() === "cpu.dot_i8x4,cpu.fma_f32x4");
+ * const names = cpuIntrinsics().map((x) => x.name).join();
+ * console.assert(names === "cpu.mma_i8,cpu.mma_f32,cpu.dot_i8x4");
  * ```
  */
 export function cpuIntrinsics(): Intrinsic<CIntrinsicImplementation>[] {
   return [
+    ...mmaIntrinsics(),
     defineIntrinsic<CIntrinsicImplementation>({
       name: "cpu.dot_i8x4",
       description: dotI8Description(),
       implementation: { kind: "c", symbol: "tsrc_dot_i8x4", source: DOT_I8X4_C },
       operandScopes: { A: "global", B: "global", C: "global" },
       cost: { cycles: 4 },
-    }),
-    defineIntrinsic<CIntrinsicImplementation>({
-      name: "cpu.fma_f32x4",
-      description: fmaF32Description(),
-      implementation: { kind: "c", symbol: "tsrc_fma_f32x4", source: FMA_F32X4_C },
-      operandScopes: { A: "global", B: "global", C: "global" },
-      cost: { cycles: 32 },
     }),
   ];
 }

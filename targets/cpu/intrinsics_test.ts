@@ -11,6 +11,11 @@ import cpu from "./mod.ts";
 import { cpuIntrinsics, DOT_I8X4_C } from "./intrinsics.ts";
 import { runCpuIntrinsic } from "./run_intrinsic.ts";
 
+/** One of the cpu intrinsics by name. */
+function byName(name: string): Intrinsic<CIntrinsicImplementation> {
+  return cpuIntrinsics().find((x) => x.name === name)!;
+}
+
 /** The cpu target with other intrinsics and optionally relaxed SIMD off in the runner. */
 function cpuWith(intrinsics: Intrinsic[], relaxedSimd = true) {
   return defineTarget({
@@ -23,8 +28,8 @@ function cpuWith(intrinsics: Intrinsic[], relaxedSimd = true) {
   });
 }
 
-Deno.test("validateTarget(cpu) passes with cpu.dot_i8x4 and cpu.fma_f32x4", async () => {
-  assertEquals(cpu.intrinsics.map((x) => x.name), ["cpu.dot_i8x4", "cpu.fma_f32x4"]);
+Deno.test("validateTarget(cpu) passes with cpu.mma_i8, cpu.mma_f32 and cpu.dot_i8x4", async () => {
+  assertEquals(cpu.intrinsics.map((x) => x.name), ["cpu.mma_i8", "cpu.mma_f32", "cpu.dot_i8x4"]);
   const r = await validateTarget(cpu);
   assertEquals(r.problems.map((e) => e.message), []);
   for (const x of r.intrinsics) assert(x.trials > 8, `${x.name}: ${x.trials} trials`);
@@ -42,7 +47,7 @@ Deno.test("a dot that trusts relaxed_dot with a full int8 weight is caught", asy
     "cv = __builtin_wasm_relaxed_dot_i8x16_i7x16_add_s_i32x4(av, bv, cv);\n",
   );
   assert(naive !== DOT_I8X4_C && !naive.includes("tsrc_u32x4"));
-  const dot = cpuIntrinsics()[0];
+  const dot = byName("cpu.dot_i8x4");
   const wrong = defineIntrinsic<CIntrinsicImplementation>({
     ...dot,
     implementation: { ...dot.implementation, source: naive },
@@ -52,14 +57,51 @@ Deno.test("a dot that trusts relaxed_dot with a full int8 weight is caught", asy
   assertEquals(r.intrinsics[0].mismatch?.operand, "C");
 });
 
-Deno.test("an fma micro-kernel that skips its last k step is caught", async () => {
-  const fma = cpuIntrinsics()[1];
-  const source = fma.implementation.source.replace("k < 4; k++) {", "k < 3; k++) {");
-  assert(source !== fma.implementation.source);
-  const wrong = defineIntrinsic<CIntrinsicImplementation>({
-    ...fma,
-    implementation: { ...fma.implementation, source },
+/** `name`'s intrinsic with its C source edited by `edit` (which must change it). */
+function edited(name: string, edit: (source: string) => string): Intrinsic {
+  const x = byName(name);
+  const source = edit(x.implementation.source);
+  assert(source !== x.implementation.source, `the edit of ${name} changed nothing`);
+  return defineIntrinsic<CIntrinsicImplementation>({
+    ...x,
+    implementation: { ...x.implementation, source },
   });
-  const r = await validateTarget(cpuWith([wrong]));
-  assertEquals(r.problems.map((e) => e.code), ["TARGET_INTRINSIC_MISMATCH"]);
-});
+}
+
+const WRONG: [string, string, (s: string) => string][] = [
+  [
+    "an fp32 micro-kernel that skips its last k step",
+    "cpu.mma_f32",
+    (s) => s.replace("k < 4; k++) {", "k < 3; k++) {"),
+  ],
+  [
+    "an int8 micro-kernel that zero-extends B",
+    "cpu.mma_i8",
+    (s) =>
+      s.replaceAll(
+        "bv, bv, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8",
+        "(tsrc_m_u8x16)bv, (tsrc_m_u8x16)bv, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8",
+      ),
+  ],
+  [
+    "an int8 micro-kernel that drops its last row",
+    "cpu.mma_i8",
+    (s) =>
+      s.replace(
+        "for (int i = 0; i < 4; i++) {\n    tsrc_m_i8x16 pair;",
+        "for (int i = 0; i < 3; i++) {\n    tsrc_m_i8x16 pair;",
+      ),
+  ],
+  [
+    "an int8 micro-kernel that ignores B's strides",
+    "cpu.mma_i8",
+    (s) => s.replace("if (b0 == 1 && b1 == 2) __builtin_memcpy", "if (1) __builtin_memcpy"),
+  ],
+];
+
+for (const [what, name, edit] of WRONG) {
+  Deno.test(`${what} is caught`, async () => {
+    const r = await validateTarget(cpuWith([edited(name, edit)]));
+    assertEquals(r.problems.map((e) => e.code), ["TARGET_INTRINSIC_MISMATCH"]);
+  });
+}

@@ -84,5 +84,6 @@ export { CPU_LOWER_OPTIONS, cpuCodegen } from "./codegen.ts";
 export { type CallEmitter, type CKernel, emitC, linkC } from "./codegen_c.ts";
 export { compileC, cpuFlags } from "./toolchain.ts";
 export { HOST_MATH } from "./host_math.ts";
-export { cpuIntrinsics, dotI8Description, fmaF32Description } from "./intrinsics.ts";
+export { cpuIntrinsics, dotI8Description } from "./intrinsics.ts";
+export { mmaDescription, mmaIntrinsics } from "./intrinsics_mma.ts";
 export { runCpuIntrinsic } from "./run_intrinsic.ts";

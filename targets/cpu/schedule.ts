@@ -6,9 +6,30 @@
  * @module
  */
 import type { PrimFunc } from "../../ir/func.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import type { Target } from "../../sdk/target.ts";
 import { defaultSchedule } from "../../tensorize/default/default_schedule.ts";
 import { defaultThreads } from "./runtime.ts";
+
+/**
+ * Intrinsics the default schedule tensorizes with, in order (`DEFAULT_INTRINSICS` of the target's
+ * list): only those measured faster than the `gemm` rule on the blocks they match.
+ */
+export const DEFAULT_INTRINSICS: readonly string[] = ["cpu.mma_i8"];
+
+/**
+ * The target's intrinsics the default schedule uses (`DEFAULT_INTRINSICS`, in that order).
+ *
+ * @example
+ * ```ts
+ * import { defaultIntrinsics } from "./schedule.ts";
+ * import cpu from "./mod.ts";
+ * console.assert(defaultIntrinsics(cpu)[0].name === "cpu.mma_i8");
+ * ```
+ */
+export function defaultIntrinsics(target: Target): Intrinsic[] {
+  return DEFAULT_INTRINSICS.flatMap((n) => target.intrinsics.filter((x) => x.name === n));
+}
 
 /**
  * The default schedule of `f` for the cpu target.
@@ -27,9 +48,6 @@ export function cpuDefaultSchedule(f: PrimFunc, target: Target): PrimFunc {
     vectorBytes: target.limits.vectorBytes ?? 16,
     // The cores a device gets by default; a parallel loop on fewer threads costs little.
     threads: defaultThreads(),
-    // int8 GEMMs are not tensorized with cpu.dot_i8x4 by default: at 4 lanes × 4 products per
-    // call with unpacked B it measured 20× slower than the register-blocked `gemm` rule (int8
-    // matmul 256: 122 ms vs 6 ms). `applyDefaultRules(f, { intrinsics: cpu.intrinsics })` opts in.
-    intrinsics: [],
+    intrinsics: defaultIntrinsics(target),
   });
 }

@@ -264,12 +264,14 @@ export function dimensionProblems(
 
 /**
  * Of several correspondences, the one needing the least padding (constant extents), then the
- * first found.
+ * least `penalty` (a count of worse traits, e.g. operands that cannot be packed), then the first
+ * found.
  */
 export function bestCorrespondence(
   found: readonly Correspondence[],
   form: Einsum,
   desc: Einsum,
+  penalty: (c: Correspondence) => number = () => 0,
 ): Correspondence {
   let best = found[0], bestCost = Infinity;
   for (const c of found) {
@@ -283,6 +285,7 @@ export function bestCorrespondence(
       const padded = Math.ceil(it.extent.value / want.value) * want.value;
       cost += (padded - it.extent.value) / padded;
     }
+    cost += penalty(c) * 1e-6;
     if (cost < bestCost) {
       best = c;
       bestCost = cost;

@@ -11,7 +11,12 @@
  *    under the last outer spatial loop for the output, `cacheRead` + `computeAt` under the last
  *    outer loop for inputs;
  * 5. `decomposeReduction` when the block initialises its output and the intrinsic accumulates;
- * 6. `blockize` the tile loops and `tensorize`.
+ * 6. pack the operands the intrinsic names a tile layout for (`operandLayouts`, `auto/pack.ts`):
+ *    `cacheRead` + `transformLayout` at the root, tile-major;
+ * 7. `blockize` the tile loops and `tensorize`.
+ *
+ * Of several correspondences, the plan takes the one needing the least padding, then the one
+ * whose laid-out operands can all be packed.
  *
  * The same plan run on a copy of the schedule is how suggestions are checked: a diagnostic only
  * suggests steps that were applied and ended in a successful match.
@@ -43,6 +48,7 @@ import {
   type Suggestion,
 } from "./match.ts";
 import { resolveIntrinsic } from "./registry.ts";
+import { applyPack, packPlan, unpackable } from "./pack.ts";
 
 /** Options of the plan. */
 export interface PlanOptions {
@@ -97,7 +103,7 @@ export function applyPlan(
     const m = match(sch.func, name, intrinsic);
     return m.ok ? fail("TENSORIZE_MISMATCH", "no pattern") : m;
   }
-  const best = bestCorrespondence(pattern.found, form, desc);
+  const best = bestCorrespondence(pattern.found, form, desc, (c) => unpackable(intrinsic, desc, c));
   try {
     return planSteps(sch, blockRV, intrinsic, form, desc, best, options, fail);
   } catch (e) {
@@ -153,7 +159,12 @@ function planSteps(
       ignoreInit: true,
     });
     if (!again?.ok) return fail("TENSORIZE_MISMATCH", "the padded block no longer matches");
-    best = bestCorrespondence(again.found, padded as Einsum, desc);
+    best = bestCorrespondence(
+      again.found,
+      padded as Einsum,
+      desc,
+      (c) => unpackable(intrinsic, desc, c),
+    );
   }
   // loops binding the mapped variables
   const loops = sch.getLoops(blockRV);
@@ -218,7 +229,12 @@ function planSteps(
       if (lastOuter) sch.computeAt(cache, lastOuter);
     }
   }
-  // 6. blockize and tensorize
+  // 6. pack
+  for (const p of params.filter((p) => !written.has(p))) {
+    const plan = packPlan(intrinsic, desc, best, p);
+    if (plan) applyPack(sch, blockRV, plan, scopeOf(p));
+  }
+  // 7. blockize and tensorize
   const outerBlock = sch.blockize(tile[0]);
   sch.tensorize(outerBlock, intrinsic);
   return undefined;

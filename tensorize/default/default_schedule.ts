@@ -4,7 +4,7 @@
  *
  * | rule        | classes                           | what it does                                   |
  * | ----------- | --------------------------------- | ---------------------------------------------- |
- * | `int8_dot`  | gemm, conv (int8 → int32)         | tensorize with the target's intrinsics        |
+ * | `intrinsic` | gemm, conv                        | tensorize with the target's intrinsics        |
  * | `gemm`      | gemm, conv                        | register-blocked micro-kernel, parallel outer  |
  * | `reduction` | pool, reduction, gemm, conv       | vector over the output's inner axis, or rfactor |
  * | `injective` | injective, transpose              | fuse contiguous tail, vectorize, parallel      |
@@ -30,7 +30,7 @@ import { Schedule } from "../schedule.ts";
 import { analyzeBlock, type BlockKind } from "./block_info.ts";
 import { gemmRule } from "./gemm.ts";
 import { injectiveRule } from "./injective.ts";
-import { int8DotRule } from "./intrinsic_rule.ts";
+import { intrinsicRule } from "./intrinsic_rule.ts";
 import { inlineInjective } from "./inline.ts";
 import { fallbackRule, reductionRule } from "./reduction.ts";
 import { type DefaultScheduleOptions, ruleContext, type ScheduleRule } from "./rule.ts";
@@ -39,7 +39,7 @@ export type { DefaultScheduleOptions } from "./rule.ts";
 
 /** The rules, in the order they are tried. */
 export const DEFAULT_RULES: readonly ScheduleRule[] = [
-  int8DotRule,
+  intrinsicRule,
   gemmRule,
   reductionRule,
   injectiveRule,

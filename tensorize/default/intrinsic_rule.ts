@@ -1,9 +1,10 @@
 /**
- * The `int8_dot` rule: an int8 × int8 → int32 GEMM-like block (matmul, dense, conv) is
- * tensorized with the first of the target's intrinsics (`RuleContext.intrinsics`, e.g. the cpu's
- * `cpu.dot_i8x4`) its computation matches (`autoTensorize`), when the shapes allow it without
- * padding; otherwise the rule declines and the next rule (`gemm`) schedules the block as before.
- * The loops outside the tensorized tile go parallel when the block has enough work.
+ * The `intrinsic` rule: a GEMM-like block (matmul, dense, conv — a multiply-accumulate
+ * reduction) is tensorized with the first of the target's intrinsics (`RuleContext.intrinsics`,
+ * e.g. the cpu's `cpu.mma_i8` micro-kernel) its computation matches (`autoTensorize`: padding,
+ * tiling, staging the accumulators, packing operands, blockize, tensorize). A target lists only
+ * the intrinsics that beat the next rule (`gemm`), so a block no intrinsic matches falls through
+ * to it. The loops outside the tensorized tile go parallel when the block has enough work.
  *
  * @module
  */
@@ -15,24 +16,18 @@ import type { BlockInfo } from "./block_info.ts";
 import { parallelizeOuter, workOf } from "./loops.ts";
 import type { RuleContext, ScheduleRule } from "./rule.ts";
 
-function isInt8Gemm(b: BlockInfo): boolean {
-  return b.store.buffer.dtype === "int32" && b.loads.length > 0 &&
-    b.loads.every((l) => l.buffer.dtype === "int8");
-}
-
 function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
-  if (!ctx.intrinsics.length || !isInt8Gemm(b)) return false;
+  if (!ctx.intrinsics.length || !b.mac) return false;
   const r = autoTensorize(sch, sch.getBlock(b.name), ctx.intrinsics);
-  if (!r.applied || r.trace.some((i) => i.kind.name === "PadEinsum")) return false;
-  // The plan puts the unmapped spatial loops outermost: the first one can go parallel.
-  const outer = b.axes[0];
-  if (outer && !outer.reduce) {
-    try {
-      const loops = sch.getLoops(sch.getBlock(b.name));
-      parallelizeOuter(sch, loops.slice(0, 1), [outer.extent], workOf(b), ctx);
-    } catch (e) {
-      if (!(e instanceof ScheduleError)) throw e;
-    }
+  if (!r.applied) return false;
+  // The plan puts the unmapped and outer tile loops outermost: the first one can go parallel.
+  try {
+    const loops = sch.getLoops(sch.getBlock(b.name));
+    const first = sch.get(loops[0]).extent;
+    const extent = first.kind === "IntImm" ? first.value : undefined;
+    parallelizeOuter(sch, loops.slice(0, 1), [extent], workOf(b), ctx);
+  } catch (e) {
+    if (!(e instanceof ScheduleError)) throw e;
   }
   return true;
 }
@@ -44,11 +39,11 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
  * ```ts ignore
  * import { applyDefaultRules } from "./default_schedule.ts";
  * const { decisions } = applyDefaultRules(int8Matmul, { intrinsics: cpu.intrinsics });
- * console.assert(decisions[0].rule === "int8_dot");
+ * console.assert(decisions[0].rule === "intrinsic");
  * ```
  */
-export const int8DotRule: ScheduleRule = {
-  name: "int8_dot",
+export const intrinsicRule: ScheduleRule = {
+  name: "intrinsic",
   kinds: ["gemm", "conv"],
   apply,
 };

@@ -1,47 +1,95 @@
 /**
- * The `int8_dot` rule with the cpu's intrinsics: int8 matmul and dense tensorize with
- * `cpu.dot_i8x4` (exact against the interpreter), float and unaligned shapes keep the old rules.
+ * The `intrinsic` rule with the cpu's micro-kernels: int8 and float32 matmul, dense and conv2d
+ * (aligned and unaligned shapes) are auto-tensorized — padded, tiled, accumulators in `local`,
+ * operands packed — and compute what the interpreter computes (int8 exactly).
  */
 import { cast, mul } from "../../ir/expr.ts";
+import type { DType } from "../../ir/dtype.ts";
 import type { PrimFunc } from "../../ir/func.ts";
-import { assertEquals } from "../../ir/test_util.ts";
+import { conv2d } from "../../ir/ops/conv.ts";
+import { toPrimFunc } from "../../ir/ops/func.ts";
+import { assert, assertEquals } from "../../ir/test_util.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
 import { cpuIntrinsics } from "../../targets/cpu/intrinsics.ts";
 import { assertTensorizedEquivalent } from "../auto/testing.ts";
 import { inputsFor, matmulFunc } from "../testing.ts";
 import { applyDefaultRules } from "./default_schedule.ts";
 
-/** `C[m, n] = Σ_k i32(A[m, k]) · i32(B[k, n])` (or `B[n, k]` when `dense`). */
-export function int8Gemm(m: number, n: number, k: number, dense = false): PrimFunc {
-  const A = placeholder([m, k], "int8", "A");
-  const B = placeholder(dense ? [n, k] : [k, n], "int8", "B");
+/**
+ * `C[m, n] = Σ_k acc(A[m, k]) · acc(B[k, n])` (or `B[n, k]` when `dense`), `acc` int32 for
+ * int8 operands.
+ */
+export function int8Gemm(m: number, n: number, k: number, dense = false, dtype: DType = "int8") {
+  const A = placeholder([m, k], dtype, "A");
+  const B = placeholder(dense ? [n, k] : [k, n], dtype, "B");
   const r = reduceAxis(k, "k");
+  const up = (e: Parameters<typeof cast>[1]) => (dtype === "int8" ? cast("int32", e) : e);
   const C = compute(
     [m, n],
-    ([i, j]) =>
-      sum(mul(cast("int32", A.at(i, r)), cast("int32", dense ? B.at(j, r) : B.at(r, j))), [r]),
+    ([i, j]) => sum(mul(up(A.at(i, r)), up(dense ? B.at(j, r) : B.at(r, j))), [r]),
     "C",
   );
-  return createPrimFunc([A, B, C], dense ? "dense_i8" : "matmul_i8");
+  const kind = dense ? "dense" : "matmul";
+  return createPrimFunc([A, B, C], `${kind}_${dtype === "int8" ? "i8" : "f32"}`);
+}
+
+/** conv2d NCHW without padding, `[1, c, h, w] ⊛ [o, c, 3, 3]`. */
+function conv(dtype: DType, c: number, o: number, h: number, w: number): PrimFunc {
+  const data = placeholder([1, c, h, w], dtype, "data");
+  const weight = placeholder([o, c, 3, 3], dtype, "weight");
+  const out = conv2d(data, weight, { outDtype: dtype === "int8" ? "int32" : dtype });
+  return toPrimFunc("conv", [data, weight], [out]);
 }
 
 const intrinsics = cpuIntrinsics();
+const micro = intrinsics.filter((x) => x.name.startsWith("cpu.mma"));
 
-for (const dense of [false, true]) {
-  Deno.test(`int8 ${dense ? "dense" : "matmul"} tensorizes with cpu.dot_i8x4, exact`, () => {
-    const f = int8Gemm(8, 12, 16, dense);
-    const { schedule, decisions } = applyDefaultRules(f, { intrinsics, threads: 2 });
-    assertEquals(decisions.map((d) => d.rule), ["int8_dot"]);
+const CASES: [string, () => PrimFunc][] = [];
+for (const dtype of ["int8", "float32"] as const) {
+  for (const [m, n, k] of [[8, 16, 8], [9, 13, 7]]) {
+    for (const dense of [false, true]) {
+      CASES.push([
+        `${dtype} ${dense ? "dense" : "matmul"} ${m}×${n}×${k}`,
+        () => int8Gemm(m, n, k, dense, dtype),
+      ]);
+    }
+  }
+  CASES.push([`${dtype} conv2d 8→8 10×10`, () => conv(dtype, 8, 8, 10, 10)]);
+  CASES.push([`${dtype} conv2d 4→16 6×10`, () => conv(dtype, 4, 16, 6, 10)]);
+}
+
+for (const [name, make] of CASES) {
+  Deno.test(`${name} tensorizes with a cpu micro-kernel and equals the interpreter`, () => {
+    const f = make();
+    const { schedule, decisions } = applyDefaultRules(f, { intrinsics: micro, threads: 2 });
+    assertEquals(decisions.map((d) => d.rule), ["intrinsic"]);
+    const script = schedule.trace.toScript();
+    const want = name.startsWith("int8") ? "cpu.mma_i8" : "cpu.mma_f32";
+    assert(script.includes(`sch.tensorize(`) && script.includes(want), script);
+    assert(script.includes("sch.transformLayout("), "an operand is packed");
     const inputs = inputsFor(f, 2, {}, 7);
-    assertTensorizedEquivalent(f, schedule.func, inputs, intrinsics, 0);
+    assertTensorizedEquivalent(f, schedule.func, inputs, micro, name.startsWith("int8") ? 0 : 1e-5);
   });
 }
 
-Deno.test("float32 matmul and unaligned int8 keep the gemm rule", () => {
-  const f32 = applyDefaultRules(matmulFunc(), { intrinsics });
-  assertEquals(f32.decisions.map((d) => d.rule), ["gemm"]);
-  const odd = applyDefaultRules(int8Gemm(8, 10, 6), { intrinsics });
-  assertEquals(odd.decisions.map((d) => d.rule), ["gemm"]);
-  const none = applyDefaultRules(int8Gemm(8, 12, 16), {});
+Deno.test("a conv2d packs its weights, not its sliding input", () => {
+  const { schedule } = applyDefaultRules(conv("int8", 8, 8, 10, 10), { intrinsics: micro });
+  const packs = schedule.trace.toScript().split("\n").filter((l) => l.includes("transformLayout"));
+  assertEquals(packs.length, 1);
+  assert(packs[0].includes("a0 // 8"), packs[0]); // weight [o, c, 3, 3]: o in tiles of 8
+});
+
+Deno.test("a conv2d that needs padding keeps the gemm rule, correct", () => {
+  // padEinsum refuses blocks with a windowed read (data[…, x + s]), even to pad c or o
+  const f = conv("int8", 3, 5, 7, 9);
+  const { schedule, decisions } = applyDefaultRules(f, { intrinsics: micro });
+  assertEquals(decisions.map((d) => d.rule), ["gemm"]);
+  assertTensorizedEquivalent(f, schedule.func, inputsFor(f, 2, {}, 3), micro, 0);
+});
+
+Deno.test("without intrinsics, or with a symbolic extent, GEMMs keep the gemm rule", () => {
+  const none = applyDefaultRules(int8Gemm(8, 16, 8), {});
   assertEquals(none.decisions.map((d) => d.rule), ["gemm"]);
+  const symbolic = applyDefaultRules(matmulFunc(), { intrinsics: micro }); // [n, 16]·[16, 12]
+  assertEquals(symbolic.decisions.map((d) => d.rule), ["gemm"]);
 });

@@ -1,0 +1,190 @@
+/**
+ * The cpu's register-tile micro-kernels, the intrinsics auto-tensorization maps matmul, dense and
+ * conv2d onto: `C[m, n] += Σ_k A[m, k] · B[k, n]` on a `4 × 8` output tile held in `local`
+ * (registers, once clang has inlined the call into the reduction loop), `A` read in place, `B`
+ * packed by auto-tensorization into tiles stored the way the kernel loads them
+ * (`operandLayouts`).
+ *
+ * - `cpu.mma_i8` (int8 × int8 → int32, k = 2): `B` tiles stored column by column (`[n][k]`), so
+ *   16 bytes are 8 columns × 2 steps; each half is sign-extended to `i16x8` and multiplied with a
+ *   broadcast pair `(A[i, k], A[i, k+1])` by `i32x4.dot_i16x8_s` — **exact for every int8 input**
+ *   (products ≤ 2¹⁴, pair sums ≤ 2¹⁵; the int32 accumulation wraps as the description's does).
+ *   Why not `i32x4.relaxed_dot_i8x16_i7x16_add_s`: its result is implementation-defined unless
+ *   the second operand is in [0, 127] (x64 V8 lowers it to `pmaddubsw`, reading that operand
+ *   as unsigned, then `pmaddwd` + `paddd`; arm64 `sdot` reads it signed), so full int8 needs two
+ *   of them per 16 products (`cpu.dot_i8x4` does that split). Measured here (Zen 5, V8 in
+ *   Deno 2.9.6, independent chains): 0.70 relaxed dots per cycle (11 int8 MACs/cycle — the
+ *   three-instruction lowering, no VNNI) against 1.3 `dot_i16x8_s` + add per cycle (10 MACs per
+ *   cycle) and 1.8 `relaxed_madd` per cycle (7 fp32 MACs per cycle): for exact full-range int8
+ *   the widening dot is the faster of the two.
+ * - `cpu.mma_f32` (float32, k = 4): `B` tiles row by row (`[k][n]`, two `f32x4` per step),
+ *   `A` broadcast, `f32x4.relaxed_madd` into 8 accumulators when relaxed SIMD is on (fused or
+ *   not per engine, as the `fma` of the default schedules; `mul` + `add` otherwise).
+ *
+ * Eight `v128` accumulators, two of `B` and one of `A`: within the ~13 registers V8 keeps
+ * without spilling (`PERF_NOTES.md`).
+ *
+ * @module
+ */
+import { cast, mul } from "../../ir/expr.ts";
+import type { PrimFunc } from "../../ir/func.ts";
+import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
+import { defineIntrinsic, type Intrinsic } from "../../sdk/intrinsic.ts";
+import type { CIntrinsicImplementation } from "../../sdk/intrinsic_run.ts";
+import { accumulating } from "../../tensorize/auto/describe.ts";
+
+/** Rows of the micro-kernels' output tile. */
+export const MMA_ROWS = 4;
+/** Columns of the micro-kernels' output tile. */
+export const MMA_COLS = 8;
+
+/**
+ * `C[m, n] += Σ_k acc(A[m, k]) · acc(B[k, n])` with `A`, `B` of `dtype` and `C` of `accDtype`
+ * (the casts are left out when they are equal).
+ *
+ * @example
+ * ```ts
+ * import { mmaDescription } from "./intrinsics_mma.ts";
+ * const d = mmaDescription("int8", "int32", 4, 8, 2);
+ * console.assert(d.params.length === 3 && d.name === "cpu_mma_i8");
+ * ```
+ */
+export function mmaDescription(
+  dtype: "int8" | "float32",
+  accDtype: "int32" | "float32",
+  m: number,
+  n: number,
+  k: number,
+): PrimFunc {
+  const A = placeholder([m, k], dtype, "A");
+  const B = placeholder([k, n], dtype, "B");
+  const r = reduceAxis(k, "k");
+  const up = (e: Parameters<typeof cast>[1]) => (dtype === accDtype ? e : cast(accDtype, e));
+  const C = compute(
+    [m, n],
+    ([i, j]) => sum(mul(up(A.at(i, r)), up(B.at(r, j))), [r]),
+    "C",
+  );
+  const name = dtype === "int8" ? "cpu_mma_i8" : "cpu_mma_f32";
+  return accumulating(createPrimFunc([A, B, C], name));
+}
+
+const TYPES = `#ifndef TSRC_MMA_TYPES
+#define TSRC_MMA_TYPES
+typedef signed char tsrc_m_i8x16 __attribute__((vector_size(16)));
+typedef unsigned char tsrc_m_u8x16 __attribute__((vector_size(16)));
+typedef short tsrc_m_i16x8 __attribute__((vector_size(16)));
+typedef unsigned short tsrc_m_u16x8 __attribute__((vector_size(16)));
+typedef int tsrc_m_i32x4 __attribute__((vector_size(16)));
+typedef float tsrc_m_f32x4 __attribute__((vector_size(16)));
+#endif`;
+
+/** Load/store of the `4 × 8` accumulator tile (`T` = element type, `V` = vector type). */
+function accumulatorIO(t: string, v: string): { load: string; store: string } {
+  return {
+    load: `  ${v} acc[4][2];
+  for (int i = 0; i < 4; i++)
+    for (int h = 0; h < 2; h++) {
+      if (c1 == 1) __builtin_memcpy(&acc[i][h], c + i * c0 + 4 * h, 16);
+      else for (int l = 0; l < 4; l++) acc[i][h][l] = c[i * c0 + (4 * h + l) * c1];
+    }`,
+    store: `  for (int i = 0; i < 4; i++)
+    for (int h = 0; h < 2; h++) {
+      if (c1 == 1) __builtin_memcpy(c + i * c0 + 4 * h, &acc[i][h], 16);
+      else for (int l = 0; l < 4; l++) c[i * c0 + (4 * h + l) * c1] = (${t})acc[i][h][l];
+    }`,
+  };
+}
+
+const I8_IO = accumulatorIO("int", "tsrc_m_i32x4");
+
+/** C of `cpu.mma_i8`: `C[4, 8] += A[4, 2] · B[2, 8]`, int8 → int32, exact (see the module doc). */
+export const MMA_I8_C: string = `${TYPES}
+static inline __attribute__((always_inline)) void tsrc_mma_i8(
+    const signed char* a, int a0, int a1, const signed char* b, int b0, int b1,
+    int* c, int c0, int c1) {
+  tsrc_m_i8x16 bv; /* byte 2j + k = B[k, j] */
+  if (b0 == 1 && b1 == 2) __builtin_memcpy(&bv, b, 16);
+  else for (int q = 0; q < 16; q++) bv[q] = b[(q & 1) * b0 + (q >> 1) * b1];
+  tsrc_m_i16x8 blo = __builtin_convertvector(
+      __builtin_shufflevector(bv, bv, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
+  tsrc_m_i16x8 bhi = __builtin_convertvector(
+      __builtin_shufflevector(bv, bv, 8, 9, 10, 11, 12, 13, 14, 15), tsrc_m_i16x8);
+${I8_IO.load}
+  for (int i = 0; i < 4; i++) {
+    tsrc_m_i8x16 pair;
+    if (a1 == 1) {
+      unsigned short w; __builtin_memcpy(&w, a + i * a0, 2);
+      pair = (tsrc_m_i8x16)(tsrc_m_u16x8){w, w, w, w, w, w, w, w};
+    } else {
+      unsigned short w = (unsigned char)a[i * a0] | ((unsigned short)(unsigned char)a[i * a0 + a1] << 8);
+      pair = (tsrc_m_i8x16)(tsrc_m_u16x8){w, w, w, w, w, w, w, w};
+    }
+    /* lanes (A[i, 0], A[i, 1]) repeated, as int16 */
+    tsrc_m_i16x8 av = __builtin_convertvector(
+        __builtin_shufflevector(pair, pair, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
+    acc[i][0] += __builtin_wasm_dot_s_i32x4_i16x8(av, blo);
+    acc[i][1] += __builtin_wasm_dot_s_i32x4_i16x8(av, bhi);
+  }
+${I8_IO.store}
+}`;
+
+const F32_IO = accumulatorIO("float", "tsrc_m_f32x4");
+
+/** C of `cpu.mma_f32`: `C[4, 8] += A[4, 4] · B[4, 8]` in float32, one `relaxed_madd` per step. */
+export const MMA_F32_C: string = `${TYPES}
+static inline __attribute__((always_inline)) void tsrc_mma_f32(
+    const float* a, int a0, int a1, const float* b, int b0, int b1,
+    float* c, int c0, int c1) {
+${F32_IO.load}
+  for (int k = 0; k < 4; k++) {
+    tsrc_m_f32x4 bv[2];
+    for (int h = 0; h < 2; h++) {
+      if (b1 == 1) __builtin_memcpy(&bv[h], b + k * b0 + 4 * h, 16);
+      else for (int l = 0; l < 4; l++) bv[h][l] = b[k * b0 + (4 * h + l) * b1];
+    }
+    for (int i = 0; i < 4; i++) {
+      float s = a[i * a0 + k * a1];
+      tsrc_m_f32x4 av = {s, s, s, s};
+      for (int h = 0; h < 2; h++) {
+#ifdef __wasm_relaxed_simd__
+        acc[i][h] = __builtin_wasm_relaxed_madd_f32x4(av, bv[h], acc[i][h]);
+#else
+        acc[i][h] = acc[i][h] + av * bv[h];
+#endif
+      }
+    }
+  }
+${F32_IO.store}
+}`;
+
+/**
+ * The micro-kernel intrinsics: `cpu.mma_i8` and `cpu.mma_f32` (accumulators in `local`, `B`
+ * packed column- or row-wise per tile).
+ *
+ * @example
+ * ```ts
+ * import { mmaIntrinsics } from "./intrinsics_mma.ts";
+ * console.assert(mmaIntrinsics().map((x) => x.name).join() === "cpu.mma_i8,cpu.mma_f32");
+ * ```
+ */
+export function mmaIntrinsics(): Intrinsic<CIntrinsicImplementation>[] {
+  return [
+    defineIntrinsic<CIntrinsicImplementation>({
+      name: "cpu.mma_i8",
+      description: mmaDescription("int8", "int32", MMA_ROWS, MMA_COLS, 2),
+      implementation: { kind: "c", symbol: "tsrc_mma_i8", source: MMA_I8_C },
+      operandScopes: { A: "global", B: "global", C: "local" },
+      operandLayouts: { A: [0, 1], B: [1, 0] },
+      cost: { cycles: 8 },
+    }),
+    defineIntrinsic<CIntrinsicImplementation>({
+      name: "cpu.mma_f32",
+      description: mmaDescription("float32", "float32", MMA_ROWS, MMA_COLS, 4),
+      implementation: { kind: "c", symbol: "tsrc_mma_f32", source: MMA_F32_C },
+      operandScopes: { A: "global", B: "global", C: "local" },
+      operandLayouts: { B: [0, 1] },
+      cost: { cycles: 16 },
+    }),
+  ];
+}
