@@ -2,31 +2,75 @@ import { CommanderError } from "npm:commander@14.0.3";
 import { assertEquals, assertThrows } from "../ir/test_util.ts";
 import { parseCli } from "./cli.ts";
 
-Deno.test("defaults: cpu target, table format", () => {
+Deno.test("defaults: cpu target, kernels suite, table format, cache on", () => {
   const o = parseCli([]);
-  assertEquals([o.target, o.format, o.quick, o.filter], ["cpu", "table", false, undefined]);
+  assertEquals([o.target, o.suite, o.format, o.quick, o.filter, o.cache, o.repeats], [
+    "cpu",
+    "kernels",
+    "table",
+    false,
+    undefined,
+    true,
+    3,
+  ]);
+  assertEquals([o.cases, o.dtypes], [[], []]);
 });
 
 Deno.test("options parse", () => {
   const o = parseCli([
     "--target",
     "./chip.ts",
+    "--suite",
+    "all",
     "--filter",
     "^matmul",
     "--quick",
     "--format",
-    "json",
+    "junit",
+    "--dtype",
+    "int8,float16",
+    "--dtype",
+    "float32",
+    "--cases",
+    "builtin",
+    "--cases",
+    "./mine.ts",
+    "--floor",
+    "0.25",
+    "--wall-clock-floors",
+    "--no-cache",
+    "--repeats",
+    "0",
   ]);
-  assertEquals([o.target, o.filter, o.quick, o.format], ["./chip.ts", "^matmul", true, "json"]);
+  assertEquals([o.target, o.suite, o.filter, o.quick, o.format], [
+    "./chip.ts",
+    "all",
+    "^matmul",
+    true,
+    "junit",
+  ]);
+  assertEquals(o.dtypes, ["int8", "float16", "float32"]);
+  assertEquals(o.cases, ["builtin", "./mine.ts"]);
+  assertEquals([o.floor, o.wallClockFloors, o.cache, o.repeats], [0.25, true, false, 0]);
 });
 
 Deno.test("usage errors are CommanderErrors (exit code 2)", () => {
   const quiet = console.error;
   console.error = () => {};
   try {
-    assertThrows(() => parseCli(["--format", "xml"]), CommanderError);
-    assertThrows(() => parseCli(["--filter", "("]), CommanderError);
-    assertThrows(() => parseCli(["--no-such-flag"]), CommanderError);
+    for (
+      const bad of [
+        ["--format", "xml"],
+        ["--suite", "graphs"],
+        ["--filter", "("],
+        ["--dtype", "float33"],
+        ["--floor", "2"],
+        ["--repeats", "-1"],
+        ["--no-such-flag"],
+      ]
+    ) {
+      assertThrows(() => parseCli(bad), CommanderError);
+    }
   } finally {
     console.error = quiet;
   }
