@@ -199,13 +199,8 @@ export function inferOp(
   if (!rule) catalogueArity(desc, args.length, ctx);
   if (rule) return { type: simplified(rule(ctx, args, attrs)), checks: ctx.checks };
   const canon = canonicalDims(args.map((a) => a.shape));
-  const out = applyOp(
-    desc,
-    args.map((a, k) => tensorType(canon[k], a.dtype)),
-    attrs,
-    (n) => sizes.get(n),
-    path,
-  );
+  const ph = args.map((a, k) => placeholder(canon[k], a.dtype, `in${k}`));
+  const out = applyOp(desc, ph, attrs, (n) => sizes.get(n), path);
   return { type: simplified(tensorType(out.shape, out.dtype)), checks: [] };
 }
 
@@ -230,7 +225,7 @@ function catalogueArity(desc: OpDescriptor, n: number, ctx: ShapeContext): void 
 }
 
 /** Shapes with dimensions the analyzer proves equal replaced by one expression. */
-function canonicalDims(shapes: readonly (readonly PrimExpr[])[]): PrimExpr[][] {
+export function canonicalDims(shapes: readonly (readonly PrimExpr[])[]): PrimExpr[][] {
   const seen: PrimExpr[] = [];
   return shapes.map((s) =>
     s.map((d) => {
@@ -244,17 +239,16 @@ function canonicalDims(shapes: readonly (readonly PrimExpr[])[]): PrimExpr[][] {
 }
 
 /**
- * Apply an op's library definition to placeholders of the given types (named `in0`, `in1`, …):
- * the op's result tensor. Op errors become graph errors at `path`.
+ * Apply an op's library definition to placeholders: the op's result tensor. Op errors become
+ * graph errors at `path`.
  */
 export function applyOp(
   desc: OpDescriptor,
-  args: readonly TensorType[],
+  ph: readonly Tensor[],
   attrs: Attrs,
   dim: (name: string) => Var,
   path?: string,
 ): Tensor {
-  const ph = args.map((a, k) => placeholder(a.shape, a.dtype, `in${k}`));
   try {
     return desc.apply(ph, attrs, dim);
   } catch (e) {

@@ -1,0 +1,46 @@
+/**
+ * A target as an executor backend: each tensor-level function is built once with `sdk.build`
+ * (cached by the SDK) and called with device tensors; sizes are bound per call, so one compiled
+ * kernel serves every size.
+ *
+ * @module
+ */
+import { build, type BuildOptions, defaultDevice } from "../../sdk/build.ts";
+import type { Device, DeviceTensor } from "../../sdk/device.ts";
+import type { Target } from "../../sdk/target.ts";
+import type { Backend } from "./backend.ts";
+
+/** Options of `targetBackend`. */
+export interface TargetBackendOptions {
+  /** The device (default: the target's default device). */
+  readonly device?: Device;
+  /** Options passed to `build` (lowering, codegen, schedule). */
+  readonly build?: Omit<BuildOptions, "device" | "entry">;
+}
+
+/**
+ * A target as a backend: functions built with `sdk.build` on a device.
+ *
+ * @example
+ * ```ts ignore
+ * import cpu from "../../targets/cpu/mod.ts";
+ * const backend = await targetBackend(cpu);
+ * ```
+ */
+export async function targetBackend(
+  target: Target,
+  options: TargetBackendOptions = {},
+): Promise<Backend> {
+  const device = options.device ?? await defaultDevice(target);
+  return {
+    name: target.name,
+    prepare: async (f) => {
+      const kernel = await build(f, target, { ...options.build, device });
+      return (args) => kernel.call(args as DeviceTensor[]);
+    },
+    upload: (a) => device.fromArray(a),
+    allocate: (shape, dtype) => device.allocate(shape, dtype),
+    download: (t) => device.toArray(t as DeviceTensor),
+    free: (t) => device.free(t as DeviceTensor),
+  };
+}

@@ -1,0 +1,340 @@
+/**
+ * `GraphExecutor`: runs a graph function on a backend (the interpreter or a target). Passes
+ * (`legalize`, `foldConstants`, `eliminateDeadCode` by default) run once at creation; each
+ * tensor-level function is prepared (compiled) once, on first use, and serves every size: the
+ * size variables are bound from the inputs' shapes on every run. Run-time shape checks fail
+ * with `GRAPH_RUNTIME_SHAPE` naming the binding; every `callTIR` is timed (`lastProfile`).
+ *
+ * @module
+ */
+import type { Var } from "../expr.ts";
+import type { NDArray } from "../ndarray.ts";
+import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
+import { eliminateDeadCode } from "./dce.ts";
+import { GraphError, nodePath, ShapeError } from "./errors.ts";
+import { foldConstants } from "./fold_constants.ts";
+import type { Atom, Attrs, Binding, Constant, GraphFunc, GraphModule } from "./ir.ts";
+import { legalize } from "./legalize.ts";
+import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
+import { bindShape, evalDim } from "./shape_eval.ts";
+import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
+
+/** An external function: host arrays in, host arrays out. */
+export type ExternFn = (
+  args: readonly NDArray[],
+  attrs: Attrs,
+) => NDArray | readonly NDArray[] | Promise<NDArray | readonly NDArray[]>;
+
+/** Options of `GraphExecutor`. */
+export interface ExecutorOptions {
+  /** Where kernels run (default: the reference interpreter). See `targetBackend`. */
+  readonly backend?: Backend;
+  /** External functions by name, for `callExtern`. */
+  readonly externs?: Readonly<Record<string, ExternFn>>;
+  /** Passes run at creation (default `DEFAULT_PASSES`). */
+  readonly passes?: readonly GraphPass[];
+  /** Options of the pass pipeline (`dumpAfter` prints the module after each pass). */
+  readonly passOptions?: PassOptions;
+}
+
+/** The time one `callTIR` took in a run. */
+export interface KernelTime {
+  /** The binding's name. */
+  readonly binding: string;
+  /** The tensor-level function called. */
+  readonly func: string;
+  /** Wall time of the call, in milliseconds. */
+  readonly ms: number;
+}
+
+/** The default pipeline: legalize, fold constants, remove dead code. */
+export const DEFAULT_PASSES: readonly GraphPass[] = [legalize, foldConstants, eliminateDeadCode];
+
+/** A run-time value: a tensor or a tuple of values. */
+type Value = BackendTensor | readonly Value[];
+
+/**
+ * Runs graph functions of a module.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "./builder.ts";
+ * import { GraphExecutor } from "./executor.ts";
+ * import { ndarray } from "../ndarray.ts";
+ * const b = new GraphBuilder("main");
+ * b.output(b.relu(b.input("x", ["n"])));
+ * const ex = new GraphExecutor(b.finish());
+ * const [y] = await ex.run([ndarray("float32", [3], [-1, 0, 2])]);
+ * console.assert(y.data[2] === 2 && y.data[0] === 0);
+ * ```
+ */
+export class GraphExecutor {
+  /** The module after the passes. */
+  readonly module: GraphModule;
+  private readonly backend: Backend;
+  private readonly prepared = new Map<string, Promise<Runnable>>();
+  private readonly constants = new Map<Constant, BackendTensor>();
+  private profile: KernelTime[] = [];
+
+  /** Run the passes over `mod` and get ready to run it. */
+  constructor(mod: GraphModule, private readonly options: ExecutorOptions = {}) {
+    this.backend = options.backend ?? interpreterBackend();
+    this.module = runPasses(mod, options.passes ?? DEFAULT_PASSES, options.passOptions);
+  }
+
+  /** Tensor-level functions prepared (compiled) so far: one per function, whatever the sizes. */
+  get compiledCount(): number {
+    return this.prepared.size;
+  }
+
+  /** The kernel times of the last run, in call order. */
+  lastProfile(): readonly KernelTime[] {
+    return this.profile;
+  }
+
+  /** Release the constants uploaded to the backend. */
+  dispose(): void {
+    for (const t of this.constants.values()) this.backend.free(t);
+    this.constants.clear();
+  }
+
+  private entry(name?: string): GraphFunc {
+    const graphs = this.module.graphs;
+    const f = name !== undefined
+      ? graphs.get(name)
+      : graphs.get("main") ?? (graphs.size === 1 ? [...graphs.values()][0] : undefined);
+    if (!f) {
+      throw new GraphError(
+        "GRAPH_UNKNOWN_FUNCTION",
+        `Cannot run ${name === undefined ? "the module" : `"${name}"`}: ${
+          name === undefined ? 'it has no "main" and several graphs' : "no such graph function"
+        }`,
+        { hint: `graph functions: ${[...graphs.keys()].join(", ") || "(none)"}` },
+      );
+    }
+    return f;
+  }
+
+  /**
+   * Run a graph function (default: `main`, or the only one) on inputs; returns its result's
+   * tensors in order (a tuple result flattened).
+   */
+  async run(inputs: readonly NDArray[], entry?: string): Promise<NDArray[]> {
+    const f = this.entry(entry);
+    const env = new Map<Var, number>();
+    if (inputs.length !== f.params.length) {
+      throw new GraphError(
+        "GRAPH_INPUT",
+        `Cannot run "${f.name}": it takes ${f.params.length} inputs, got ${inputs.length}`,
+        { path: nodePath(f.name) },
+      );
+    }
+    const values = new Map<Atom, Value>();
+    const owned: BackendTensor[] = [];
+    this.profile = [];
+    try {
+      f.params.forEach((p, k) => {
+        const path = nodePath(f.name, p.name, "input");
+        this.matchType(p.type, inputs[k], env, path, `input "${p.name}"`);
+        const t = this.backend.upload(inputs[k]);
+        if (t !== inputs[k]) owned.push(t);
+        values.set(p, t);
+      });
+      for (const blk of f.blocks) {
+        for (const b of blk.bindings) values.set(b.v, await this.step(f, b, values, env, owned));
+      }
+      const out = this.read(f.output, values);
+      const flat: BackendTensor[] = [];
+      const walk = (v: Value) => Array.isArray(v) ? v.forEach(walk) : flat.push(v as BackendTensor);
+      walk(out);
+      const result: NDArray[] = [];
+      for (const t of flat) result.push(await this.backend.download(t));
+      return result;
+    } finally {
+      for (const t of owned) this.backend.free(t);
+    }
+  }
+
+  private read(a: Atom, values: ReadonlyMap<Atom, Value>): Value {
+    if (a.kind === "Constant") {
+      let t = this.constants.get(a);
+      if (!t) this.constants.set(a, t = this.backend.upload(a.value));
+      return t;
+    }
+    const v = values.get(a);
+    if (v === undefined) {
+      throw new GraphError("GRAPH_BAD_ARG", `Cannot read "${a.name}": it has no value yet`);
+    }
+    return v;
+  }
+
+  /** Check a value against a type, binding the type's unbound size variables. */
+  private matchType(
+    t: GraphType,
+    v: Value | NDArray,
+    env: Map<Var, number>,
+    path: string,
+    what: string,
+  ): void {
+    if (t.kind === "TupleType") {
+      if (!Array.isArray(v) || v.length !== t.fields.length) {
+        throw new ShapeError(
+          "GRAPH_RUNTIME_SHAPE",
+          `Cannot accept ${what}: need a tuple ${showType(t)}`,
+          { path },
+        );
+      }
+      t.fields.forEach((ft, k) =>
+        this.matchType(ft, (v as Value[])[k], env, path, `${what} field ${k}`)
+      );
+      return;
+    }
+    const x = v as BackendTensor;
+    if (Array.isArray(v) || x.dtype !== t.dtype || x.shape.length !== t.shape.length) {
+      throw new ShapeError(
+        "GRAPH_RUNTIME_SHAPE",
+        `Cannot accept ${what}: it is ${
+          Array.isArray(v) ? "a tuple" : `${x.dtype}[${x.shape.join(", ")}]`
+        }, need ${showType(t)}`,
+        { path },
+      );
+    }
+    const bad = bindShape(t.shape, x.shape, env);
+    if (bad) {
+      throw new ShapeError(
+        "GRAPH_RUNTIME_SHAPE",
+        `Cannot accept ${what}: dim ${bad.dim} is ${bad.got}, need ${showDim(t.shape[bad.dim])}${
+          bad.want === undefined ? "" : ` = ${bad.want}`
+        }`,
+        { path },
+      );
+    }
+  }
+
+  private concrete(t: TensorType, env: ReadonlyMap<Var, number>, path: string): number[] {
+    return t.shape.map((d) => {
+      const v = evalDim(d, env);
+      if (v === undefined || v < 0) {
+        throw new ShapeError(
+          "GRAPH_UNBOUND_SIZE",
+          `Cannot allocate ${showType(t)}: ${showDim(d)} has no value`,
+          { path },
+        );
+      }
+      return v;
+    });
+  }
+
+  private async step(
+    f: GraphFunc,
+    b: Binding,
+    values: ReadonlyMap<Atom, Value>,
+    env: Map<Var, number>,
+    owned: BackendTensor[],
+  ): Promise<Value> {
+    const v = b.value;
+    const what = v.kind === "CallTIR"
+      ? `call_tir "${v.func}"`
+      : v.kind === "CallExtern"
+      ? `call_extern "${v.func}"`
+      : v.kind;
+    const path = nodePath(f.name, b.v.name, what);
+    for (const c of b.checks) {
+      const x = evalDim(c.a, env);
+      const y = evalDim(c.b, env);
+      if (x !== y) {
+        throw new ShapeError(
+          "GRAPH_RUNTIME_SHAPE",
+          `Cannot compute "${b.v.name}": ${c.what} differ at run time (${showDim(c.a)} = ${x}, ${
+            showDim(c.b)
+          } = ${y})`,
+          { path },
+        );
+      }
+    }
+    switch (v.kind) {
+      case "CallTIR": {
+        const run = await this.kernel(v.func, path);
+        const outTypes = b.v.type.kind === "TupleType" ? b.v.type.fields : [b.v.type];
+        const outs = outTypes.map((t) => {
+          if (t.kind !== "TensorType") {
+            throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
+              path,
+            });
+          }
+          const o = this.backend.allocate(this.concrete(t, env, path), t.dtype);
+          owned.push(o);
+          return o;
+        });
+        const args = v.args.map((a) => this.read(a, values) as BackendTensor);
+        const t0 = performance.now();
+        await run([...args, ...outs]);
+        this.profile.push({ binding: b.v.name, func: v.func, ms: performance.now() - t0 });
+        return b.v.type.kind === "TupleType" ? outs : outs[0];
+      }
+      case "CallExtern": {
+        const fn = this.options.externs?.[v.func];
+        if (!fn) {
+          throw new GraphError(
+            "GRAPH_UNKNOWN_EXTERN",
+            `Cannot call extern "${v.func}": the executor has no such function`,
+            {
+              path,
+              hint: "pass it in options.externs",
+            },
+          );
+        }
+        const args: NDArray[] = [];
+        for (const a of v.args) {
+          args.push(await this.backend.download(this.read(a, values) as BackendTensor));
+        }
+        const r = await fn(args, v.attrs);
+        const arrays = Array.isArray(r) ? r as readonly NDArray[] : [r as NDArray];
+        const up = arrays.map((a) => {
+          const t = this.backend.upload(a);
+          if (t !== a) owned.push(t);
+          return t;
+        });
+        const value: Value = b.v.type.kind === "TupleType" ? up : up[0];
+        this.matchType(b.v.type, value, env, path, `the result of extern "${v.func}"`);
+        return value;
+      }
+      case "Tuple":
+        return v.fields.map((a) => this.read(a, values));
+      case "TupleGetItem":
+        return (this.read(v.tuple, values) as readonly Value[])[v.index];
+      case "MatchShape": {
+        const value = this.read(v.value, values);
+        this.matchType(b.v.type, value, env, path, `"${v.value.name}"`);
+        return value;
+      }
+      case "OpCall":
+        throw new GraphError(
+          "GRAPH_NOT_LEGALIZED",
+          `Cannot run op "${v.op}": the module was not legalized`,
+          {
+            path,
+            hint: "keep legalize in the executor's passes",
+          },
+        );
+    }
+  }
+
+  private kernel(name: string, path: string): Promise<Runnable> {
+    let p = this.prepared.get(name);
+    if (!p) {
+      const f = this.module.tir.functions.get(name);
+      if (!f) {
+        throw new GraphError(
+          "GRAPH_UNKNOWN_FUNCTION",
+          `Cannot call "${name}": the module has no tensor-level function of that name`,
+          { path },
+        );
+      }
+      p = this.backend.prepare(f);
+      p.catch(() => this.prepared.delete(name));
+      this.prepared.set(name, p);
+    }
+    return p;
+  }
+}
