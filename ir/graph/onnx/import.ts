@@ -1,0 +1,214 @@
+/**
+ * `importOnnx`: an ONNX model → a graph-level module. Each node goes through the op mapping
+ * table (`op_table.ts`): most become graph ops of the operator library, shape computations
+ * (Shape → Gather → Concat → Reshape, …) are evaluated at import time with symbolic sizes, and
+ * ops without a graph op become tensor-level functions called with `callTIR`.
+ *
+ * @module
+ */
+import type { NDArray } from "../../ndarray.ts";
+import { GraphBuilder } from "../builder.ts";
+import type { Atom } from "../ir.ts";
+import type { GraphModule } from "../ir.ts";
+import type { TensorType } from "../types.ts";
+import { constVal, type ImportState, NodeContext, type Val } from "./context.ts";
+import { decodeOnnx } from "./decode.ts";
+import { OnnxError } from "./errors.ts";
+import type { OnnxDim, OnnxModel } from "./model.ts";
+import { ONNX_OPS } from "./op_table.ts";
+import { ndarray } from "../../ndarray.ts";
+
+/** Options of `importOnnx`. */
+export interface ImportOptions {
+  /** Name of the graph function (default `"main"`). */
+  readonly name?: string;
+  /**
+   * Sizes for input dimensions: by symbol (`{ batch: 1 }` fixes `dim_param` "batch"), or by
+   * input name with a full shape (`{ x: [1, 3, 224, 224] }`). Unnamed unknown dimensions
+   * otherwise become size variables `<input>_<axis>`.
+   */
+  readonly shapes?: Readonly<Record<string, number | readonly number[]>>;
+}
+
+/** Default-domain opsets the op table is written for. */
+export const OPSET_RANGE: readonly [number, number] = [7, 21];
+
+/**
+ * Import an ONNX model (decoded, or its bytes) as a graph-level module with one function
+ * (`main` by default) whose parameters are the model's inputs — symbolic dimensions stay size
+ * variables of the same names — and whose result is its output (a tuple for several).
+ * Throws `OnnxError` for what the importer does not cover (`ONNX_UNSUPPORTED_OP` naming the
+ * node, `ONNX_OPSET`, `ONNX_DYNAMIC_SHAPE`, …) and graph-level errors for shapes that do not fit.
+ *
+ * @example
+ * ```ts
+ * import { importOnnx } from "./import.ts";
+ * import { encodeModelProto } from "./codec.ts";
+ * import { modelOf, node, tensorInfo } from "./write.ts";
+ * const bytes = encodeModelProto(modelOf({
+ *   name: "g",
+ *   node: [node("Relu", ["x"], ["y"])],
+ *   input: [tensorInfo("x", "float32", ["n", 4])],
+ *   output: [tensorInfo("y", "float32", ["n", 4])],
+ * }));
+ * const mod = importOnnx(bytes);
+ * console.assert(mod.graphs.get("main")!.params[0].name === "x");
+ * ```
+ */
+export function importOnnx(
+  model: OnnxModel | Uint8Array,
+  options: ImportOptions = {},
+): GraphModule {
+  const m = model instanceof Uint8Array ? decodeOnnx(model) : model;
+  const opset = m.opsetImports.get("") ?? 0;
+  if (opset < OPSET_RANGE[0] || opset > OPSET_RANGE[1]) {
+    throw new OnnxError(
+      "ONNX_OPSET",
+      `Cannot import the model: it imports opset ${opset} of the default domain, the importer covers ${
+        OPSET_RANGE[0]
+      } to ${OPSET_RANGE[1]}`,
+      { hint: "convert it with onnx.version_converter" },
+    );
+  }
+  const b = new GraphBuilder(options.name ?? "main");
+  const atoms = new Map<Val, Atom>();
+  const used = new Set<string>();
+  const state: ImportState = {
+    b,
+    opset,
+    atomOf(v, name) {
+      if (v.atom) return v.atom;
+      let a = atoms.get(v);
+      if (!a) {
+        a = b.constant(v.data ?? materialize(v, name), name);
+        atoms.set(v, a);
+      }
+      return a;
+    },
+    bindingName(onnxName) {
+      const base = onnxName.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=[^A-Za-z_])/, "v_");
+      let n = base;
+      for (let i = 1; used.has(n); i++) n = `${base}_${i}`;
+      used.add(n);
+      return n;
+    },
+  };
+  const env = new Map<string, Val>();
+  const g = m.graph;
+  for (const [name, data] of g.initializers) env.set(name, constVal(data));
+  for (const inp of g.inputs) {
+    const shape = inputShape(inp.name, inp.shape, options.shapes ?? {});
+    const v = b.input(state.bindingName(inp.name), shape, inp.dtype);
+    env.set(inp.name, { type: v.type as TensorType, atom: v });
+  }
+  for (const node of g.nodes) {
+    const inputs = node.inputs.map((name) => {
+      if (name === "") return undefined;
+      const v = env.get(name);
+      if (v === undefined) {
+        throw new OnnxError(
+          "ONNX_UNKNOWN_VALUE",
+          `Cannot import ${
+            new NodeContext(node, [], state).label
+          }: its input "${name}" is not defined before it`,
+          {
+            hint:
+              "nodes must be in topological order; every input an initializer, graph input or earlier output",
+          },
+        );
+      }
+      return v;
+    });
+    const ctx = new NodeContext(node, inputs, state);
+    if (node.domain !== "") {
+      throw ctx.fail(
+        "ONNX_UNSUPPORTED_OP",
+        `the op domain "${node.domain}" is not supported (only the default ONNX domain)`,
+      );
+    }
+    const rule = ONNX_OPS.get(node.opType);
+    if (rule === undefined) {
+      throw ctx.fail(
+        "ONNX_UNSUPPORTED_OP",
+        `the importer has no mapping for op ${node.opType}`,
+        "see supportedOnnxOps()",
+      );
+    }
+    const outs = rule(ctx);
+    node.outputs.forEach((name, k) => {
+      if (name === "") return;
+      if (k >= outs.length) {
+        if (isRead(m, name)) {
+          throw ctx.fail("ONNX_UNSUPPORTED_OP", `its output ${k} ("${name}") is not supported`);
+        }
+        return;
+      }
+      env.set(name, outs[k]);
+    });
+  }
+  const results = g.outputs.map((o) => {
+    const v = env.get(o.name);
+    if (v === undefined) {
+      throw new OnnxError(
+        "ONNX_UNKNOWN_VALUE",
+        `Cannot import the model: no node produces its output "${o.name}"`,
+      );
+    }
+    return state.atomOf(v, state.bindingName(o.name));
+  });
+  if (results.length === 0) {
+    throw new OnnxError("ONNX_MALFORMED", "Cannot import the model: its graph has no outputs");
+  }
+  b.output(...results);
+  return b.finish();
+}
+
+/** True if some node or graph output reads value `name`. */
+function isRead(m: OnnxModel, name: string): boolean {
+  return m.graph.outputs.some((o) => o.name === name) ||
+    m.graph.nodes.some((n) => n.inputs.includes(name));
+}
+
+/** A known `Val` as constant data (`ONNX_DYNAMIC_SHAPE` if an element is symbolic). */
+function materialize(v: Val, name: string): NDArray {
+  const k = v.known;
+  const dims = v.type.shape.map((d) => (d.kind === "IntImm" ? d.value : NaN));
+  if (
+    k === undefined || dims.some(Number.isNaN) ||
+    k.some((e) => typeof e !== "number" && e.kind !== "IntImm")
+  ) {
+    throw new OnnxError(
+      "ONNX_DYNAMIC_SHAPE",
+      `Cannot import value "${name}": it is a shape computed from symbolic sizes and used as data`,
+      { hint: "fix the symbolic sizes with importOnnx(..., { shapes })" },
+    );
+  }
+  return ndarray(
+    v.type.dtype,
+    dims,
+    k.map((e) => (typeof e === "number" ? e : (e as { value: number }).value)),
+  );
+}
+
+/** The shape of input `name`: its dims, with user-given sizes and fresh names for unknown ones. */
+function inputShape(
+  name: string,
+  shape: readonly OnnxDim[] | undefined,
+  given: Readonly<Record<string, number | readonly number[]>>,
+): (number | string)[] {
+  const whole = given[name];
+  if (Array.isArray(whole)) return [...whole];
+  if (shape === undefined) {
+    throw new OnnxError(
+      "ONNX_BAD_INPUT",
+      `Cannot import input "${name}": the model gives no shape for it`,
+      { hint: `give one: importOnnx(model, { shapes: { "${name}": [...] } })` },
+    );
+  }
+  return shape.map((d, i) => {
+    if (typeof d === "number") return d;
+    const sym = d ?? `${name}_${i}`.replace(/[^A-Za-z0-9_]/g, "_");
+    const fixed = given[sym];
+    return typeof fixed === "number" ? fixed : sym;
+  });
+}
