@@ -7,7 +7,13 @@
  * @module
  */
 import { TargetError } from "../../ir/errors.ts";
-import { DEFAULT_LIMITS, type GpuFeatures, type GpuLimits, limitsOf, NO_FEATURES } from "./limits.ts";
+import {
+  DEFAULT_LIMITS,
+  type GpuFeatures,
+  type GpuLimits,
+  limitsOf,
+  NO_FEATURES,
+} from "./limits.ts";
 
 /** What the adapter offers. */
 export interface AdapterInfo {
@@ -38,16 +44,31 @@ export function requestAdapterInfo(): Promise<AdapterInfo> {
   cached ??= (async () => {
     const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
     if (!gpu) {
-      return { limits: DEFAULT_LIMITS, features: NO_FEATURES, description: "none", missing: "navigator.gpu is not available" };
+      return {
+        limits: DEFAULT_LIMITS,
+        features: NO_FEATURES,
+        description: "none",
+        missing: "navigator.gpu is not available",
+      };
     }
     let adapter: GPUAdapter | null = null;
     try {
       adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
     } catch (e) {
-      return { limits: DEFAULT_LIMITS, features: NO_FEATURES, description: "none", missing: `requestAdapter failed: ${String(e)}` };
+      return {
+        limits: DEFAULT_LIMITS,
+        features: NO_FEATURES,
+        description: "none",
+        missing: `requestAdapter failed: ${String(e)}`,
+      };
     }
     if (!adapter) {
-      return { limits: DEFAULT_LIMITS, features: NO_FEATURES, description: "none", missing: "navigator.gpu offers no adapter" };
+      return {
+        limits: DEFAULT_LIMITS,
+        features: NO_FEATURES,
+        description: "none",
+        missing: "navigator.gpu offers no adapter",
+      };
     }
     const features: GpuFeatures = {
       shaderF16: adapter.features.has("shader-f16"),
@@ -79,6 +100,8 @@ export async function requestDevice(info: AdapterInfo): Promise<GPUDevice> {
   if (info.features.timestampQuery) requiredFeatures.push("timestamp-query");
   if (info.features.shaderF16) requiredFeatures.push("shader-f16");
   const requiredLimits: Record<string, number> = {};
-  for (const k of Object.keys(DEFAULT_LIMITS)) requiredLimits[k] = info.limits[k as keyof GpuLimits];
+  for (const k of Object.keys(DEFAULT_LIMITS)) {
+    requiredLimits[k] = info.limits[k as keyof GpuLimits];
+  }
   return await info.adapter.requestDevice({ requiredFeatures, requiredLimits });
 }

@@ -17,7 +17,7 @@ import type { GpuArtifact, GpuBufferSlot, GpuKernel, GpuScalar } from "./artifac
 import { checkLimits, type GpuLimits } from "./limits.ts";
 import { sync } from "./passes/barrier.ts";
 import { emitKernel, type IntrinsicEmitter, type KernelEnv } from "./wgsl_kernel.ts";
-import { UNSUPPORTED_DTYPES, unsupported } from "./wgsl_types.ts";
+import { unsupported, UNSUPPORTED_DTYPES } from "./wgsl_types.ts";
 
 /** The parts of a lowered body: workspaces, function-wide lets, host asserts, kernels. */
 export interface SplitBody {
@@ -95,7 +95,11 @@ export function compileGpu(lowered: PrimFunc, options: GpuCodegenOptions): GpuAr
   const f = lowered;
   for (const p of f.params) {
     if (UNSUPPORTED_DTYPES.includes(elementOf(p.dtype))) {
-      throw unsupported(elementOf(p.dtype), p.kind === "Buffer" ? `buffer "${p.name}"` : `scalar "${p.name}"`, `func "${f.name}" / ${p.kind === "Buffer" ? "buffer" : "param"} "${p.name}"`);
+      throw unsupported(
+        elementOf(p.dtype),
+        p.kind === "Buffer" ? `buffer "${p.name}"` : `scalar "${p.name}"`,
+        `func "${f.name}" / ${p.kind === "Buffer" ? "buffer" : "param"} "${p.name}"`,
+      );
     }
   }
   const split = splitBody(f.body);
@@ -114,7 +118,11 @@ export function compileGpu(lowered: PrimFunc, options: GpuCodegenOptions): GpuAr
   });
   for (const w of split.workspaces) {
     if (UNSUPPORTED_DTYPES.includes(elementOf(w.dtype))) {
-      throw unsupported(elementOf(w.dtype), `buffer "${w.name}"`, `func "${f.name}" / buffer "${w.name}"`);
+      throw unsupported(
+        elementOf(w.dtype),
+        `buffer "${w.name}"`,
+        `func "${f.name}" / buffer "${w.name}"`,
+      );
     }
     slots.set(w, buffers.length);
     buffers.push({ name: w.name, dtype: w.dtype, param: -1, elements: w.shape[0] });

@@ -58,7 +58,9 @@ export function evalHost(e: PrimExpr, env: HostEnv): number {
     case "Select":
       return evalHost(e.cond, env) ? evalHost(e.t, env) : evalHost(e.f, env);
     case "Cast":
-      return e.dtype.startsWith("float") ? evalHost(e.value, env) : Math.trunc(evalHost(e.value, env));
+      return e.dtype.startsWith("float")
+        ? evalHost(e.value, env)
+        : Math.trunc(evalHost(e.value, env));
     case "Let":
       return evalHost(e.body, new Map([...env, [e.v, evalHost(e.value, env)]]));
   }

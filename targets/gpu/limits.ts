@@ -60,7 +60,11 @@ export const DEFAULT_LIMITS: GpuLimits = {
 };
 
 /** No optional features. */
-export const NO_FEATURES: GpuFeatures = { shaderF16: false, subgroups: false, timestampQuery: false };
+export const NO_FEATURES: GpuFeatures = {
+  shaderF16: false,
+  subgroups: false,
+  timestampQuery: false,
+};
 
 /** The limits of a `GPUSupportedLimits`-like object (missing ones: the defaults). */
 export function limitsOf(src: Partial<Record<keyof GpuLimits, number>> | undefined): GpuLimits {
@@ -72,7 +76,14 @@ export function limitsOf(src: Partial<Record<keyof GpuLimits, number>> | undefin
   return out as unknown as GpuLimits;
 }
 
-function exceeded(f: string, limit: keyof GpuLimits, need: number, have: number, what: string, hint?: string): TargetError {
+function exceeded(
+  f: string,
+  limit: keyof GpuLimits,
+  need: number,
+  have: number,
+  what: string,
+  hint?: string,
+): TargetError {
   return new TargetError(
     "GPU_LIMIT_EXCEEDED",
     `Cannot compile "${f}" for the gpu target: ${what} needs ${need}, above the adapter's ${limit} of ${have}`,
@@ -83,7 +94,14 @@ function exceeded(f: string, limit: keyof GpuLimits, need: number, have: number,
 function checkKernel(f: string, k: GpuKernel, limits: GpuLimits): void {
   const storage = k.bindings.filter((b) => b.slot >= 0).length;
   if (storage > limits.maxStorageBuffersPerShaderStage) {
-    throw exceeded(f, "maxStorageBuffersPerShaderStage", storage, limits.maxStorageBuffersPerShaderStage, `kernel ${k.entry} binds ${storage} storage buffers, which`, "fuse fewer operations into one function, or inline intermediates");
+    throw exceeded(
+      f,
+      "maxStorageBuffersPerShaderStage",
+      storage,
+      limits.maxStorageBuffersPerShaderStage,
+      `kernel ${k.entry} binds ${storage} storage buffers, which`,
+      "fuse fewer operations into one function, or inline intermediates",
+    );
   }
   const [x, y, z] = k.workgroupSize;
   const dims: [keyof GpuLimits, number][] = [
@@ -92,17 +110,47 @@ function checkKernel(f: string, k: GpuKernel, limits: GpuLimits): void {
     ["maxComputeWorkgroupSizeZ", z],
   ];
   for (const [name, v] of dims) {
-    if (v > limits[name]) throw exceeded(f, name, v, limits[name], `kernel ${k.entry}'s workgroup size`, "bind a smaller threadIdx loop");
+    if (v > limits[name]) {
+      throw exceeded(
+        f,
+        name,
+        v,
+        limits[name],
+        `kernel ${k.entry}'s workgroup size`,
+        "bind a smaller threadIdx loop",
+      );
+    }
   }
   if (x * y * z > limits.maxComputeInvocationsPerWorkgroup) {
-    throw exceeded(f, "maxComputeInvocationsPerWorkgroup", x * y * z, limits.maxComputeInvocationsPerWorkgroup, `kernel ${k.entry}'s workgroup (${x}×${y}×${z})`, "bind smaller threadIdx loops");
+    throw exceeded(
+      f,
+      "maxComputeInvocationsPerWorkgroup",
+      x * y * z,
+      limits.maxComputeInvocationsPerWorkgroup,
+      `kernel ${k.entry}'s workgroup (${x}×${y}×${z})`,
+      "bind smaller threadIdx loops",
+    );
   }
   if (k.workgroupBytes > limits.maxComputeWorkgroupStorageSize) {
-    throw exceeded(f, "maxComputeWorkgroupStorageSize", k.workgroupBytes, limits.maxComputeWorkgroupStorageSize, `kernel ${k.entry}'s workgroup memory (bytes)`, "use smaller shared tiles");
+    throw exceeded(
+      f,
+      "maxComputeWorkgroupStorageSize",
+      k.workgroupBytes,
+      limits.maxComputeWorkgroupStorageSize,
+      `kernel ${k.entry}'s workgroup memory (bytes)`,
+      "use smaller shared tiles",
+    );
   }
   k.grid.forEach((g, d) => {
     if (g.kind === "IntImm" && g.value > limits.maxComputeWorkgroupsPerDimension) {
-      throw exceeded(f, "maxComputeWorkgroupsPerDimension", g.value, limits.maxComputeWorkgroupsPerDimension, `kernel ${k.entry}'s grid along ${"xyz"[d]}`, "bind more loops to blockIdx.y/z or give each thread more work");
+      throw exceeded(
+        f,
+        "maxComputeWorkgroupsPerDimension",
+        g.value,
+        limits.maxComputeWorkgroupsPerDimension,
+        `kernel ${k.entry}'s grid along ${"xyz"[d]}`,
+        "bind more loops to blockIdx.y/z or give each thread more work",
+      );
     }
   });
 }
@@ -115,7 +163,11 @@ function checkKernel(f: string, k: GpuKernel, limits: GpuLimits): void {
  * checkLimits(lowered, artifact, DEFAULT_LIMITS);
  * ```
  */
-export function checkLimits(f: PrimFunc, a: Pick<GpuArtifact, "kernels" | "buffers">, limits: GpuLimits): void {
+export function checkLimits(
+  f: PrimFunc,
+  a: Pick<GpuArtifact, "kernels" | "buffers">,
+  limits: GpuLimits,
+): void {
   for (const k of a.kernels) checkKernel(f.name, k, limits);
   for (const b of a.buffers) {
     const p = b.param >= 0 ? f.params[b.param] : undefined;
@@ -124,7 +176,13 @@ export function checkLimits(f: PrimFunc, a: Pick<GpuArtifact, "kernels" | "buffe
     const bytes = storageBytes(b.dtype, n.value);
     const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
     if (bytes > cap) {
-      throw exceeded(f.name, "maxStorageBufferBindingSize", bytes, cap, `buffer "${b.name}" (bytes)`);
+      throw exceeded(
+        f.name,
+        "maxStorageBufferBindingSize",
+        bytes,
+        cap,
+        `buffer "${b.name}" (bytes)`,
+      );
     }
   }
 }

@@ -11,7 +11,15 @@
 import { type DType, elementOf } from "../../ir/dtype.ts";
 import { TargetError } from "../../ir/errors.ts";
 import { type NDArray, ndarray, numel } from "../../ir/ndarray.ts";
-import type { Device, DeviceArg, DeviceTensor, LoadedKernel, Runtime, TimeOptions, Timing } from "../../sdk/device.ts";
+import type {
+  Device,
+  DeviceArg,
+  DeviceTensor,
+  LoadedKernel,
+  Runtime,
+  TimeOptions,
+  Timing,
+} from "../../sdk/device.ts";
 import { KERNEL_CODES } from "../../sdk/errors.ts";
 import { measure } from "../../sdk/timing.ts";
 import type { GpuArtifact } from "./artifact.ts";
@@ -75,7 +83,12 @@ export class GpuDevice implements Device<GpuArtifact> {
   allocate(shape: readonly number[], dtype: DType): GpuTensor {
     const bytes = storageBytes(dtype, numel(shape));
     if (bytes > this.limits.maxStorageBufferBindingSize) {
-      throw new TargetError(KERNEL_CODES.outOfMemory, `Cannot allocate a ${dtype} tensor of shape [${shape.join(", ")}] on the gpu: ${bytes} bytes exceed maxStorageBufferBindingSize ${this.limits.maxStorageBufferBindingSize}`);
+      throw new TargetError(
+        KERNEL_CODES.outOfMemory,
+        `Cannot allocate a ${dtype} tensor of shape [${
+          shape.join(", ")
+        }] on the gpu: ${bytes} bytes exceed maxStorageBufferBindingSize ${this.limits.maxStorageBufferBindingSize}`,
+      );
     }
     const { buffer, fresh } = this.pool.acquire("storage", bytes);
     if (!fresh) this.gpu.queue.writeBuffer(buffer, 0, new Uint8Array(bytes));
@@ -99,7 +112,9 @@ export class GpuDevice implements Device<GpuArtifact> {
     this.gpu.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ, 0, t.byteLength);
     const data = allocTyped(t.dtype, numel(t.shape));
-    new Uint8Array(data.buffer).set(new Uint8Array(staging.getMappedRange(0, t.byteLength), 0, data.byteLength));
+    new Uint8Array(data.buffer).set(
+      new Uint8Array(staging.getMappedRange(0, t.byteLength), 0, data.byteLength),
+    );
     staging.unmap();
     this.pool.release("staging", staging);
     return ndarray(t.dtype, [...t.shape], data);
@@ -129,9 +144,13 @@ export class GpuDevice implements Device<GpuArtifact> {
         if (errors.length || !pipe || pipe instanceof Error || scope) {
           const why = errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join("; ") ||
             (pipe instanceof Error ? pipe.message : scope?.message ?? "unknown");
-          throw new TargetError("GPU_SHADER_INVALID", `Cannot create the gpu pipeline ${entry}: ${why}`, {
-            hint: `the generated WGSL was rejected (a bug of the gpu codegen):\n${source}`,
-          });
+          throw new TargetError(
+            "GPU_SHADER_INVALID",
+            `Cannot create the gpu pipeline ${entry}: ${why}`,
+            {
+              hint: `the generated WGSL was rejected (a bug of the gpu codegen):\n${source}`,
+            },
+          );
         }
         return pipe;
       })();
@@ -142,7 +161,9 @@ export class GpuDevice implements Device<GpuArtifact> {
   }
 
   async load(artifact: GpuArtifact): Promise<GpuLoadedKernel> {
-    const pipelines = await Promise.all(artifact.kernels.map((k) => this.pipeline(k.source, k.hash, k.entry)));
+    const pipelines = await Promise.all(
+      artifact.kernels.map((k) => this.pipeline(k.source, k.hash, k.entry)),
+    );
     return { artifact, device: this, pipelines };
   }
 
@@ -151,7 +172,11 @@ export class GpuDevice implements Device<GpuArtifact> {
     const env = new Map(a.scalars.map((s) => [s.v, Number(args[s.param] as number | bigint)]));
     for (const c of a.asserts) {
       if (!evalHost(c.cond, env)) {
-        throw new TargetError(KERNEL_CODES.assert, `Kernel "${a.entry}" failed an assert: ${c.message}`, { path: `func "${a.entry}"` });
+        throw new TargetError(
+          KERNEL_CODES.assert,
+          `Kernel "${a.entry}" failed an assert: ${c.message}`,
+          { path: `func "${a.entry}"` },
+        );
       }
     }
     const temps: GPUBuffer[] = [];
@@ -165,7 +190,9 @@ export class GpuDevice implements Device<GpuArtifact> {
     let uniform: GPUBuffer | undefined;
     if (a.scalars.length) {
       const words = new ArrayBuffer(Math.ceil((a.scalars.length + 1) / 4) * 16);
-      const i32 = new Int32Array(words), u32 = new Uint32Array(words), f32 = new Float32Array(words);
+      const i32 = new Int32Array(words),
+        u32 = new Uint32Array(words),
+        f32 = new Float32Array(words);
       a.scalars.forEach((s, k) => {
         const v = Number(args[s.param] as number | bigint);
         const d = elementOf(s.v.dtype);
@@ -180,7 +207,13 @@ export class GpuDevice implements Device<GpuArtifact> {
       const g = kn.grid.map((e) => evalHost(e, env)) as [number, number, number];
       g.forEach((n, d) => {
         if (n > this.limits.maxComputeWorkgroupsPerDimension) {
-          throw new TargetError("GPU_DISPATCH_LIMIT", `Cannot run "${a.entry}" on the gpu: dispatch ${kn.entry} needs ${n} workgroups along ${"xyz"[d]}, above maxComputeWorkgroupsPerDimension ${this.limits.maxComputeWorkgroupsPerDimension}`, { path: `func "${a.entry}"`, hint: "give each thread more work in the schedule" });
+          throw new TargetError(
+            "GPU_DISPATCH_LIMIT",
+            `Cannot run "${a.entry}" on the gpu: dispatch ${kn.entry} needs ${n} workgroups along ${
+              "xyz"[d]
+            }, above maxComputeWorkgroupsPerDimension ${this.limits.maxComputeWorkgroupsPerDimension}`,
+            { path: `func "${a.entry}"`, hint: "give each thread more work in the schedule" },
+          );
         }
       });
       return g;
@@ -202,7 +235,12 @@ export class GpuDevice implements Device<GpuArtifact> {
     return { groups, grids, release };
   }
 
-  private encode(enc: GPUCommandEncoder, k: GpuLoadedKernel, p: Prepared, timestamps?: GPUComputePassTimestampWrites): void {
+  private encode(
+    enc: GPUCommandEncoder,
+    k: GpuLoadedKernel,
+    p: Prepared,
+    timestamps?: GPUComputePassTimestampWrites,
+  ): void {
     const pass = enc.beginComputePass(timestamps ? { timestampWrites: timestamps } : {});
     k.artifact.kernels.forEach((_, i) => {
       const [x, y, z] = p.grids[i];
@@ -228,7 +266,11 @@ export class GpuDevice implements Device<GpuArtifact> {
     }
   }
 
-  async time(kernel: LoadedKernel, args: readonly DeviceArg[], options: TimeOptions = {}): Promise<Timing> {
+  async time(
+    kernel: LoadedKernel,
+    args: readonly DeviceArg[],
+    options: TimeOptions = {},
+  ): Promise<Timing> {
     const k = kernel as GpuLoadedKernel;
     if (!this.info.features.timestampQuery) {
       return measure(async () => {
@@ -239,12 +281,22 @@ export class GpuDevice implements Device<GpuArtifact> {
     for (let i = 0; i < (options.warmup ?? 1); i++) await this.run(k, args);
     const n = Math.min(Math.max(1, options.repeat ?? 5), 2048);
     const qs = this.gpu.createQuerySet({ type: "timestamp", count: 2 * n });
-    const resolve = this.gpu.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-    const read = this.gpu.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const resolve = this.gpu.createBuffer({
+      size: 16 * n,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    const read = this.gpu.createBuffer({
+      size: 16 * n,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const p = this.prepare(k, args);
     const enc = this.gpu.createCommandEncoder();
     for (let i = 0; i < n; i++) {
-      this.encode(enc, k, p, { querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 });
+      this.encode(enc, k, p, {
+        querySet: qs,
+        beginningOfPassWriteIndex: 2 * i,
+        endOfPassWriteIndex: 2 * i + 1,
+      });
     }
     enc.resolveQuerySet(qs, 0, 2 * n, resolve, 0);
     enc.copyBufferToBuffer(resolve, 0, read, 0, 16 * n);

@@ -88,7 +88,10 @@ const ATTEMPTS: readonly ((sch: Schedule, info: BlockInfo, threads: number) => b
     if (ext.length < 2) return false;
     const loops = sch.getLoops(sch.getBlock(info.name));
     sch.bind(loops[0], "blockIdx.x");
-    const [, tx] = sch.split(loops[ext.length - 1], [undefined, pow2Upto(ext[ext.length - 1], threads)]);
+    const [, tx] = sch.split(loops[ext.length - 1], [
+      undefined,
+      pow2Upto(ext[ext.length - 1], threads),
+    ]);
     sch.bind(tx, "threadIdx.x");
     return true;
   },
@@ -113,9 +116,7 @@ function fuseSplit(
   least = 1,
 ): boolean {
   const ext = spatial(info);
-  const extent = ext.every((e) => e !== undefined)
-    ? ext.reduce((p, e) => p! * e!, 1)
-    : undefined;
+  const extent = ext.every((e) => e !== undefined) ? ext.reduce((p, e) => p! * e!, 1) : undefined;
   const t = factor(extent);
   if (t < least) return false;
   const loops = sch.getLoops(sch.getBlock(info.name));

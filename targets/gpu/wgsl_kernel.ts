@@ -84,21 +84,28 @@ function collectLaunch(body: Stmt, func: string): {
         throw new TargetError(
           "GPU_SYMBOLIC_THREAD_EXTENT",
           `Cannot compile loop "${l.loopVar.name}" bound to ${l.threadTag} for the gpu target: its extent is symbolic, a workgroup size must be a constant`,
-          { path: `func "${func}" / loop "${l.loopVar.name}"`, hint: "split the loop by a constant factor and bind the inner loop" },
+          {
+            path: `func "${func}" / loop "${l.loopVar.name}"`,
+            hint: "split the loop by a constant factor and bind the inner loop",
+          },
         );
       }
       wg[k] = Math.max(wg[k], l.extent.value);
     }
   });
   const grid = blocks.loops.map((ls) =>
-    ls.reduce<PrimExpr | undefined>((m, l) => (m === undefined ? l.extent : max(m, l.extent)), undefined) ??
+    ls.reduce<PrimExpr | undefined>(
+      (m, l) => (m === undefined ? l.extent : max(m, l.extent)),
+      undefined,
+    ) ??
       ({ kind: "IntImm", dtype: "int32", value: 1 } as PrimExpr)
   ) as [PrimExpr, PrimExpr, PrimExpr];
   const exact = (ls: For[]) => ls.every((l) => structuralEqual(l.extent, ls[0].extent));
   const guard = (f: For): boolean => {
     const t = tagOf(f);
     const ls = (t.kind === "block" ? blocks : threads).loops[t.axis];
-    return !exact(ls) || (t.kind === "thread" && (f.extent as { value: number }).value !== wg[t.axis]);
+    return !exact(ls) ||
+      (t.kind === "thread" && (f.extent as { value: number }).value !== wg[t.axis]);
   };
   return { wg, grid, guard };
 }
@@ -236,7 +243,9 @@ class KernelEmitter implements ExprContext {
         for (const x of s.seq) this.stmt(x);
         return;
       case "For":
-        return s.forKind === "thread" && tagOf(s).kind !== "vthread" ? this.threadLoop(s) : this.loop(s);
+        return s.forKind === "thread" && tagOf(s).kind !== "vthread"
+          ? this.threadLoop(s)
+          : this.loop(s);
       case "IfThenElse": {
         const [c] = this.ex(s.cond);
         this.flush();
@@ -282,7 +291,9 @@ class KernelEmitter implements ExprContext {
   }
 
   private loop(s: For): void {
-    if (elementOf(s.loopVar.dtype) !== "int32") throw unsupported(s.loopVar.dtype, `loop "${s.loopVar.name}"`);
+    if (elementOf(s.loopVar.dtype) !== "int32") {
+      throw unsupported(s.loopVar.dtype, `loop "${s.loopVar.name}"`);
+    }
     const [lo] = this.ex(s.min), [ext] = this.ex(s.extent);
     const end = this.hoist(`${lo} + ${ext}`, "i32");
     this.flush();
@@ -320,7 +331,10 @@ class KernelEmitter implements ExprContext {
       throw new TargetError(
         "GPU_SYMBOLIC_ALLOCATION",
         `Cannot allocate buffer "${b.name}" (scope ${b.scope}) inside a gpu kernel: its size is not a constant`,
-        { path: `func "${this.env.func}" / buffer "${b.name}"`, hint: "tile the computation so the buffer has a constant size" },
+        {
+          path: `func "${this.env.func}" / buffer "${b.name}"`,
+          hint: "tile the computation so the buffer has a constant size",
+        },
       );
     }
     const t = wgslScalar(b.dtype);
@@ -329,17 +343,26 @@ class KernelEmitter implements ExprContext {
     if (b.scope === "shared") {
       this.workgroupDecls.push(`var<workgroup> ${name}: array<${t}, ${n.value}>;`);
       this.workgroupBytes += 4 * n.value;
+    } else if (b.scope === "local") {
+      // Invocation-private: an allocation around thread-bound loops gives every invocation its
+      // own copy of the whole tile, of which it touches its own part (TVM's local scope).
+      this.line(`var ${name}: array<${t}, ${n.value}>;`);
     } else {
       let threaded = false;
       visit(body, (x) => {
-        if (x.kind === "For" && x.forKind === "thread" && !x.threadTag.startsWith("vthread")) threaded = true;
+        if (x.kind === "For" && x.forKind === "thread" && !x.threadTag.startsWith("vthread")) {
+          threaded = true;
+        }
         return !threaded;
       });
       if (threaded) {
         throw new TargetError(
           "GPU_ALLOCATION_SPANS_THREADS",
           `Cannot allocate buffer "${b.name}" (scope ${b.scope}) around thread-bound loops: each invocation would get its own copy`,
-          { path: `func "${this.env.func}" / buffer "${b.name}"`, hint: `use scope "shared" for data threads of a workgroup exchange` },
+          {
+            path: `func "${this.env.func}" / buffer "${b.name}"`,
+            hint: `use scope "shared" for data threads of a workgroup exchange`,
+          },
         );
       }
       this.line(`var ${name}: array<${t}, ${n.value}>;`);
@@ -369,7 +392,9 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
   const written = writtenBuffers(body);
   const launch = collectLaunch(body, env.func);
   const em = new KernelEmitter(env, written, launch.guard);
-  for (const [v, value] of env.lets) em.stmt({ kind: "LetStmt", v, value, body: { kind: "SeqStmt", seq: [] } });
+  for (const [v, value] of env.lets) {
+    em.stmt({ kind: "LetStmt", v, value, body: { kind: "SeqStmt", seq: [] } });
+  }
   em.stmt(body);
   const bindings: GpuBinding[] = [];
   const decls: string[] = [];
@@ -382,7 +407,9 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
     const binding = bindings.length;
     bindings.push({ binding, slot, write });
     decls.push(
-      `@group(0) @binding(${binding}) var<storage, ${write ? "read_write" : "read"}> b${slot}: array<${atomicEl}>; // ${info.name}: ${info.dtype}`,
+      `@group(0) @binding(${binding}) var<storage, ${
+        write ? "read_write" : "read"
+      }> b${slot}: array<${atomicEl}>; // ${info.name}: ${info.dtype}`,
     );
   }
   if (em.usesUniform) {

@@ -87,8 +87,10 @@ export const HELPERS: Readonly<Record<string, string>> = {
   }
   return r;
 }`,
-  tsr_isnan: `fn tsr_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`,
-  tsr_isinf: `fn tsr_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`,
+  tsr_isnan:
+    `fn tsr_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`,
+  tsr_isinf:
+    `fn tsr_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`,
   // Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7) above 0.5, the Taylor series below.
   tsr_erf: `fn tsr_erf(x: f32) -> f32 {
   let a = abs(x);

@@ -89,6 +89,23 @@ function seqWithBarriers(seq: readonly Stmt[]): Stmt[] {
 }
 
 /**
+ * A serial loop's body whose thread loops exchange data: a barrier at its end, so the next
+ * iteration's first statements cannot overtake this one's last (through allocations and lets).
+ */
+function loopCarried(body: Stmt): Stmt {
+  if (body.kind === "Allocate" || body.kind === "LetStmt") {
+    const inner = loopCarried(body.body);
+    return inner === body.body ? body : { ...body, body: inner };
+  }
+  const parts = body.kind === "SeqStmt" ? body.seq : [body];
+  if (parts.length && isBarrier(parts[parts.length - 1])) return body;
+  const a = parts.map(accessOf).filter((x) => x.threaded);
+  if (a.length < 2) return body;
+  const all = a.reduce(merge, EMPTY);
+  return conflict(all, all) ? { kind: "SeqStmt", seq: [...parts, barrier()] } : body;
+}
+
+/**
  * Insert barriers into one kernel statement (a top-level statement of a lowered function).
  *
  * @example
@@ -105,14 +122,7 @@ export function sync(s: Stmt): Stmt {
     case "For": {
       if (s.forKind === "thread" && s.threadTag.startsWith("threadIdx")) return s; // per-thread code
       let body = sync(s.body);
-      if (s.forKind !== "thread") {
-        // Loop-carried: the next iteration's first statements against this one's last.
-        const parts = body.kind === "SeqStmt" ? body.seq : [body];
-        const a = parts.map(accessOf).filter((x) => x.threaded);
-        if (a.length > 1 && conflict(a.reduce(merge, EMPTY), a.reduce(merge, EMPTY))) {
-          body = { kind: "SeqStmt", seq: [...parts, barrier()] };
-        }
-      }
+      if (s.forKind !== "thread") body = loopCarried(body);
       return body === s.body ? s : { ...s, body };
     }
     case "IfThenElse": {

@@ -1,0 +1,127 @@
+import "../../tensorize/primitives/get.ts";
+import "../../tensorize/primitives/split.ts";
+import "../../tensorize/primitives/reorder.ts";
+import "../../tensorize/primitives/for_kind.ts";
+import { add, cast, max, mul } from "../../ir/expr.ts";
+import { ndarray, randomNDArray, toNumbers } from "../../ir/ndarray.ts";
+import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../../ir/te.ts";
+import { parseFunc } from "../../ir/script/mod.ts";
+import { assert, assertEquals } from "../../ir/test_util.ts";
+import { Schedule } from "../../tensorize/schedule.ts";
+import { matmulFunc } from "../../tensorize/testing.ts";
+import { build } from "../../sdk/mod.ts";
+import gpu from "./mod.ts";
+import type { GpuDevice } from "./runtime.ts";
+import { checkOnGpu, gpuTest } from "./testing.ts";
+import { requestDevice } from "./adapter.ts";
+import { DEFAULT_LIMITS, NO_FEATURES } from "./limits.ts";
+import { TargetError } from "../../ir/errors.ts";
+
+gpuTest(
+  "gpu: elementwise with bound threads equals the interpreter; one pipeline for every n",
+  async () => {
+    const n = sizeVar("n");
+    const A = placeholder([n, 13], "float32", "A");
+    const B = compute([n, 13], ([i, j]) => add(mul(A.at(i, j), 2), 1), "B");
+    const f = createPrimFunc([A, B], "affine");
+    const k = await checkOnGpu(f, [randomNDArray("float32", [6, 13], 1)]);
+    const dev = k.device as GpuDevice;
+    const compiles = dev.pipelineCompiles;
+    await checkOnGpu(f, [randomNDArray("float32", [11, 13], 2)]);
+    await checkOnGpu(f, [randomNDArray("float32", [1, 13], 3)]);
+    assertEquals(dev.pipelineCompiles, compiles);
+    assert(k.source.includes("thread") || k.source.includes("lid.x"));
+  },
+);
+
+gpuTest("gpu: row reduction and matmul with bound threads equal the interpreter", async () => {
+  const A = placeholder([9, 37], "float32", "A");
+  const r = reduceAxis(37, "r");
+  const S = compute([9], ([i]) => sum(A.at(i, r), [r]), "S");
+  await checkOnGpu(createPrimFunc([A, S], "rowsum"), [randomNDArray("float32", [9, 37], 4)]);
+  // a hand schedule: 2-D grid of 2-D workgroups
+  const sch = new Schedule(matmulFunc());
+  const [i, j] = sch.getLoops(sch.getBlock("C"));
+  const [bi, ti] = sch.split(i, [undefined, 8]);
+  const [bj, tj] = sch.split(j, [undefined, 8]);
+  sch.reorder(bi, bj, ti, tj);
+  sch.bind(bi, "blockIdx.y");
+  sch.bind(bj, "blockIdx.x");
+  sch.bind(ti, "threadIdx.y");
+  sch.bind(tj, "threadIdx.x");
+  const f = sch.func;
+  const shape = f.params.filter((p) => p.kind === "Buffer").map((p) =>
+    p.kind === "Buffer" ? p.shape.map((d) => (d.kind === "IntImm" ? d.value : 0)) : []
+  );
+  const k = await checkOnGpu(f, [
+    randomNDArray("float32", shape[0], 5),
+    randomNDArray("float32", shape[1], 6),
+  ]);
+  assert(k.source.includes("@workgroup_size(8, 8, 1)"), k.source);
+});
+
+gpuTest("gpu: narrow dtypes are packed and wrap like the interpreter", async () => {
+  for (const [dt, out] of [["int8", "int8"], ["uint8", "int16"], ["int16", "uint16"]] as const) {
+    const A = placeholder([37], dt, "A");
+    const B = compute([37], ([i]) => cast(out, add(mul(A.at(i), 3), A.at(i))), "B");
+    await checkOnGpu(createPrimFunc([A, B], `wrap_${dt}`), [randomNDArray(dt, [37], 7)]);
+  }
+  const H = placeholder([21], "float16", "H");
+  const G = compute([21], ([i]) => max(mul(H.at(i), H.at(i)), cast("float16", 0.25)), "G");
+  await checkOnGpu(createPrimFunc([H, G], "half"), [randomNDArray("float16", [21], 8)]);
+  const bf = placeholder([19], "bfloat16", "X");
+  const Y = compute([19], ([i]) => cast("float32", add(bf.at(i), bf.at(i))), "Y");
+  await checkOnGpu(createPrimFunc([bf, Y], "bf16"), [randomNDArray("bfloat16", [19], 9)]);
+});
+
+gpuTest("gpu: workgroup memory with an inserted barrier (block-wise reversal)", async () => {
+  const f = parseFunc(`func rev(A: buffer<float32>[256], B: buffer<float32>[256]) {
+  for bx in 0..4 thread("blockIdx.x") {
+    allocate S: buffer<float32>[64](scope="shared")
+    for tx in 0..64 thread("threadIdx.x") {
+      S[tx] = A[bx * 64 + tx]
+    }
+    for tx2 in 0..64 thread("threadIdx.x") {
+      B[bx * 64 + tx2] = S[63 - tx2]
+    }
+  }
+}`);
+  const k = await checkOnGpu(f, [randomNDArray("float32", [256], 10)], { schedule: false });
+  assert(k.source.includes("var<workgroup>") && k.source.includes("workgroupBarrier()"), k.source);
+});
+
+gpuTest("gpu: buffers are pooled, time uses timestamps, readback is asynchronous", async () => {
+  const A = placeholder([64], "int32", "A");
+  const B = compute([64], ([i]) => add(A.at(i), 1), "B");
+  const k = await build(createPrimFunc([A, B], "inc"), gpu);
+  const dev = k.device as GpuDevice;
+  const a = dev.fromArray(ndarray("int32", [64], Array.from({ length: 64 }, (_, i) => i)));
+  const b = dev.allocate([64], "int32");
+  await k.call([a, b]);
+  const created = dev.pool.stats.created;
+  for (let r = 0; r < 3; r++) await k.call([a, b]);
+  assertEquals(dev.pool.stats.created, created); // uniform/staging buffers came from the pool
+  const t = await k.time([a, b], { repeat: 3 });
+  assertEquals(t.samplesMs.length, 3);
+  assert(t.samplesMs.every((x) => x >= 0));
+  const out = await dev.toArray(b);
+  assertEquals(toNumbers(out).slice(0, 4), [1, 2, 3, 4]);
+  dev.free(a);
+  dev.free(b);
+  assert(a.freed);
+});
+
+Deno.test("gpu: a missing adapter is a typed error", async () => {
+  let err: unknown;
+  try {
+    await requestDevice({
+      limits: DEFAULT_LIMITS,
+      features: NO_FEATURES,
+      description: "none",
+      missing: "no adapter in this test",
+    });
+  } catch (e) {
+    err = e;
+  }
+  assert(err instanceof TargetError && err.code === "GPU_NO_ADAPTER");
+});
