@@ -29,6 +29,11 @@ export interface KernelCase {
   readonly outputShapes?: readonly (readonly number[])[];
   /** Floating-point (or integer) operations one run performs, for GFLOP/s. */
   readonly flops?: number;
+  /**
+   * Shape classes of the case (`tiny odd prime aligned large broadcasting symbolic`), for
+   * reports and for choosing the `--quick` subset.
+   */
+  readonly tags?: readonly string[];
   /** What is special about the case, e.g. `n bound at run time`. */
   readonly note?: string;
   /**

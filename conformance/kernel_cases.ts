@@ -1,6 +1,10 @@
 /**
  * The built-in kernel cases: every op of the operator library's catalogue (`ir/ops`) at each of
- * its sample cases (several shapes, odd sizes, symbolic sizes bound only at run time).
+ * its sample cases (several shapes, odd sizes, symbolic sizes bound only at run time), the
+ * accelerator-sized GEMMs, and a few cases of the conformance kit's own (prime, aligned and large
+ * shapes). Each case carries its shape classes (`shapeClasses`); `--quick` takes the first case of
+ * every op, then the first case of every (shape class, dtype) pair still missing, large ones
+ * excepted.
  *
  * @module
  */
@@ -16,8 +20,63 @@ import { defineCase, type KernelCase } from "./case.ts";
 
 /** Options for choosing cases. */
 export interface CaseOptions {
-  /** Only a representative subset: the first case of every op. */
+  /**
+   * Only a representative subset: the first case of every op, then the first case of each
+   * (shape class, dtype) pair not yet covered, leaving out large cases.
+   */
   readonly quick?: boolean;
+}
+
+/** The shape classes a case can belong to. */
+export const SHAPE_CLASSES: readonly string[] = [
+  "tiny",
+  "odd",
+  "prime",
+  "aligned",
+  "large",
+  "broadcasting",
+  "symbolic",
+];
+
+/** Elements of an input at which a case counts as large. */
+const LARGE = 32768;
+
+function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
+
+/**
+ * The shape classes of a case: `symbolic` (a size bound at run time), `tiny` (at most 8 elements
+ * in all), `large` (an input of 32768 elements or more), `broadcasting` (inputs of an elementwise
+ * op whose shapes differ), `aligned` (every dimension a multiple of 16), `prime` (every dimension
+ * above 1 a prime), `odd` (some dimension odd).
+ *
+ * @example
+ * ```ts
+ * import { shapeClasses } from "./kernel_cases.ts";
+ * import { input, opCase } from "../ir/ops/descriptor.ts";
+ * const c = opCase([input("a", [7, 13]), input("b", [13])], {});
+ * console.assert(shapeClasses("elementwise", c).join() === "broadcasting,prime,odd");
+ * ```
+ */
+export function shapeClasses(family: string, c: OpCase): string[] {
+  const shapes = c.inputs.map((spec) => concreteShape(c, spec));
+  const dims = shapes.flat();
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  const tags: string[] = [];
+  if (c.inputs.some((spec) => spec.shape.some((d) => typeof d === "string"))) tags.push("symbolic");
+  if (shapes.reduce((n, s) => n + size(s), 0) <= 8) tags.push("tiny");
+  if (shapes.some((s) => size(s) >= LARGE)) tags.push("large");
+  if (family === "elementwise" && new Set(shapes.map((s) => s.join("x"))).size > 1) {
+    tags.push("broadcasting");
+  }
+  if (dims.length && dims.every((d) => d % 16 === 0)) tags.push("aligned");
+  const big = dims.filter((d) => d > 1);
+  if (big.length && big.every(isPrime)) tags.push("prime");
+  if (dims.some((d) => d % 2 === 1 && d > 1)) tags.push("odd");
+  return tags;
 }
 
 /** `7x13x5` for concrete dims, `n=7x13` where a dim is the size variable n bound to 7. */
@@ -36,8 +95,26 @@ function toCase(op: OpDescriptor, c: OpCase, id: string): KernelCase {
     dtype: c.inputs[0]?.dtype ?? "float32",
     func: () => op.build(c),
     inputs: (seed) => op.makeInputs(c, seed),
+    tags: shapeClasses(op.family, c),
     note: symbolic.length ? `${symbolic.join(", ")} bound at run time` : undefined,
   });
+}
+
+/**
+ * The conformance kit's own cases, for shape classes the catalogue's samples leave thin: a GEMM
+ * whose every size is prime, a float32 GEMM aligned to 16 throughout, and large elementwise and
+ * reduction inputs (one broadcasting).
+ */
+export function extraCases(): [OpDescriptor, OpCase][] {
+  const mm = findOp("matmul"), add = findOp("add"), relu = findOp("relu");
+  const sum = findOp("reduce_sum");
+  return [
+    [mm, opCase([input("a", [31, 37]), input("b", [37, 41])], {})],
+    [mm, opCase([input("a", [128, 64]), input("b", [64, 96])], {})],
+    [relu, opCase([input("x", [256, 256])], {})],
+    [add, opCase([input("a", [256, 255]), input("b", [255])], {})],
+    [sum, opCase([input("x", [193, 257])], { axes: [1], keepdims: false })],
+  ];
 }
 
 /**
@@ -85,8 +162,7 @@ export function kernelCases(options: CaseOptions = {}): KernelCase[] {
   const out: KernelCase[] = [];
   const seen = new Map<string, number>();
   for (const op of OPS) {
-    const cases = options.quick ? op.cases.slice(0, 1) : op.cases;
-    for (const c of cases) {
+    for (const c of op.cases) {
       const base = `${op.name}/${c.inputs[0]?.dtype ?? "none"}/${
         c.inputs.map((_, k) => shapeId(c, k)).join("_")
       }`;
@@ -95,12 +171,37 @@ export function kernelCases(options: CaseOptions = {}): KernelCase[] {
       out.push(toCase(op, c, n === 1 ? base : `${base}.${n}`));
     }
   }
-  if (options.quick) return out;
-  for (const [op, c] of acceleratorCases()) {
-    const id = `${op.name}/${c.inputs[0]?.dtype}/${
-      c.inputs.map((_, k) => shapeId(c, k)).join("_")
-    }`;
-    out.push(toCase(op, c, seen.has(id) ? `${id}.npu` : id));
+  const more = (list: [OpDescriptor, OpCase][], suffix: string) => {
+    for (const [op, c] of list) {
+      const id = `${op.name}/${c.inputs[0]?.dtype}/${
+        c.inputs.map((_, k) => shapeId(c, k)).join("_")
+      }`;
+      out.push(toCase(op, c, seen.has(id) ? `${id}.${suffix}` : id));
+      seen.set(id, 1);
+    }
+  };
+  more(acceleratorCases(), "npu");
+  more(extraCases(), "conf");
+  return options.quick ? quickSubset(out) : out;
+}
+
+/**
+ * The representative subset: the first case of every op, then the first case of each (shape
+ * class, dtype) pair the subset does not cover yet; no large case.
+ */
+export function quickSubset(cases: readonly KernelCase[]): KernelCase[] {
+  const pick = new Set<KernelCase>();
+  const ops = new Set<string>();
+  for (const c of cases) if (!ops.has(c.op)) ops.add(c.op), pick.add(c);
+  const covered = new Set<string>();
+  const keys = (c: KernelCase) => (c.tags ?? []).map((t) => `${t}/${c.dtype}`);
+  for (const c of pick) for (const k of keys(c)) covered.add(k);
+  for (const c of cases) {
+    if (pick.has(c) || c.tags?.includes("large")) continue;
+    if (keys(c).some((k) => !covered.has(k))) {
+      pick.add(c);
+      for (const k of keys(c)) covered.add(k);
+    }
   }
-  return out;
+  return cases.filter((c) => pick.has(c)); // catalogue order
 }

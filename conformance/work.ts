@@ -5,9 +5,9 @@
  * target's roofline. Also: the arithmetic inside a lowered kernel's intrinsic markers, for the
  * share of work that ran on the target's intrinsics.
  *
- * Counting rules: every `Binary` arithmetic node (`add sub mul div floordiv mod floormod min
- * max`), every `Select`, comparison and math `Call` (exp, tanh …) in a stored value counts one
- * operation per instance of its block; casts, loads and index arithmetic count nothing. A store
+ * Counting rules: every arithmetic `Binary` node (`add sub mul div floordiv mod floormod min
+ * max`), comparison and math `Call` (exp, tanh …) on data in a stored value counts one operation
+ * per instance of its block; casts, loads, selects and index arithmetic count nothing. A store
  * `C = C + x * y` in a reduction block counts one multiply-accumulate.
  *
  * @module
@@ -77,21 +77,48 @@ export function evalInt(e: PrimExpr, env: Env): number {
   }
 }
 
-/** Operations of one evaluation of a value (lanes of vector nodes counted). */
+/** Whether an expression reads a buffer (is data, not index arithmetic). */
+function readsData(e: PrimExpr): boolean {
+  switch (e.kind) {
+    case "BufferLoad":
+      return true;
+    case "Binary":
+      return readsData(e.a) || readsData(e.b);
+    case "Select":
+      return readsData(e.t) || readsData(e.f) || readsData(e.cond);
+    case "Not":
+      return readsData(e.a);
+    case "Cast":
+      return readsData(e.value);
+    case "Call":
+      return e.args.some(readsData);
+    case "Let":
+      return readsData(e.value) || readsData(e.body);
+    case "Broadcast":
+      return readsData(e.value);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Operations of one evaluation of a value (lanes of vector nodes counted). Only operations on
+ * data count: an operation none of whose operands reads a buffer is index arithmetic (bounds
+ * tests of padding and concatenation), and a `select` chooses rather than computes.
+ */
 export function exprOps(e: PrimExpr): number {
-  const lanes = lanesOf;
   switch (e.kind) {
     case "Binary":
-      return (ARITH.has(e.op) || COMPARE.has(e.op) ? lanes(e.dtype) : 0) + exprOps(e.a) +
-        exprOps(e.b);
+      return ((ARITH.has(e.op) || COMPARE.has(e.op)) && readsData(e) ? lanesOf(e.dtype) : 0) +
+        exprOps(e.a) + exprOps(e.b);
     case "Select":
-      return lanes(e.dtype) + exprOps(e.cond) + exprOps(e.t) + exprOps(e.f);
+      return exprOps(e.cond) + exprOps(e.t) + exprOps(e.f);
     case "Not":
       return exprOps(e.a);
     case "Cast":
       return exprOps(e.value);
     case "Call":
-      return (e.op.startsWith("tsr.") ? 0 : lanes(e.dtype)) +
+      return (e.op.startsWith("tsr.") || !readsData(e) ? 0 : lanesOf(e.dtype)) +
         e.args.reduce((n, a) => n + exprOps(a), 0);
     case "Let":
       return exprOps(e.value) + exprOps(e.body);

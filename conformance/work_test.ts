@@ -45,3 +45,14 @@ Deno.test("a transpose does no arithmetic but moves bytes", () => {
   assertEquals(w.bytes, 2 * inputs[0].data.byteLength);
   assertEquals(countWork(f, [ndarray("float32", [1])]).flops, 0);
 });
+
+Deno.test("bounds tests of padding and concatenation are not arithmetic; leaky_relu is 2 ops", () => {
+  for (const name of ["pad", "concat"]) {
+    const op = findOp(name);
+    const f = op.build(op.cases[0]);
+    const inputs = op.makeInputs(op.cases[0], 1);
+    assertEquals(countWork(f, [...inputs, ...runFunc(f, inputs)]).flops, 0, name);
+  }
+  const w = workOf("leaky_relu/float32/7x13x5");
+  assertEquals(w.flops, 2 * 7 * 13 * 5, "a comparison and a multiply per element");
+});
