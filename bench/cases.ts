@@ -22,6 +22,11 @@ export interface MatmulCase {
   readonly n: number;
   /** Reduction length. */
   readonly k: number;
+  /**
+   * `"int8"`: int8 operands, int32 result (inputs are integers in [−128, 127], held as floats;
+   * only impls with int8 kernels run it, see `INT8_IMPLS` in main.ts). Default float32.
+   */
+  readonly dtype?: "int8";
 }
 
 /** `Y[b,o,y,x] = Σ_{c,r,s} X[b,c,y·stride+r−pad, x·stride+s−pad]·W[o,c,r,s]` (zero padding). */
@@ -124,11 +129,22 @@ export const CONV_RESNET: Conv2dCase = {
 /** The SIMD ceiling case: 96 × 2²⁰ ≈ 101 MFLOP per call (about 2 ms at the ceiling). */
 export const WASM_PEAK: PeakCase = { id: "wasm_peak_f32", kind: "peak", flops: 96 * 2 ** 20 };
 
+/** int8 matmul 1024 (int32 result), timed beside `matmul_f32_1024` for the int8-over-fp32 ratio. */
+export const MATMUL_I8_1024: MatmulCase = {
+  id: "matmul_i8_1024",
+  kind: "matmul",
+  m: 1024,
+  n: 1024,
+  k: 1024,
+  dtype: "int8",
+};
+
 /** Every case of `deno task bench`, in table order. */
 export const CASES: readonly BenchCase[] = [
   matmulCase(256),
   matmulCase(512),
   matmulCase(1024),
+  MATMUL_I8_1024,
   GEMV_4096,
   CONV_RESNET,
   WASM_PEAK,
@@ -164,7 +180,8 @@ export function outputShape(c: BenchCase): number[] {
 }
 
 /**
- * Deterministic inputs, uniform in [−1, 1), in the canonical layouts.
+ * Deterministic inputs, uniform in [−1, 1) (int8 cases: integers in [−128, 127]), in the
+ * canonical layouts.
  *
  * @example
  * ```ts
@@ -177,7 +194,8 @@ export function caseInputs(c: BenchCase, seed = 1): Float32Array[] {
   return inputShapes(c).map((shape, i) => {
     const r = rng(seed * 7919 + i);
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let j = 0; j < out.length; j++) out[j] = 2 * r() - 1;
+    const int8 = c.kind === "matmul" && c.dtype === "int8";
+    for (let j = 0; j < out.length; j++) out[j] = int8 ? Math.floor(256 * r()) - 128 : 2 * r() - 1;
     return out;
   });
 }

@@ -178,11 +178,52 @@ async function initAll(used: readonly Impl[]): Promise<[Impl[], Map<Impl, string
   return [concrete, down];
 }
 
+/** Impls with int8 kernels: the only ones an int8 case runs on (the others compute in fp32). */
+export const INT8_IMPLS: ReadonlySet<string> = new Set(["tessera-default"]);
+
+function runsCase(c: BenchCase, i: Impl): boolean {
+  return !(c.kind === "matmul" && c.dtype === "int8") || INT8_IMPLS.has(i.name);
+}
+
+/**
+ * Per int8 case `matmul_i8_<n>`, our fastest 1-thread int8 speed over our fastest 1-thread
+ * `matmul_f32_<n>` (same run), one line each.
+ *
+ * @example
+ * ```ts
+ * import { formatInt8Ratios } from "./main.ts";
+ * const rows = [
+ *   { case: "matmul_i8_8", impl: "t", role: "ours", threads: 1, status: "ok", gflops: 60 },
+ *   { case: "matmul_f32_8", impl: "t", role: "ours", threads: 1, status: "ok", gflops: 30 },
+ * ] as const;
+ * console.assert(formatInt8Ratios(rows).includes("2.00×"));
+ * ```
+ */
+export function formatInt8Ratios(rows: readonly Row[]): string {
+  const best = (id: string) =>
+    Math.max(
+      0,
+      ...rows.filter((r) => r.case === id && r.role === "ours" && r.threads <= 1 && r.gflops)
+        .map((r) => r.gflops!),
+    );
+  const out: string[] = [];
+  for (const id of new Set(rows.map((r) => r.case))) {
+    const m = /^matmul_i8_(.+)$/.exec(id);
+    if (!m) continue;
+    const i8 = best(id), f32 = best(`matmul_f32_${m[1]}`);
+    const ratio = i8 && f32 ? `${(i8 / f32).toFixed(2)}×` : "—";
+    out.push(
+      `${id}: int8 over fp32 (ours, 1T): ${ratio} (${i8.toFixed(1)} GOP/s vs ${f32.toFixed(1)})`,
+    );
+  }
+  return out.join("\n");
+}
+
 /** Run the bench as the arguments say; returns the rows. */
 export async function runBench(args: BenchArgs): Promise<Row[]> {
   const timing = args.quick ? QUICK_TIMING : NORMAL_TIMING;
   const selected = (c: BenchCase, i: Impl) =>
-    i.supports(c) && (!args.filter || args.filter.test(`${c.id}/${i.name}`));
+    i.supports(c) && runsCase(c, i) && (!args.filter || args.filter.test(`${c.id}/${i.name}`));
   const used = IMPLS.filter((i) => CASES.some((c) => selected(c, i)));
   if (used.length === 0) log(`no case/impl pair matches --filter ${args.filter}`);
   const [impls, down] = await initAll(used);
@@ -248,6 +289,8 @@ async function main(argv: string[]): Promise<number> {
   console.log(formatTable(rows));
   console.log("");
   console.log(formatRatios(rows));
+  const int8 = formatInt8Ratios(rows);
+  if (int8) console.log(int8);
   console.log("");
   console.log(formatVerdicts(rows));
   if (args.json) {

@@ -33,8 +33,10 @@ import { type Impl, PeerUnavailable, type Prepared, reasonOf } from "./peer.ts";
 export function caseFunc(c: BenchCase): PrimFunc {
   const [s0, s1] = inputShapes(c);
   if (c.kind === "matmul") {
-    const a = placeholder(s0, "float32", "A"), b = placeholder(s1, "float32", "B");
-    return createPrimFunc([a, b, matmul(a, b, { name: "C" })], c.id);
+    const dtype = c.dtype ?? "float32";
+    const a = placeholder(s0, dtype, "A"), b = placeholder(s1, dtype, "B");
+    const out = matmul(a, b, { name: "C", ...(c.dtype ? { outDtype: "int32" } : {}) });
+    return createPrimFunc([a, b, out], c.id);
   }
   if (c.kind === "conv2d") {
     const x = placeholder(s0, "float32", "X"), w = placeholder(s1, "float32", "W");
@@ -70,12 +72,18 @@ export async function prepareOnCpu(
 ): Promise<Prepared> {
   const kernel = await build(f, await loadCpu(impl), options);
   const dev = kernel.device;
-  const ins = inputs.map((x) => dev.fromArray(ndarray("float32", x.shape, x.data)));
-  const out = dev.allocate(outShape, "float32");
+  // Buffer dtypes come from the function (an int8 case: int8 inputs, int32 output).
+  const types = kernel.func.params.flatMap((p) => (p.kind === "Buffer" ? [p.dtype] : []));
+  const ins = inputs.map((x, i) => {
+    const t = types[i] ?? "float32";
+    const data = t === "int8" ? Int8Array.from(x.data) : x.data;
+    return dev.fromArray(ndarray(t, x.shape, data));
+  });
+  const out = dev.allocate(outShape, types[inputs.length] ?? "float32");
   const args: DeviceTensor[] = [...ins, out];
   return {
     run: () => kernel.call(args),
-    result: async () => (await dev.toArray(out)).data as Float32Array,
+    result: async () => Float32Array.from((await dev.toArray(out)).data as ArrayLike<number>),
     dispose: () => args.forEach((t) => dev.free(t)),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { DType } from "../../ir/dtype.ts";
 import type { Artifact } from "../../sdk/codegen.ts";
+import type { MacCount } from "./intrinsics_stats.ts";
 
 /** One parameter of the kernel's C entry point, in lowered-parameter order. */
 export interface CpuParam {
@@ -32,4 +33,6 @@ export interface CpuArtifact extends Artifact {
    * receives (absent or empty: the kernel has no parallel loops).
    */
   readonly parallelTasks?: readonly string[];
+  /** Multiply-accumulates on intrinsics and in all, for `stats` (`intrinsics_stats.ts`). */
+  readonly macs?: MacCount;
 }

@@ -5,7 +5,8 @@
  * runs relaxed SIMD) lets an `fma` call on float vectors become `f32x4.relaxed_madd`, which may
  * or may not round once (c_vector.ts); false keeps every `fma` exactly fused.
  * Tensorized blocks (intrinsic markers of the target's C intrinsics, e.g. `cpu.dot_i8x4`) become
- * calls of the intrinsics' C functions (c_intrinsics.ts).
+ * calls of the intrinsics' C functions (c_intrinsics.ts); the artifact counts the MACs they run
+ * (intrinsics_stats.ts) for the device's `stats` (`intrinsicShare`).
  * Modules import a shared memory, so the runtime's worker threads can run their parallel loops.
  * Functions nobody scheduled get the default schedule first (`cpuDefaultSchedule`, schedule.ts).
  *
@@ -17,6 +18,7 @@ import type { CpuArtifact } from "./artifact.ts";
 import { emitC } from "./codegen_c.ts";
 import { C_PRELUDE } from "./c_prelude.ts";
 import { lowerCIntrinsics } from "./c_intrinsics.ts";
+import { countMacs } from "./intrinsics_stats.ts";
 import { compileC, cpuFlags } from "./toolchain.ts";
 import { cpuDefaultSchedule } from "./schedule.ts";
 
@@ -57,6 +59,7 @@ export const cpuCodegen: Codegen<CpuArtifact> = {
       hostImports: k.hostImports,
       assertMessages: k.assertMessages,
       parallelTasks: k.parallelTasks,
+      macs: countMacs(lowered, ctx.original, ctx.target.intrinsics),
     };
   },
 };

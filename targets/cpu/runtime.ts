@@ -39,6 +39,7 @@ import { ParallelFault, type Task, ThreadPool } from "./thread_pool.ts";
 import { FAULT, faultOfTrap } from "./thread_protocol.ts";
 import { dataSegmentCount } from "./wasm_sections.ts";
 import { runCpuIntrinsic } from "./run_intrinsic.ts";
+import { type CpuKernelStats, macStats } from "./intrinsics_stats.ts";
 
 /**
  * Options of a cpu device (`cpu.runtime.createDevice(options)`): a type alias, not an
@@ -187,6 +188,7 @@ export class CpuDevice implements Device<CpuArtifact> {
   readonly threads: number;
   /** Heap blocks a running kernel allocated through `env.tsr_alloc`. */
   private readonly callAllocs = new Set<number>();
+  private readonly lastArgs = new WeakMap<LoadedKernel, readonly DeviceArg[]>();
   private readonly callerRunsChunks: boolean;
   private poolStart?: Promise<ThreadPool>;
   private pool?: ThreadPool;
@@ -472,6 +474,8 @@ export class CpuDevice implements Device<CpuArtifact> {
   invoke(kernel: LoadedKernel, args: readonly DeviceArg[]): void {
     this.live("run a kernel");
     const k = this.loaded(kernel);
+    // scalars only (the size values stats need), so tensors are not kept alive
+    this.lastArgs.set(kernel, args.map((a) => (typeof a === "object" ? 0 : a)));
     if (args.length !== k.convert.length) {
       throw new InternalError(
         `kernel "${k.artifact.lowered.name}" takes ${k.convert.length} arguments, got ${args.length}`,
@@ -503,6 +507,16 @@ export class CpuDevice implements Device<CpuArtifact> {
   /** Time repeated runs. */
   time(kernel: LoadedKernel, args: readonly DeviceArg[], options?: TimeOptions): Promise<Timing> {
     return measure(() => this.invoke(kernel, args), options);
+  }
+
+  /**
+   * Figures of the kernel's last run: the share of its multiply-accumulates that ran on
+   * intrinsics (`intrinsics_stats.ts`), at the last call's sizes.
+   */
+  stats(kernel: LoadedKernel): CpuKernelStats | undefined {
+    const args = this.lastArgs.get(kernel);
+    const art = kernel.artifact as CpuArtifact;
+    return args && art.macs ? macStats(art.macs, art.lowered, args) : undefined;
   }
 }
 

@@ -3,35 +3,17 @@
  * (aligned and unaligned shapes) are auto-tensorized — padded, tiled, accumulators in `local`,
  * operands packed — and compute what the interpreter computes (int8 exactly).
  */
-import { cast, mul } from "../../ir/expr.ts";
 import type { DType } from "../../ir/dtype.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { conv2d } from "../../ir/ops/conv.ts";
 import { toPrimFunc } from "../../ir/ops/func.ts";
 import { assert, assertEquals } from "../../ir/test_util.ts";
-import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
+import { placeholder } from "../../ir/te.ts";
 import { cpuIntrinsics } from "../../targets/cpu/intrinsics.ts";
 import { assertTensorizedEquivalent } from "../auto/testing.ts";
 import { inputsFor, matmulFunc } from "../testing.ts";
 import { applyDefaultRules } from "./default_schedule.ts";
-
-/**
- * `C[m, n] = Σ_k acc(A[m, k]) · acc(B[k, n])` (or `B[n, k]` when `dense`), `acc` int32 for
- * int8 operands.
- */
-export function int8Gemm(m: number, n: number, k: number, dense = false, dtype: DType = "int8") {
-  const A = placeholder([m, k], dtype, "A");
-  const B = placeholder(dense ? [n, k] : [k, n], dtype, "B");
-  const r = reduceAxis(k, "k");
-  const up = (e: Parameters<typeof cast>[1]) => (dtype === "int8" ? cast("int32", e) : e);
-  const C = compute(
-    [m, n],
-    ([i, j]) => sum(mul(up(A.at(i, r)), up(dense ? B.at(j, r) : B.at(r, j))), [r]),
-    "C",
-  );
-  const kind = dense ? "dense" : "matmul";
-  return createPrimFunc([A, B, C], `${kind}_${dtype === "int8" ? "i8" : "f32"}`);
-}
+import { gemmFunc } from "./intrinsic_rule_testing.ts";
 
 /** conv2d NCHW without padding, `[1, c, h, w] ⊛ [o, c, 3, 3]`. */
 function conv(dtype: DType, c: number, o: number, h: number, w: number): PrimFunc {
@@ -50,7 +32,7 @@ for (const dtype of ["int8", "float32"] as const) {
     for (const dense of [false, true]) {
       CASES.push([
         `${dtype} ${dense ? "dense" : "matmul"} ${m}×${n}×${k}`,
-        () => int8Gemm(m, n, k, dense, dtype),
+        () => gemmFunc(m, n, k, dense, dtype),
       ]);
     }
   }
@@ -88,7 +70,7 @@ Deno.test("a conv2d that needs padding keeps the gemm rule, correct", () => {
 });
 
 Deno.test("without intrinsics, or with a symbolic extent, GEMMs keep the gemm rule", () => {
-  const none = applyDefaultRules(int8Gemm(8, 16, 8), {});
+  const none = applyDefaultRules(gemmFunc(8, 16, 8), {});
   assertEquals(none.decisions.map((d) => d.rule), ["gemm"]);
   const symbolic = applyDefaultRules(matmulFunc(), { intrinsics: micro }); // [n, 16]·[16, 12]
   assertEquals(symbolic.decisions.map((d) => d.rule), ["gemm"]);
