@@ -4,7 +4,7 @@ import { refBinary, refDense, refMatmul, refSoftmax, refUnary } from "../../ir/o
 import { decodeOnnx } from "../../ir/graph/onnx/decode.ts";
 import { concrete, MODELS } from "./mod.ts";
 import { mlpModel } from "./mlp.ts";
-import { runOrt } from "./ort_test_util.ts";
+import { runOrt } from "./ort.ts";
 
 Deno.test("model writers: deterministic files whose declared shapes keep the symbolic sizes", () => {
   for (const m of MODELS) {
@@ -21,7 +21,7 @@ Deno.test("model writers: onnxruntime-node loads each model and runs it at two s
   for (const m of MODELS) {
     for (const [k, s] of sizes.entries()) {
       const x = randomNDArray("float32", concrete(m.inputShape, s), 10 + k);
-      const y = await runOrt(m.build(), m.input, x);
+      const [y] = await runOrt(m.build(), { [m.input]: x });
       assertEquals(y.shape, concrete(m.outputShape, s), m.name);
       const ys = toNumbers(y);
       assert(ys.every(Number.isFinite), `${m.name}: non-finite output`);
@@ -39,7 +39,7 @@ Deno.test("mlp model: onnxruntime-node computes what the op library's references
   const a1 = relu(refDense(x, w.get("fc1.weight")!, w.get("fc1.bias")!));
   const a2 = relu(refBinary("add", refMatmul(a1, w.get("fc2.weight")!), w.get("fc2.bias")!));
   const want = refSoftmax(refDense(a2, w.get("fc3.weight")!, w.get("fc3.bias")!), { axis: -1 });
-  const got = await runOrt(bytes, "x", x);
+  const [got] = await runOrt(bytes, { x });
   assertEquals(got.shape, want.shape);
   for (let i = 0; i < want.data.length; i++) {
     assert(Math.abs(Number(got.data[i]) - Number(want.data[i])) < 1e-5, `element ${i}`);

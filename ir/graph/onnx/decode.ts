@@ -88,11 +88,11 @@ function graphOf(g: GraphProto, where: string): OnnxGraph {
     if (initializers.has(tname)) malformed(`Cannot read ${at}: two initializers named "${tname}"`);
     initializers.set(tname, tensorFromProto(t, `initializer "${tname}" of ${at}`));
   }
-  const values = (vs: ValueInfoProto[] | undefined, what: string) =>
-    (vs ?? []).map((v, i) => valueInfoOf(v, `${what} #${i} of ${at}`));
+  const values = (vs: ValueInfoProto[] | undefined, what: string, untyped = true) =>
+    (vs ?? []).map((v, i) => valueInfoOf(v, `${what} #${i} of ${at}`, untyped));
   return {
     name,
-    inputs: values(g.input, "input").filter((v) => !initializers.has(v.name)),
+    inputs: values(g.input, "input", false).filter((v) => !initializers.has(v.name)),
     outputs: values(g.output, "output"),
     initializers,
     valueInfo: values(g.value_info, "value_info"),
@@ -114,10 +114,11 @@ function graphOf(g: GraphProto, where: string): OnnxGraph {
   };
 }
 
-function valueInfoOf(v: ValueInfoProto, where: string): OnnxValueInfo {
+function valueInfoOf(v: ValueInfoProto, where: string, untyped: boolean): OnnxValueInfo {
   const name = v.name ?? "";
   if (!name) malformed(`Cannot read ${where}: it has no name`);
   const at = `value "${name}" (${where})`;
+  if (v.type === undefined && untyped) return { name };
   const tt = v.type?.tensor_type;
   if (tt === undefined) {
     throw new OnnxError(

@@ -15,8 +15,8 @@ export type OnnxDim = number | string | null;
 export interface OnnxValueInfo {
   /** Value name. */
   readonly name: string;
-  /** Element dtype. */
-  readonly dtype: DType;
+  /** Element dtype; absent only for an output or intermediate whose type the file leaves out. */
+  readonly dtype?: DType;
   /** Shape, if the file states one (each dimension a size, a symbol or unknown). */
   readonly shape?: readonly OnnxDim[];
 }

@@ -182,17 +182,14 @@ const slice: OpRule = (ctx) => {
     const k = sliceKnown(x.known, starts[0], ends[0], steps?.[0] ?? 1);
     return [knownVal(k, [k.length], x.type.dtype)];
   }
+  // Indices beyond any int32 size (exporters write INT64_MAX/MIN for "to the end"): clamp
+  // into range, or leave the end open where it lies past the end in the step's direction.
   const big = 2 ** 31;
-  const end = ends.map((e) => (e >= big || e <= -big ? undefined : e));
-  const begin = starts.map((s) => (s >= big ? big - 1 : s <= -big ? -(big - 1) : s));
-  return [
-    ctx.op("slice", [ctx.atom(0)], {
-      begin,
-      end: end as number[],
-      step: steps ?? starts.map(() => 1),
-      axes,
-    }),
-  ];
+  const step = steps ?? starts.map(() => 1);
+  const clamp = (i: number) => Math.min(Math.max(i, -(big - 1)), big - 1);
+  const end = ends.map((e, k) => ((step[k] > 0 ? e >= big : e <= -big) ? undefined : clamp(e)));
+  const begin = starts.map(clamp);
+  return [ctx.op("slice", [ctx.atom(0)], { begin, end: end as number[], step, axes })];
 };
 
 const squeeze: OpRule = (ctx) => {
