@@ -369,6 +369,7 @@ export class GraphBuilder {
 
   // --- internals ----------------------------------------------------------------------------
 
+  /** Internal. */
   private live(): void {
     if (this.done) {
       throw new GraphError(
@@ -378,22 +379,26 @@ export class GraphBuilder {
     }
   }
 
+  /** Internal. */
   private fresh(base: string): string {
     const s = base.replace(/[^A-Za-z0-9_]/g, "_");
     return `${/^[A-Za-z_]/.test(s) ? s : `v_${s}`}_${this.counter++}`;
   }
 
+  /** Internal. */
   private type(spec: TypeSpec): GraphType {
     if ("kind" in spec) return spec;
     return tensorType(spec.shape.map((d) => this.sizes.dim(d)), spec.dtype ?? "float32");
   }
 
+  /** Internal. */
   private outType(out: TypeSpec | readonly TypeSpec[]): GraphType {
     return Array.isArray(out)
       ? tupleType((out as readonly TypeSpec[]).map((o) => this.type(o)))
       : this.type(out as TypeSpec);
   }
 
+  /** Internal. */
   private arg(a: Atom, path: string): Atom {
     if (a.kind === "Constant") return a;
     if (a.kind !== "GraphVar" || !this.defined.has(a)) {
@@ -406,6 +411,7 @@ export class GraphBuilder {
     return a;
   }
 
+  /** Internal. */
   private addPrimFunc(f: PrimFunc, path: string): void {
     const prev = this.mod.tir.functions.get(f.name);
     if (prev === f) return;
@@ -419,6 +425,7 @@ export class GraphBuilder {
     if (!prev) this.mod = withPrimFunc(this.mod, f);
   }
 
+  /** Internal. */
   private emit(
     name: string,
     type: GraphType,
@@ -434,6 +441,7 @@ export class GraphBuilder {
     return v;
   }
 
+  /** Internal. */
   private flush(): void {
     if (this.current.length > 0) this.blocks.push(bindingBlock(this.current, this.currentDataflow));
     this.current = [];

@@ -10,11 +10,9 @@
 import type { Var } from "../expr.ts";
 import type { NDArray } from "../ndarray.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
-import { eliminateDeadCode } from "./dce.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
-import { foldConstants } from "./fold_constants.ts";
 import type { Atom, Attrs, Binding, Constant, GraphFunc, GraphModule } from "./ir.ts";
-import { legalize } from "./legalize.ts";
+import { DEFAULT_PASSES } from "./pipelines.ts";
 import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
@@ -46,9 +44,6 @@ export interface KernelTime {
   /** Wall time of the call, in milliseconds. */
   readonly ms: number;
 }
-
-/** The default pipeline: legalize, fold constants, remove dead code. */
-export const DEFAULT_PASSES: readonly GraphPass[] = [legalize, foldConstants, eliminateDeadCode];
 
 /** A run-time value: a tensor or a tuple of values. */
 type Value = BackendTensor | readonly Value[];
@@ -98,6 +93,7 @@ export class GraphExecutor {
     this.constants.clear();
   }
 
+  /** Internal. */
   private entry(name?: string): GraphFunc {
     const graphs = this.module.graphs;
     const f = name !== undefined
@@ -155,6 +151,7 @@ export class GraphExecutor {
     }
   }
 
+  /** Internal. */
   private read(a: Atom, values: ReadonlyMap<Atom, Value>): Value {
     if (a.kind === "Constant") {
       let t = this.constants.get(a);
@@ -169,6 +166,7 @@ export class GraphExecutor {
   }
 
   /** Check a value against a type, binding the type's unbound size variables. */
+  /** Internal. */
   private matchType(
     t: GraphType,
     v: Value | NDArray,
@@ -211,6 +209,7 @@ export class GraphExecutor {
     }
   }
 
+  /** Internal. */
   private concrete(t: TensorType, env: ReadonlyMap<Var, number>, path: string): number[] {
     return t.shape.map((d) => {
       const v = evalDim(d, env);
@@ -225,6 +224,7 @@ export class GraphExecutor {
     });
   }
 
+  /** Internal. */
   private async step(
     f: GraphFunc,
     b: Binding,
@@ -320,6 +320,7 @@ export class GraphExecutor {
     }
   }
 
+  /** Internal. */
   private kernel(name: string, path: string): Promise<Runnable> {
     let p = this.prepared.get(name);
     if (!p) {

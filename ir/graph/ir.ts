@@ -20,6 +20,7 @@ import { type GraphType, type TensorType, tensorType } from "./types.ts";
 
 /** An SSA value of a graph function: a parameter or the result of a binding. */
 export interface GraphVar {
+  /** Node kind. */
   readonly kind: "GraphVar";
   /** Name for printing and messages (identity is the object). */
   readonly name: string;
@@ -29,6 +30,7 @@ export interface GraphVar {
 
 /** A constant tensor (a weight). */
 export interface Constant {
+  /** Node kind. */
   readonly kind: "Constant";
   /** The data. */
   readonly value: NDArray;
@@ -62,6 +64,7 @@ export interface ShapeCheck {
 
 /** A call of a high-level graph op (`dense`, `add`, `softmax`, …): see `graph_ops.ts`. */
 export interface OpCall {
+  /** Node kind. */
   readonly kind: "OpCall";
   /** The op's name. */
   readonly op: string;
@@ -78,6 +81,7 @@ export interface OpCall {
  * size.
  */
 export interface CallTIR {
+  /** Node kind. */
   readonly kind: "CallTIR";
   /** Name of a `PrimFunc` in the module's `tir`. */
   readonly func: string;
@@ -90,6 +94,7 @@ export interface CallTIR {
  * of externs. An impure call (side effects) is never removed or reordered.
  */
 export interface CallExtern {
+  /** Node kind. */
   readonly kind: "CallExtern";
   /** The external function's name. */
   readonly func: string;
@@ -103,6 +108,7 @@ export interface CallExtern {
 
 /** A tuple of values. */
 export interface TupleValue {
+  /** Node kind. */
   readonly kind: "Tuple";
   /** Fields. */
   readonly fields: readonly Atom[];
@@ -110,6 +116,7 @@ export interface TupleValue {
 
 /** A field of a tuple. */
 export interface TupleGetItem {
+  /** Node kind. */
   readonly kind: "TupleGetItem";
   /** The tuple. */
   readonly tuple: Atom;
@@ -122,6 +129,7 @@ export interface TupleGetItem {
  * size variables the type introduces (like Relax's `match_cast`).
  */
 export interface MatchShape {
+  /** Node kind. */
   readonly kind: "MatchShape";
   /** The value. */
   readonly value: Atom;
@@ -132,6 +140,7 @@ export type GraphValue = OpCall | CallTIR | CallExtern | TupleValue | TupleGetIt
 
 /** `v = value`, with the run-time shape checks to make before computing it. */
 export interface Binding {
+  /** Node kind. */
   readonly kind: "Binding";
   /** The variable bound (its type is the value's). */
   readonly v: GraphVar;
@@ -146,6 +155,7 @@ export interface Binding {
  * may be removed when unused; other blocks keep impure extern calls in order.
  */
 export interface BindingBlock {
+  /** Node kind. */
   readonly kind: "BindingBlock";
   /** True for a dataflow block. */
   readonly dataflow: boolean;
@@ -155,6 +165,7 @@ export interface BindingBlock {
 
 /** A graph-level function. */
 export interface GraphFunc {
+  /** Node kind. */
   readonly kind: "GraphFunc";
   /** Name in the module. */
   readonly name: string;
@@ -173,6 +184,7 @@ export interface GraphFunc {
  * `IRModule`) they call. One name names one function across both.
  */
 export interface GraphModule {
+  /** Node kind. */
   readonly kind: "GraphModule";
   /** Graph functions by name. */
   readonly graphs: ReadonlyMap<string, GraphFunc>;

@@ -60,8 +60,22 @@ class DimClasses {
   }
 }
 
-/** The kernel-side shapes of an op call's operands: checked-equal dims shared, expressions → vars. */
-function kernelShapes(args: readonly TensorType[], checks: readonly ShapeCheck[]) {
+/** Kernel-side shapes of a call's operands (see `kernelShapes`). */
+export interface KernelShapes {
+  /** One shape per operand. */
+  readonly shapes: PrimExpr[][];
+  /** The kernel-side dimension of a graph size variable. */
+  readonly rep: (v: Var) => PrimExpr;
+}
+
+/**
+ * The kernel-side shapes of a call's operands: dims equated by `checks` shared, expression dims
+ * made size variables of their own; `rep` maps a graph size variable to its kernel-side dim.
+ */
+export function kernelShapes(
+  args: readonly TensorType[],
+  checks: readonly ShapeCheck[],
+): KernelShapes {
   const classes = new DimClasses();
   for (const c of checks) classes.union(c.a, c.b);
   const shapes = canonicalDims(args.map((a) => a.shape.map((d) => classes.rep(d))));
@@ -96,10 +110,11 @@ function opFunc(f: GraphFunc, b: Binding, sizes: ReadonlyMap<string, Var>): Prim
 }
 
 /** Tensor-level functions of a module, deduplicated structurally, with fresh names. */
-class FuncTable {
+export class FuncTable {
   private readonly byHash = new Map<string, PrimFunc[]>();
   readonly added: PrimFunc[] = [];
 
+  /** `names`: every name in use (graph and tensor-level functions); `existing`: functions to reuse. */
   constructor(private readonly names: Set<string>, existing: Iterable<PrimFunc>) {
     for (const f of existing) this.remember(f);
   }

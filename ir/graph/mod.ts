@@ -72,16 +72,18 @@ export { graphSpanOf, parseGraphFunc, parseGraphModule } from "./parse.ts";
 export { graphFirstMismatch, graphStructuralEqual } from "./structural.ts";
 export { GRAPH_WORDS, VALUE_FORMS } from "./grammar.ts";
 export { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
-export { legalize, LEGALIZED_FROM } from "./legalize.ts";
+export {
+  FuncTable,
+  type KernelShapes,
+  kernelShapes,
+  legalize,
+  LEGALIZED_FROM,
+} from "./legalize.ts";
 export { foldConstants } from "./fold_constants.ts";
 export { eliminateDeadCode } from "./dce.ts";
 export { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 export { targetBackend, type TargetBackendOptions } from "./backend_target.ts";
-export {
-  DEFAULT_PASSES,
-  type ExecutorOptions,
-  type ExternFn,
-  GraphExecutor,
-  type KernelTime,
-} from "./executor.ts";
+export { DEFAULT_PASSES, FUSED_PASSES } from "./pipelines.ts";
+export { fuse } from "./fuse.ts";
+export { type ExecutorOptions, type ExternFn, GraphExecutor, type KernelTime } from "./executor.ts";
 export { bindShape, type DimMismatch, evalDim, type SizeEnv } from "./shape_eval.ts";

@@ -14,6 +14,7 @@ import { GraphError } from "./errors.ts";
 
 /** The type of a tensor value: dtype and symbolic shape. */
 export interface TensorType {
+  /** Node kind. */
   readonly kind: "TensorType";
   /** One int32 expression per dimension (constants or expressions of size variables). */
   readonly shape: readonly PrimExpr[];
@@ -23,6 +24,7 @@ export interface TensorType {
 
 /** The type of a tuple value. */
 export interface TupleType {
+  /** Node kind. */
   readonly kind: "TupleType";
   /** Field types, in order. */
   readonly fields: readonly GraphType[];
