@@ -25,6 +25,7 @@ import {
 } from "../cpu/mod.ts";
 import type { NpuConfig } from "./config.ts";
 import { offloadGemms } from "./offload.ts";
+import { planConvs } from "./conv_plan.ts";
 import { NPU_RUN_IMPORT, siteEmitters, sitesC } from "./site_c.ts";
 import { lowerSites, type NpuSite } from "./sites.ts";
 
@@ -96,7 +97,15 @@ export function npuCodegen(config: NpuConfig): Codegen<NpuArtifact> {
         : k.source;
       const wasm = await compileC(source, cpuFlags({ relaxedSimd, sharedMemory: true }));
       const offloaded = new Set(sites.map((s) => s.block));
-      const inits = [...new Set(sites.filter((s) => s.key.accumulate).map((s) => s.block))];
+      if (sites.some((s) => s.conv?.epilogue.length)) {
+        // the default schedule folded these epilogue stages into regions (deterministic)
+        const plans = planConvs(ctx.original, config, ctx.target.intrinsics);
+        for (const p of plans) for (const b of p.foldedBlocks) offloaded.add(sanitize(b));
+      }
+      const inits = [...new Set(sites.filter((s) => s.key?.accumulate).map((s) => s.block))];
+      const packs = [
+        ...new Set(sites.flatMap((s) => s.packs.map((p) => `${s.block}_${p}`))),
+      ];
       const host = leafBlocks(ctx.original).filter((b) => !offloaded.has(sanitize(b.name)));
       return {
         target: ctx.target.name,
@@ -110,7 +119,7 @@ export function npuCodegen(config: NpuConfig): Codegen<NpuArtifact> {
         parallelTasks: k.parallelTasks,
         config,
         sites,
-        hostOps: [...host.map((b) => b.name), ...inits.map((b) => `${b}_init`)],
+        hostOps: [...host.map((b) => b.name), ...inits.map((b) => `${b}_init`), ...packs],
         hostMacBlocks: host.filter(isMacBlock).map((b) => ({
           block: b.name,
           extents: b.iterVars.map((iv) => iv.dom.extent),

@@ -10,6 +10,7 @@ import { visit } from "../../ir/node.ts";
 import { build, type Kernel } from "../../sdk/mod.ts";
 import { intrinsicCallHandlers } from "../../tensorize/auto/mod.ts";
 import { compareArrays } from "../../conformance/tolerance.ts";
+import { convIntrinsic, parseConvName } from "./conv_region.ts";
 import npu, {
   defineNpuConfig,
   defineNpuTarget,
@@ -113,19 +114,40 @@ Deno.test("dense runs on the GEMM unit, its bias add on the host", async () => {
   assertEquals(s.hostOps, ["T_dense"]);
 });
 
-Deno.test("conv2d: one GEMM per output row and kernel tap, weights packed on the host", async () => {
+Deno.test("conv2d runs as one implicit-GEMM region per image; depthwise/grouped stay on the host", async () => {
   const conv = findOp("conv2d");
-  const { s } = await check(
+  // 8 channels: fewer than a tile column, so the simulator prefers the host im2col form
+  const small = await check(
     conv,
     opCase([input("x", [1, 8, 6, 6], "int8"), input("w", [16, 8, 3, 3], "int8")], {
       padding: 1,
       outDtype: "int32",
     }),
   );
-  assertEquals(s.intrinsicShare, 1);
-  assertEquals(s.streams, 6 * 9);
-  assertEquals(s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_init"]);
-  await check(conv, opCase([input("x", [1, 4, 5, 5]), input("w", [6, 4, 1, 1])], {}));
+  assertEquals(small.s.intrinsicShare, 1);
+  assertEquals(small.s.streams, 1);
+  assertEquals(small.s.hostOps, [
+    "T_conv2d_nchw_pad",
+    "T_conv2d_nchw_im2col",
+    "T_conv2d_nchw_weight",
+  ]);
+  // 1x1, NCHW, batch 2: gathered by transposing DMA, no host work at all
+  const pointwise = await check(
+    conv,
+    opCase([input("x", [2, 20, 5, 5]), input("w", [24, 20, 1, 1])], {}),
+  );
+  assertEquals(pointwise.s.streams, 2);
+  assertEquals(pointwise.s.hostOps, []);
+  const grouped = await check(
+    conv,
+    opCase([input("x", [1, 4, 5, 5]), input("w", [6, 2, 3, 3])], { groups: 2, padding: 1 }),
+  );
+  assertEquals(grouped.s.intrinsicShare, 0);
+  assertEquals(grouped.s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw"]);
+  const dw = findOp("depthwise_conv2d");
+  const depthwise = await check(dw, dw.cases[0]);
+  assertEquals(depthwise.s.intrinsicShare, 0);
+  assert(depthwise.s.hostOps.includes("T_depthwise_conv2d_nchw"), String(depthwise.s.hostOps));
 });
 
 Deno.test("elementwise ops and symbolic GEMMs run on the host, and say so", async () => {
@@ -152,7 +174,9 @@ Deno.test("the offloading schedule computes what the function does (interpreter,
         if (n.kind === "Call" && n.op.startsWith("tsr.intrin.")) regions.add(n.op.slice(11));
       });
       const handlers = intrinsicCallHandlers(
-        [...regions].map((r) => regionIntrinsic(parseRegionName(r)!)),
+        [...regions].map((r) =>
+          parseConvName(r) ? convIntrinsic(parseConvName(r)!) : regionIntrinsic(parseRegionName(r)!)
+        ),
       );
       const inputs = op.makeInputs(c, 1);
       const want = runFunc(f, inputs), got = runFunc(g, inputs, undefined, { calls: handlers });

@@ -34,6 +34,8 @@ import { markerCall } from "../../tensorize/auto/mod.ts";
 import type { NpuConfig, NpuMode } from "./config.ts";
 import { gemmDescription, type NpuIntrinsicImpl } from "./intrinsics.ts";
 import { type OffloadPlan, planOffload } from "./offload_plan.ts";
+import { type ConvPlan, planConvs } from "./conv_plan.ts";
+import { convIntrinsic } from "./conv_region.ts";
 
 /** What a region marker's name says. */
 export interface RegionKey {
@@ -176,13 +178,46 @@ export function offloadGemms(
   config: NpuConfig,
   intrinsics: readonly Intrinsic[],
 ): PrimFunc {
-  const plans = planOffload(f, intrinsics);
-  if (plans.length === 0) return f;
-  const byOuter = new Map(plans.map((p) => [p.loops[0] as Stmt, p]));
-  return rewrite(f, {
-    pre: (n) => {
-      const p = byOuter.get(n as Stmt);
-      return p ? regionStmt(config, p) : undefined;
-    },
+  const convs = planConvs(f, config, intrinsics);
+  const done = new Set(convs.map((p) => p.block));
+  const plans = planOffload(f, intrinsics).filter((p) => !done.has(p.block));
+  if (plans.length === 0 && convs.length === 0) return f;
+  const byOuter = new Map<Stmt, Stmt>(plans.map((p) => [p.loops[0], regionStmt(config, p)]));
+  const removed = new Set<Stmt>();
+  for (const p of convs) {
+    byOuter.set(p.loops[0], convStmt(p));
+    for (const l of p.folded) removed.add(l);
+  }
+  const g = rewrite(f, {
+    pre: (n) => (removed.has(n as Stmt) ? seq([]) : byOuter.get(n as Stmt)),
   });
+  // drop the emptied epilogue nests
+  return rewrite(g, {
+    post: (n) =>
+      n.kind === "SeqStmt" && n.seq.some((x) => x.kind === "SeqStmt" && x.seq.length === 0)
+        ? seq(n.seq.filter((x) => !(x.kind === "SeqStmt" && x.seq.length === 0)))
+        : n,
+  });
+}
+
+/** A contraction region: host loops over the uncovered iterators around one region marker. */
+function convStmt(p: ConvPlan): Stmt {
+  const b = p.block, intr = convIntrinsic(p.key);
+  const ins = p.operands.slice(0, -1).map((o) => o.buffer);
+  const out = p.operands[p.operands.length - 1].buffer;
+  const region = makeBlock({
+    name: `${b.name}_npu`,
+    iterVars: p.outer,
+    reads: [...new Set(ins)].map(fullRegion),
+    writes: [fullRegion(out)],
+    body: evaluate(markerCall(intr, p.operands)),
+    annotations: { tensorized: intr.name },
+  });
+  const loopOf = (iv: (typeof p.outer)[number]): For => p.loops[b.iterVars.indexOf(iv)];
+  let s: Stmt = blockRealize(p.outer.map((iv) => loopOf(iv).loopVar), true, region);
+  const kept = p.loops.filter((l) => p.outer.some((iv) => loopOf(iv) === l));
+  for (let k = kept.length - 1; k >= 0; k--) {
+    s = forLoop(kept[k].loopVar, 0, kept[k].extent, s);
+  }
+  return s;
 }

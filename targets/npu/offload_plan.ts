@@ -52,7 +52,8 @@ export interface OffloadPlan {
   readonly layouts: readonly OperandLayout[];
 }
 
-const isZero = (e: PrimExpr): boolean =>
+/** True for an integer or float constant zero (not −0). */
+export const isZeroConst = (e: PrimExpr): boolean =>
   (e.kind === "IntImm" || e.kind === "FloatImm") && e.value === 0 &&
   !(e.kind === "FloatImm" && Object.is(e.value, -0));
 
@@ -93,17 +94,20 @@ export function layoutOf(rows: number, cols: number, [s0, s1]: readonly number[]
   return "pack";
 }
 
-function loopsOf(
+/**
+ * The loops binding a block's iteration variables, when each is bound to its own loop over
+ * `[0, extent)` and the nest holds nothing else (undefined otherwise).
+ */
+export function ownLoops(
   block: Block,
   values: readonly PrimExpr[],
   loops: readonly For[],
 ): For[] | undefined {
-  // Every iteration variable bound to its own loop over [0, extent), nothing else in the nest.
   const own: For[] = [];
   for (let k = 0; k < block.iterVars.length; k++) {
     const iv: IterVar = block.iterVars[k], v = values[k];
     const loop = loops.find((l) => l.loopVar === v);
-    if (!loop || !isZero(loop.min) || !isZero(iv.dom.min)) return undefined;
+    if (!loop || !isZeroConst(loop.min) || !isZeroConst(iv.dom.min)) return undefined;
     own.push(loop);
   }
   if (new Set(own).size !== own.length || own.length !== loops.length) return undefined;
@@ -133,7 +137,7 @@ export function planOffload(f: PrimFunc, intrinsics: readonly Intrinsic[]): Offl
   for (const { realize, loops } of blocksUnderWithLoops(f.body)) {
     const block = realize.block;
     if (childBlocks(block.body).length || !block.init || block.name === "root") continue;
-    const own = loopsOf(block, realize.iterValues, loops);
+    const own = ownLoops(block, realize.iterValues, loops);
     const pred = realize.predicate;
     if (!own || !(pred.kind === "IntImm" && pred.value === 1)) continue;
     const plan = bestPlan(f, block, own, gemms);
@@ -202,7 +206,7 @@ function toPlan(
     !(iv.dom.extent.kind === "IntImm" && iv.dom.extent.value === 1)
   );
   const init = block.init;
-  const zeroInit = init?.kind === "BufferStore" && isZero(init.value);
+  const zeroInit = init?.kind === "BufferStore" && isZeroConst(init.value);
   return {
     block,
     loops,

@@ -46,6 +46,18 @@ export interface NpuKernelStats extends KernelStats {
   readonly intrinsicShare: number;
   /** MACs the GEMM unit ran (the problem's own). */
   readonly npuMacs: number;
+  /**
+   * The kernel's own multiply-accumulates, NPU and host (`npuMacs + hostMacs`, padding
+   * excluded), as the cpu target reports `macs`. For a roofline of the NPU use `npuMacs` with
+   * `seconds` (host work takes no device time): `opsPerSecond`.
+   */
+  readonly macs: number;
+  /** MACs the GEMM unit ran, padding included (what `utilization` counts; cpu's meaning). */
+  readonly intrinsicMacs: number;
+  /** Bytes the DMA engines moved between global memory and the scratchpads (loads + stores). */
+  readonly dmaBytes: number;
+  /** Achieved operations per second of the NPU: `2 · npuMacs / seconds` (0 when it did not run). */
+  readonly opsPerSecond: number;
   /** MACs the host ran. */
   readonly hostMacs: number;
   /** Command streams issued. */
@@ -63,6 +75,7 @@ interface RunState {
   cycles: number;
   tileMacs: number;
   npuMacs: number;
+  dmaBytes: number;
   streams: number;
   commands: number;
   simMs: number;
@@ -92,8 +105,8 @@ export class NpuDevice extends CpuDevice {
     super(
       {
         ...HOST_MATH,
-        [NPU_RUN_IMPORT]: (words: number, count: number, site: number) =>
-          ref.device!.runStream(words, count, site),
+        [NPU_RUN_IMPORT]: (words: number, count: number, site: number, stream: number) =>
+          ref.device!.runStream(words, count, site, stream),
       },
       { threads: 1, ...options },
     );
@@ -102,20 +115,24 @@ export class NpuDevice extends CpuDevice {
     this.target = target;
   }
 
-  /** `env.tsr_npu_run`: simulate `count` commands at byte address `words` for site `site`. */
-  private runStream(words: number, count: number, site: number): number {
+  /**
+   * `env.tsr_npu_run`: simulate `count` commands at byte address `words`, stream `stream` of
+   * site `site`.
+   */
+  private runStream(words: number, count: number, site: number, stream: number): number {
     const st = this.current;
     if (!st) throw new InternalError("an NPU command stream was issued outside a kernel run");
     const s = st.art.sites[site];
     if (!s) throw new InternalError(`kernel "${st.art.entry}" has no NPU site ${site}`);
     const buffer = this.mem.buffer;
-    const stream = new Int32Array(buffer, words >>> 0, count * COMMAND_WORDS).slice();
+    const cmds = new Int32Array(buffer, words >>> 0, count * COMMAND_WORDS).slice();
     const t0 = performance.now();
-    const report = simulate(this.config, stream, new Uint8Array(buffer));
+    const report = simulate(this.config, cmds, new Uint8Array(buffer));
     st.simMs += performance.now() - t0;
     st.cycles += report.totalCycles;
     st.tileMacs += report.macs;
-    st.npuMacs += s.macs;
+    st.dmaBytes += report.bytesLoaded + report.bytesStored;
+    if (stream === 0) st.npuMacs += s.macs; // a site's streams together compute its MACs
     st.streams++;
     st.commands += count;
     return 0;
@@ -129,6 +146,7 @@ export class NpuDevice extends CpuDevice {
       cycles: 0,
       tileMacs: 0,
       npuMacs: 0,
+      dmaBytes: 0,
       streams: 0,
       commands: 0,
       simMs: 0,
@@ -166,6 +184,10 @@ export class NpuDevice extends CpuDevice {
       usefulUtilization: peak > 0 ? st.npuMacs / peak : 0,
       intrinsicShare: all > 0 ? st.npuMacs / all : 0,
       npuMacs: st.npuMacs,
+      macs: st.npuMacs + hostMacs,
+      intrinsicMacs: st.tileMacs,
+      dmaBytes: st.dmaBytes,
+      opsPerSecond: st.cycles > 0 ? (2 * st.npuMacs * this.config.clockHz) / st.cycles : 0,
       hostMacs,
       streams: st.streams,
       commands: st.commands,
@@ -175,7 +197,7 @@ export class NpuDevice extends CpuDevice {
   }
 
   /** Figures of the kernel's last run on this device. */
-  stats(kernel: LoadedKernel): NpuKernelStats | undefined {
+  override stats(kernel: LoadedKernel): NpuKernelStats | undefined {
     return this.last.get(kernel);
   }
 

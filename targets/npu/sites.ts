@@ -30,19 +30,37 @@ import { chooseMatmulSchedule } from "./matmul_schedule.ts";
 import { matmulProgram, type MatmulSchedule, type MatmulSpec } from "./matmul_program.ts";
 import { parseRegionName, regionIntrinsic, type RegionKey } from "./offload.ts";
 import { layoutOf, type OperandLayout } from "./offload_plan.ts";
+import { type ConvKey, parseConvName } from "./conv_region.ts";
+import { type ConvForm, convSiteProgram, withAllocs } from "./conv_sites.ts";
+import type { ConvSchedule } from "./conv_program.ts";
+import { relocationOf } from "./site_c.ts";
 
-/** One offloaded GEMM region of a kernel: its command stream template and what it computes. */
+/**
+ * One offloaded region of a kernel: its command streams' template and what it computes. A GEMM
+ * region (`key`) has one stream whose operands are A, B, C; a contraction region (`conv`) has
+ * one stream per block of output channels and operands data, weights, output, bias.
+ */
 export interface NpuSite {
   /** Index in the kernel (the `site` argument of `env.tsr_npu_run`). */
   readonly id: number;
   /** The block it runs (as written). */
   readonly block: string;
-  /** Mode and extents. */
-  readonly key: RegionKey;
+  /** Mode and extents of a GEMM region. */
+  readonly key?: RegionKey;
+  /** A contraction region (implicit GEMM, epilogue included). */
+  readonly conv?: ConvKey;
+  /** How a contraction region moves its operands. */
+  readonly form?: ConvForm;
+  /** Host copies around a contraction site (`weight`, `im2col`, `out`). */
+  readonly packs: readonly string[];
   /** DMA layouts of A, B, C (`pack`: copied through a contiguous host buffer). */
   readonly layouts: readonly OperandLayout[];
   /** The schedule chosen by simulation. */
-  readonly schedule: MatmulSchedule;
+  readonly schedule: MatmulSchedule | ConvSchedule;
+  /** Commands per stream (the site issues them in order). */
+  readonly streams: readonly number[];
+  /** Per command: the operand whose address its DMA adds (−1: none). */
+  readonly relocs: Int8Array;
   /** Cycles the simulator predicted for one execution. */
   readonly predictedCycles: number;
   /** The command words with operand addresses 0 (relocated by the host code). */
@@ -130,7 +148,29 @@ export function lowerSites(f: PrimFunc, config: NpuConfig): SiteLowering {
       if (node.kind !== "Evaluate" || node.value.kind !== "Call") return undefined;
       const c = node.value;
       if (!c.op.startsWith(INTRINSIC_CALL_PREFIX)) return undefined;
-      const key = parseRegionName(c.op.slice(INTRINSIC_CALL_PREFIX.length));
+      const name = c.op.slice(INTRINSIC_CALL_PREFIX.length);
+      const conv = parseConvName(name);
+      if (conv) {
+        const id = sites.length;
+        const p = convSiteProgram(c, conv, config, id);
+        sites.push({
+          id,
+          block: conv.block,
+          conv,
+          form: p.form,
+          packs: p.packs,
+          layouts: [],
+          schedule: p.schedule,
+          streams: p.streams,
+          relocs: p.relocs,
+          predictedCycles: p.cycles,
+          words: p.words,
+          macs: conv.m[0] * conv.m[1] * conv.n * conv.r[0] * conv.r[1] * conv.r[2],
+        });
+        const call_ = evaluate(call(siteCallName(id), p.args, "int32"));
+        return withAllocs(seq([...p.before, call_, ...p.after]), p.allocs);
+      }
+      const key = parseRegionName(name);
       if (!key) return undefined;
       const ops = decodeIntrinsicCall(c, regionIntrinsic(key));
       const shapes = [[key.m, key.k], [key.k, key.n], [key.m, key.n]];
@@ -156,14 +196,20 @@ export function lowerSites(f: PrimFunc, config: NpuConfig): SiteLowering {
       const cDtype = ops[2].buffer.dtype as NpuDType;
       const sp = spec(key, layouts, strides, cDtype);
       const choice = chooseMatmulSchedule(config, sp);
+      const words = matmulProgram(config, sp, choice.schedule);
+      const relocs = new Int8Array(words.length / 16);
+      relocs.forEach((_, i) => (relocs[i] = relocationOf(words[i * 16]) ?? -1));
       sites.push({
         id,
         block: key.block,
         key,
+        packs: [],
         layouts,
         schedule: choice.schedule,
+        streams: [words.length / 16],
+        relocs,
         predictedCycles: choice.cycles,
-        words: matmulProgram(config, sp, choice.schedule),
+        words,
         macs: key.m * key.n * key.k,
       });
       let s: Stmt = seq([...before, evaluate(call(siteCallName(id), args, "int32")), ...after]);

@@ -1,0 +1,420 @@
+/**
+ * Which blocks become contraction regions (`conv_region.ts`): a leaf block
+ * `O[…] = O[…] + acc(X[…]) · acc(Y[…])` (zero init, affine indices with constant coefficients)
+ * whose iterators split into
+ *
+ * - reductions, read by both operands and not stored (a conv's input channels and taps),
+ * - pixel iterators, read by the data operand only (a conv's output rows and columns; more than
+ *   two: the outer ones stay host loops),
+ * - one output-channel iterator, read by the weights only,
+ * - iterators every buffer uses (a batch): host loops around the region,
+ *
+ * and that is a convolution-like GEMM (two pixel or two reduction iterators) or is followed by an
+ * epilogue the ALU runs. The epilogue is the longest chain of element-wise blocks, each reading
+ * only its predecessor's intermediate at the index it stores: `+ c`, `− c`, `· c`, `max(·, c)`,
+ * `min(·, c)`, `⌊· / 2^s⌋` (integers), `+ bias[j]` (a vector along the output channels), and a
+ * final cast to the stored dtype (int8/int32 from int32, float16/float32 from float32) —
+ * bias + relu + shift-and-clip requantisation as the ops library writes them (`add`, `relu`,
+ * `floorDiv`, `clip`, `cast`).
+ *
+ * @module
+ */
+import { simplify } from "../../ir/arith/mod.ts";
+import { type BinaryOp, int, type PrimExpr, sub, type Var } from "../../ir/expr.ts";
+import { add, mul } from "../../ir/expr.ts";
+import type { PrimFunc } from "../../ir/func.ts";
+import { visit } from "../../ir/node.ts";
+import type { Block, Buffer, For, IterVar } from "../../ir/stmt.ts";
+import { structuralEqual } from "../../ir/structural.ts";
+import { substitute } from "../../ir/transform/mod.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
+import { blocksUnder, blocksUnderWithLoops, childBlocks } from "../../tensorize/analysis/find.ts";
+import { domainEinsum, type Einsum, type OperandMap } from "../../tensorize/auto/mod.ts";
+import { modeBytes, type NpuConfig, type NpuMode, tileCapacity } from "./config.ts";
+import { convIntrinsic, type ConvKey, type EpilogueStep } from "./conv_region.ts";
+import { accDtype, type NpuIntrinsicImpl } from "./intrinsics.ts";
+import { chipId } from "./offload.ts";
+import { isZeroConst, ownLoops } from "./offload_plan.ts";
+
+/** A block that becomes a contraction region, with the epilogue blocks folded into it. */
+export interface ConvPlan {
+  /** The contraction block. */
+  readonly block: Block;
+  /** Its loops, outermost first. */
+  readonly loops: readonly For[];
+  /** The region. */
+  readonly key: ConvKey;
+  /** Operand maps in description parameter order (D, W, Bias?, O). */
+  readonly operands: readonly OperandMap[];
+  /** The block's iteration variables that stay host loops. */
+  readonly outer: readonly IterVar[];
+  /** Outermost loops of the epilogue blocks folded in (removed from the function). */
+  readonly folded: readonly For[];
+  /** Names of the folded blocks. */
+  readonly foldedBlocks: readonly string[];
+}
+
+type Coefs = number[][]; // per iterator: the step of each buffer index
+
+interface Access {
+  readonly buffer: Buffer;
+  readonly indices: readonly PrimExpr[];
+}
+
+/** Per iterator, the constant step of each index; undefined when an index is not affine. */
+function affine(indices: readonly PrimExpr[], iters: readonly Var[]): Coefs | undefined {
+  const zero = new Map<Var, PrimExpr>(iters.map((v) => [v, int(0, v.dtype)]));
+  const base = indices.map((e) => simplify(substitute(e, zero)));
+  const out: Coefs = iters.map(() => []);
+  for (let j = 0; j < indices.length; j++) {
+    let rebuilt: PrimExpr = base[j];
+    for (let t = 0; t < iters.length; t++) {
+      const one = new Map(zero);
+      one.set(iters[t], int(1, iters[t].dtype));
+      const d = simplify(sub(substitute(indices[j], one), base[j]));
+      if (d.kind !== "IntImm") return undefined;
+      out[t].push(d.value);
+      if (d.value !== 0) rebuilt = add(rebuilt, mul(iters[t], int(d.value, iters[t].dtype)));
+    }
+    const rest = simplify(sub(indices[j], rebuilt));
+    if (rest.kind !== "IntImm" || rest.value !== 0) return undefined;
+  }
+  return out;
+}
+
+const nz = (c: readonly number[]) => c.some((x) => x !== 0);
+
+/** Row-major element strides of a constant-shape buffer (undefined when symbolic). */
+function rowMajor(b: Buffer): number[] | undefined {
+  const dims = b.shape.map((d) => (d.kind === "IntImm" ? d.value : NaN));
+  if (dims.some((d) => Number.isNaN(d))) return undefined;
+  const s = dims.map(() => 1);
+  for (let j = dims.length - 2; j >= 0; j--) s[j] = s[j + 1] * dims[j + 1];
+  return s;
+}
+
+const linear = (c: readonly number[], strides: readonly number[]) =>
+  c.reduce((a, x, j) => a + x * strides[j], 0);
+
+function stripCast(e: PrimExpr, acc: string): PrimExpr | undefined {
+  if (e.kind === "Cast" && e.dtype === acc) return e.value;
+  return e.dtype === acc ? e : undefined;
+}
+
+/** The operands of `self + x·y`, casts to the accumulator stripped. */
+function macOperands(form: Einsum): [Access, Access] | undefined {
+  const st = form.store, v = st.value;
+  if (v.kind !== "Binary" || v.op !== "add") return undefined;
+  const isSelf = (e: PrimExpr) =>
+    e.kind === "BufferLoad" && e.buffer === st.buffer &&
+    e.indices.every((x, j) => structuralEqual(x, st.indices[j]));
+  const prod = isSelf(v.a) ? v.b : isSelf(v.b) ? v.a : undefined;
+  if (!prod || prod.kind !== "Binary" || prod.op !== "mul") return undefined;
+  const x = stripCast(prod.a, st.buffer.dtype), y = stripCast(prod.b, st.buffer.dtype);
+  if (x?.kind !== "BufferLoad" || y?.kind !== "BufferLoad") return undefined;
+  if (x.dtype !== y.dtype) return undefined;
+  return [x, y];
+}
+
+/** Every buffer read by some block of `f`, with how many blocks read it. */
+function readers(f: PrimFunc): Map<Buffer, number> {
+  const n = new Map<Buffer, number>();
+  for (const r of blocksUnder(f.body)) {
+    if (childBlocks(r.block.body).length) continue;
+    const seen = new Set<Buffer>();
+    visit(r.block.body, (x) => {
+      if (x.kind === "BufferLoad") seen.add(x.buffer);
+    });
+    for (const b of seen) n.set(b, (n.get(b) ?? 0) + 1);
+  }
+  return n;
+}
+
+interface Folded {
+  readonly steps: EpilogueStep[];
+  readonly out: Buffer;
+  readonly bias?: { readonly access: Access; readonly storeIdx: readonly PrimExpr[] };
+  readonly loops: For[];
+  readonly names: string[];
+}
+
+const STEP_OPS: Partial<Record<BinaryOp, EpilogueStep["op"]>> = {
+  add: "add",
+  mul: "mul",
+  max: "max",
+  min: "min",
+};
+
+/** The ALU steps of `e` applied to `prev` (undefined: not a supported chain). */
+function stepsOf(
+  e: PrimExpr,
+  prev: PrimExpr,
+  acc: string,
+  biasOk: boolean,
+  found: { bias?: Access },
+): EpilogueStep[] | undefined {
+  if (structuralEqual(e, prev)) return [];
+  if (e.kind !== "Binary" || e.dtype !== acc) return undefined;
+  const imm = (x: PrimExpr) =>
+    (x.kind === "IntImm" || x.kind === "FloatImm") && x.dtype === acc ? x.value : undefined;
+  const biasOf = (x: PrimExpr): Access | undefined => {
+    const y = x.kind === "Cast" && x.dtype === acc ? x.value : x;
+    return y.kind === "BufferLoad" ? y : undefined;
+  };
+  const chainSide = (a: PrimExpr, b: PrimExpr, commutes: boolean) => {
+    const l = stepsOf(a, prev, acc, biasOk, found);
+    if (l) return { l, other: b };
+    if (!commutes) return undefined;
+    const r = stepsOf(b, prev, acc, biasOk, found);
+    return r ? { l: r, other: a } : undefined;
+  };
+  if (e.op === "sub") {
+    const s = chainSide(e.a, e.b, false), c = s && imm(s.other);
+    return s && c !== undefined ? [...s.l, { op: "add", imm: -c }] : undefined;
+  }
+  if (e.op === "floordiv") {
+    const s = chainSide(e.a, e.b, false), c = s && imm(s.other);
+    if (!s || c === undefined || !acc.startsWith("int") || c < 1) return undefined;
+    const k = Math.log2(c);
+    return Number.isInteger(k) ? [...s.l, { op: "shr", imm: k }] : undefined;
+  }
+  const op = STEP_OPS[e.op];
+  if (!op) return undefined;
+  const s = chainSide(e.a, e.b, true);
+  if (!s) return undefined;
+  const c = imm(s.other);
+  if (c !== undefined) return [...s.l, { op, imm: c }];
+  const b = biasOf(s.other);
+  if (op !== "add" || !b || !biasOk || found.bias) return undefined;
+  found.bias = b;
+  return [...s.l, { op: "add", imm: 0, bias: b.buffer.dtype }];
+}
+
+const STORE_CASTS: Record<string, readonly string[]> = {
+  int32: ["int8", "int32"],
+  float32: ["float16", "float32"],
+};
+
+/** The epilogue chain after a contraction writing `t` (an intermediate). */
+function foldChain(
+  f: PrimFunc,
+  t: Buffer,
+  acc: string,
+): Folded {
+  const params = new Set(f.params.filter((p): p is Buffer => p.kind === "Buffer"));
+  const nReaders = readers(f);
+  const leaves = blocksUnderWithLoops(f.body).filter((x) =>
+    childBlocks(x.realize.block.body).length === 0 && x.realize.block.name !== "root"
+  );
+  const steps: EpilogueStep[] = [], loops: For[] = [], names: string[] = [];
+  let cur = t, bias: Folded["bias"];
+  for (;;) {
+    if (params.has(cur) || nReaders.get(cur) !== 1 || cur.dtype !== acc) break;
+    const next = leaves.find((x) => {
+      let reads = false;
+      visit(
+        x.realize.block.body,
+        (n) => void (n.kind === "BufferLoad" && n.buffer === cur && (reads = true)),
+      );
+      return reads;
+    });
+    if (!next || next.realize.block.init) break;
+    const own = ownLoops(next.realize.block, next.realize.iterValues, next.loops);
+    const pred = next.realize.predicate;
+    if (!own || !(pred.kind === "IntImm" && pred.value === 1) || !own.length) break;
+    if (blocksUnder(own[0]).length !== 1) break;
+    const form = domainEinsum(f, next.realize.block.name);
+    if ("code" in form || form.init) break;
+    const st = form.store;
+    if (st.buffer.shape.length !== cur.shape.length) break;
+    if (!st.buffer.shape.every((d, j) => structuralEqual(d, cur.shape[j]))) break;
+    let value = st.value;
+    const last = value.kind === "Cast" && value.dtype !== acc;
+    if (last) {
+      if (!STORE_CASTS[acc]?.includes(value.dtype) || value.dtype !== st.buffer.dtype) break;
+      value = (value as { value: PrimExpr }).value;
+    } else if (st.buffer.dtype !== acc) break;
+    const prev: PrimExpr = {
+      kind: "BufferLoad",
+      dtype: acc,
+      buffer: cur,
+      indices: st.indices,
+    } as PrimExpr;
+    const found: { bias?: Access } = {};
+    const s = stepsOf(value, prev, acc, !bias, found);
+    if (!s) break;
+    if (found.bias) bias = { access: found.bias, storeIdx: st.indices };
+    steps.push(...s);
+    loops.push(own[0]);
+    names.push(next.realize.block.name);
+    cur = st.buffer;
+    if (last) break;
+  }
+  return { steps, out: cur, bias, loops, names };
+}
+
+function weightsFit(config: NpuConfig, mode: NpuMode, r: readonly number[]): boolean {
+  const g = config.gemm, cap = tileCapacity(config, "weight", modeBytes(mode));
+  const big = Math.max(...r), taps = r.reduce((a, b) => a * b, 1) / big;
+  const total = r.reduce((a, b) => a * b, 1);
+  return Math.min(taps * Math.ceil(big / g.blockIn), Math.ceil(total / g.blockIn)) <= cap;
+}
+
+/**
+ * The contraction regions of `f` for a config whose GEMM intrinsics are `intrinsics` (see the
+ * module doc), in block order.
+ *
+ * @example
+ * ```ts ignore
+ * const plans = planConvs(f, REFERENCE_NPU, npuIntrinsics(REFERENCE_NPU));
+ * ```
+ */
+export function planConvs(
+  f: PrimFunc,
+  config: NpuConfig,
+  intrinsics: readonly Intrinsic[],
+): ConvPlan[] {
+  const modes = new Set(
+    intrinsics.map((x) => x.implementation as NpuIntrinsicImpl | undefined)
+      .filter((x) => x?.command === "GEMM").map((x) => x!.mode),
+  );
+  const out: ConvPlan[] = [];
+  const taken = new Set<For>();
+  for (const { realize, loops } of blocksUnderWithLoops(f.body)) {
+    const block = realize.block;
+    if (childBlocks(block.body).length || !block.init || block.name === "root") continue;
+    const own = ownLoops(block, realize.iterValues, loops);
+    const pred = realize.predicate;
+    if (!own || !own.length || !(pred.kind === "IntImm" && pred.value === 1)) continue;
+    if (taken.has(own[0]) || blocksUnder(own[0]).length !== 1) continue;
+    const plan = planOne(f, config, modes, block, own);
+    if (plan) {
+      out.push(plan);
+      for (const l of plan.folded) taken.add(l);
+    }
+  }
+  return out;
+}
+
+function planOne(
+  f: PrimFunc,
+  config: NpuConfig,
+  modes: ReadonlySet<NpuMode>,
+  block: Block,
+  loops: readonly For[],
+): ConvPlan | undefined {
+  const form = domainEinsum(f, block.name);
+  if ("code" in form) return undefined;
+  if (form.iters.some((it) => it.v !== it.source || it.extent.kind !== "IntImm")) return undefined;
+  const init = form.init;
+  if (!init || !isZeroConst(init.value)) return undefined;
+  const ops = macOperands(form);
+  if (!ops) return undefined;
+  const mode = ops[0].buffer.dtype as NpuMode;
+  const out = form.store.buffer;
+  if (!modes.has(mode) || out.dtype !== accDtype(mode)) return undefined;
+  if (ops.some((o) => o.buffer === out)) return undefined;
+  const iters = form.iters.map((it) => it.v);
+  const ext = new Map(form.iters.map((it) => [it.v, (it.extent as { value: number }).value]));
+  const co = affine(form.store.indices, iters);
+  const cx = affine(ops[0].indices, iters), cy = affine(ops[1].indices, iters);
+  if (!co || !cx || !cy) return undefined;
+  const red: number[] = [], mx: number[] = [], my: number[] = [], host: number[] = [];
+  for (let t = 0; t < iters.length; t++) {
+    const reduce = form.iters[t].kind === "reduce";
+    if (reduce) {
+      if (!nz(cx[t]) || !nz(cy[t]) || nz(co[t])) return undefined;
+      red.push(t);
+    } else if (!nz(co[t])) return undefined;
+    else if (nz(cx[t]) && nz(cy[t])) host.push(t);
+    else if (nz(cx[t])) mx.push(t);
+    else if (nz(cy[t])) my.push(t);
+    else return undefined;
+  }
+  let [data, wgt, cd, cw, pix, chan] = [ops[0], ops[1], cx, cy, mx, my];
+  if (my.length !== 1) [data, wgt, cd, cw, pix, chan] = [ops[1], ops[0], cy, cx, my, mx];
+  if (chan.length !== 1 || !pix.length || !red.length || red.length > 3) return undefined;
+  const outStrides = rowMajor(out);
+  if (!outStrides) return undefined;
+  // the two pixel iterators with the smallest output strides; the rest are host loops
+  const byStride = [...pix].sort((a, b) => linear(co[a], outStrides) - linear(co[b], outStrides));
+  const m1 = byStride[0], m0 = byStride[1] as number | undefined;
+  host.push(...byStride.slice(2));
+  const n = chan[0];
+  const chain = foldChain(f, out, out.dtype);
+  if (pix.length < 2 && red.length < 2 && !chain.steps.length) return undefined; // a plain GEMM
+  const rIdx = [...red, -1, -1].slice(0, 3);
+  const extOf = (t: number | undefined) => (t === undefined || t < 0 ? 1 : ext.get(iters[t])!);
+  const r = rIdx.map(extOf) as [number, number, number];
+  if (!weightsFit(config, mode, r)) return undefined;
+  const key: ConvKey = {
+    chip: chipId(config),
+    mode,
+    outDtype: chain.out.dtype,
+    m: [extOf(m0), extOf(m1)],
+    n: extOf(n),
+    r,
+    epilogue: chain.steps,
+    block: block.name,
+  };
+  const intr = convIntrinsic(key);
+  const params = intr.description.params.filter((p): p is Buffer => p.kind === "Buffer");
+  const mapped = new Set([m0, m1, n, ...red].filter((t): t is number => t !== undefined));
+  const zero = new Map<Var, PrimExpr>(
+    [...mapped].map((t) => [iters[t], int(0, iters[t].dtype)]),
+  );
+  const baseOf = (idx: readonly PrimExpr[]) => idx.map((e) => simplify(substitute(e, zero)));
+  const colsOf = (c: Coefs, dims: readonly (number | undefined)[], rank: number) =>
+    dims.map((t) => (t === undefined || t < 0 ? new Array(rank).fill(0) : c[t]));
+  const maps: OperandMap[] = [
+    {
+      param: params[0],
+      buffer: data.buffer,
+      base: baseOf(data.indices),
+      cols: colsOf(cd, [m0, m1, ...rIdx], data.indices.length),
+    },
+    {
+      param: params[1],
+      buffer: wgt.buffer,
+      base: baseOf(wgt.indices),
+      cols: colsOf(cw, [...rIdx, n], wgt.indices.length),
+    },
+  ];
+  if (chain.bias) {
+    // bias indices are in the epilogue block's store indices; map them to the contraction's
+    const sub = new Map<Var, PrimExpr>();
+    chain.bias.storeIdx.forEach((e, j) => {
+      if (e.kind === "Var") sub.set(e, form.store.indices[j]);
+    });
+    const bIdx = chain.bias.access.indices.map((e) => simplify(substitute(e, sub)));
+    const cb = affine(bIdx, iters);
+    if (!cb || iters.some((_, t) => t !== n && nz(cb[t]))) return undefined;
+    const bs = rowMajor(chain.bias.access.buffer);
+    if (!bs || linear(cb[n], bs) !== 1) return undefined;
+    maps.push({
+      param: params[2],
+      buffer: chain.bias.access.buffer,
+      base: baseOf(bIdx),
+      cols: [cb[n]],
+    });
+  }
+  maps.push({
+    param: params[params.length - 1],
+    buffer: chain.out,
+    base: baseOf(form.store.indices),
+    cols: colsOf(co, [m0, m1, n], form.store.indices.length),
+  });
+  const outer = block.iterVars.filter((iv) => {
+    const t = iters.indexOf(iv.v);
+    return t < 0 || !mapped.has(t);
+  });
+  return {
+    block,
+    loops,
+    key,
+    operands: maps,
+    outer,
+    folded: chain.loops,
+    foldedBlocks: chain.names,
+  };
+}

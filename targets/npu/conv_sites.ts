@@ -1,0 +1,244 @@
+/**
+ * Contraction-region markers (`conv_region.ts`) in a lowered function → NPU sites. The marker
+ * is decoded (base offsets and element strides of D, W, Bias, O), and the cheapest of three
+ * forms is chosen by simulation:
+ *
+ * 1. **direct**: every operand moved by DMA where it lies (`convProgram`: the im2col tiles are
+ *    gathered by 2-D strided DMA);
+ * 2. **packed weights**: the weights copied by host loops into a compact `[r0][r1][r2][n]`
+ *    buffer first (OIHW weights: neither channels nor output channels are contiguous per tap),
+ *    then direct — the copy is the size of the weights;
+ * 3. **host im2col**, only when the data cannot be gathered by DMA (NCHW with a column stride
+ *    above 1: neither channels nor pixels are contiguous): host loops write the im2col matrix
+ *    `[pixels][r0·r1·r2]` and compact weights, and the region runs as a plain GEMM over them.
+ *
+ * An output the DMA cannot store (neither pixels nor channels contiguous) goes through a compact
+ * host buffer. The site's streams (one per block of output channels) are fixed at compile time
+ * with operand addresses 0 and relocated by the host code (`site_c.ts`).
+ *
+ * @module
+ */
+import { add, bufferLoad, int, mul, type PrimExpr } from "../../ir/expr.ts";
+import {
+  allocate,
+  type Buffer,
+  bufferStore,
+  decl,
+  forLoop,
+  loopVar,
+  type Stmt,
+} from "../../ir/stmt.ts";
+import type { Call } from "../../ir/expr.ts";
+import { TargetError } from "../../ir/errors.ts";
+import { decodeIntrinsicCall } from "../../tensorize/auto/mod.ts";
+import type { NpuConfig } from "./config.ts";
+import { CONV_OPERANDS, convProgram, type ConvSchedule, type ConvSpec } from "./conv_program.ts";
+import { biasDtype, convIntrinsic, type ConvKey } from "./conv_region.ts";
+import { chooseConvSchedule } from "./conv_schedule.ts";
+import type { NpuDType } from "./isa.ts";
+
+/** How a contraction site moves its operands. */
+export type ConvForm = "direct" | "packed-weights" | "im2col";
+
+/** A contraction site's program and host work. */
+export interface ConvSiteProgram {
+  /** The form chosen. */
+  readonly form: ConvForm;
+  /** The schedule chosen by simulation. */
+  readonly schedule: ConvSchedule;
+  /** Cycles the simulator predicted (all streams). */
+  readonly cycles: number;
+  /** Command words of all streams, addresses relative to the operands. */
+  readonly words: Int32Array;
+  /** Commands per stream. */
+  readonly streams: readonly number[];
+  /** Per command: the operand whose address its DMA adds (−1: none). */
+  readonly relocs: Int8Array;
+  /** Host copies around the site (`weight`, `im2col`, `out`). */
+  readonly packs: readonly string[];
+  /** Statements before and after the site call, and the buffers they allocate. */
+  readonly before: readonly Stmt[];
+  /** Statements after the call (unpacking the output). */
+  readonly after: readonly Stmt[];
+  /** Buffers allocated around the call. */
+  readonly allocs: readonly Buffer[];
+  /** Address arguments of the call: data, weights, output, bias (element loads). */
+  readonly args: readonly PrimExpr[];
+}
+
+function constStride(e: PrimExpr, what: string): number {
+  if (e.kind !== "IntImm") {
+    throw new TargetError(
+      "NPU_UNSUPPORTED",
+      `Cannot offload ${what} to the NPU: its stride is not a constant after lowering`,
+    );
+  }
+  return e.value;
+}
+
+const rowMajor = (shape: readonly number[]) => {
+  const s = shape.map(() => 1);
+  for (let j = shape.length - 2; j >= 0; j--) s[j] = s[j + 1] * shape[j + 1];
+  return s;
+};
+
+/** Loops copying a strided view into a compact buffer (or back, `unpack`). */
+function viewCopy(
+  compact: Buffer,
+  src: Buffer,
+  offset: PrimExpr,
+  strides: readonly number[],
+  shape: readonly number[],
+  unpack: boolean,
+): Stmt {
+  const vars = shape.map((_, d) => loopVar(`p${d}`));
+  const dense = rowMajor(shape);
+  let at: PrimExpr = offset, flat: PrimExpr = int(0);
+  vars.forEach((v, d) => {
+    if (strides[d] !== 0) at = add(at, mul(v, int(strides[d])));
+    flat = add(flat, mul(v, int(dense[d])));
+  });
+  let s: Stmt = unpack
+    ? bufferStore(src, bufferLoad(compact, [flat]), [at])
+    : bufferStore(compact, bufferLoad(src, [at]), [flat]);
+  for (let d = shape.length - 1; d >= 0; d--) s = forLoop(vars[d], 0, shape[d], s);
+  return s;
+}
+
+const unit = (s: number, e: number) => e <= 1 || s === 1;
+
+/**
+ * Host im2col is used over a DMA gather only when it needs this many times fewer NPU cycles (it
+ * costs host time the cycle count does not show, and memory: the data times the kernel size).
+ */
+const IM2COL_GAIN = 2;
+
+/**
+ * The program and host statements of one contraction marker (see the module doc).
+ *
+ * @example
+ * ```ts ignore
+ * const p = convSiteProgram(call, key, REFERENCE_NPU, 0);
+ * ```
+ */
+export function convSiteProgram(
+  c: Call,
+  key: ConvKey,
+  config: NpuConfig,
+  id: number,
+): ConvSiteProgram {
+  const ops = decodeIntrinsicCall(c, convIntrinsic(key));
+  const what = (q: number) => `block "${key.block}" operand ${q}`;
+  const st = ops.map((o, q) => o.strides.map((s) => constStride(s, what(q))));
+  const hasBias = biasDtype(key) !== undefined;
+  const [D, W] = [ops[0], ops[1]], O = ops[ops.length - 1], Bias = hasBias ? ops[2] : undefined;
+  const sO = st[ops.length - 1];
+  const [m0, m1] = key.m, R = key.r[0] * key.r[1] * key.r[2];
+  const before: Stmt[] = [], after: Stmt[] = [], allocs: Buffer[] = [];
+  const pack = (o: typeof D, q: number, shape: number[], unpack = false) => {
+    const P = decl(`${o.buffer.name}_npu${id}`, [shape.reduce((a, b) => a * b, 1)], o.buffer.dtype);
+    allocs.push(P);
+    const s = viewCopy(P, o.buffer, o.offset, st[q], shape, unpack);
+    (unpack ? after : before).push(s);
+    return P;
+  };
+  const base: ConvSpec = {
+    m: key.m,
+    n: key.n,
+    r: key.r,
+    mode: key.mode,
+    outDtype: key.outDtype as NpuDType,
+    epilogue: key.epilogue,
+    data: { address: 0, m: st[0].slice(0, 2), r: st[0].slice(2) },
+    weight: { address: 0, r: st[1].slice(0, 3), n: st[1][3] },
+    out: { address: 0, m: sO.slice(0, 2), n: sO[2] },
+    bias: Bias ? { address: 0, dtype: Bias.buffer.dtype as NpuDType } : undefined,
+  };
+  const packs: string[] = [];
+  let outArg: PrimExpr = bufferLoad(O.buffer, [O.offset]);
+  let spec = base;
+  const badOut = sO.some((s) => s < 0) || !(unit(sO[2], key.n) || unit(sO[1], m1));
+  if (badOut) {
+    const P = pack(O, ops.length - 1, [m0, m1, key.n], true); // written whole by the NPU
+    spec = { ...spec, out: { address: 0, m: [m1 * key.n, key.n], n: 1 } };
+    outArg = bufferLoad(P, [int(0)]);
+    packs.push("out");
+  }
+  const compactW = { address: 0, r: rowMajor([...key.r, key.n]).slice(0, 3), n: 1 };
+  const direct = chooseConvSchedule(config, spec);
+  const packedW = chooseConvSchedule(config, { ...spec, weight: compactW });
+  const im2colSpec: ConvSpec = {
+    ...spec,
+    r: [1, 1, R],
+    data: { address: 0, m: [m1 * R, R], r: [0, 0, 1] },
+    weight: { address: 0, r: [0, 0, key.n], n: 1 },
+  };
+  const gathered = direct && (!packedW || direct.cycles <= packedW.cycles) ? direct : packedW;
+  // host im2col only when the DMA cannot gather the data, or gathering is far slower (a
+  // reduction too short for the tile columns, e.g. NCHW at stride 2 gathers kernel columns)
+  const im2col = !gathered ||
+      gathered.cycles > IM2COL_GAIN * (chooseConvSchedule(config, im2colSpec)?.cycles ?? Infinity)
+    ? chooseConvSchedule(config, im2colSpec)
+    : undefined;
+  let form: ConvForm, choice = gathered;
+  let dataArg: PrimExpr = bufferLoad(D.buffer, [D.offset]);
+  let wArg: PrimExpr = bufferLoad(W.buffer, [W.offset]);
+  if (im2col) {
+    form = "im2col";
+    choice = im2col;
+    spec = im2colSpec;
+    dataArg = bufferLoad(pack(D, 0, [m0, m1, ...key.r]), [int(0)]);
+    wArg = bufferLoad(pack(W, 1, [...key.r, key.n]), [int(0)]);
+    packs.push("im2col", "weight");
+  } else if (gathered === direct) form = "direct";
+  else {
+    form = "packed-weights";
+    spec = { ...spec, weight: compactW };
+    wArg = bufferLoad(pack(W, 1, [...key.r, key.n]), [int(0)]);
+    packs.push("weight");
+  }
+  if (!choice) {
+    throw new TargetError(
+      "NPU_UNSUPPORTED",
+      `Cannot offload block "${key.block}" to the NPU: no blocking of its ${m0}x${m1}x${key.n} region fits the scratchpads`,
+    );
+  }
+  const prog = convProgram(config, spec, choice.schedule);
+  const words = new Int32Array(prog.streams.reduce((n, w) => n + w.length, 0));
+  let at = 0;
+  for (const w of prog.streams) {
+    words.set(w, at);
+    at += w.length;
+  }
+  const args: PrimExpr[] = [];
+  args[CONV_OPERANDS.data] = dataArg;
+  args[CONV_OPERANDS.weight] = wArg;
+  args[CONV_OPERANDS.out] = outArg;
+  if (Bias) args[CONV_OPERANDS.bias] = bufferLoad(Bias.buffer, [Bias.offset]);
+  const relocs = new Int8Array(words.length / 16);
+  let k = 0;
+  for (const r of prog.relocs) {
+    relocs.set(r, k);
+    k += r.length;
+  }
+  return {
+    form,
+    schedule: choice.schedule,
+    cycles: choice.cycles,
+    words,
+    streams: prog.streams.map((w) => w.length / 16),
+    relocs,
+    packs,
+    before,
+    after,
+    allocs,
+    args,
+  };
+}
+
+/** Wrap a statement in the allocations of a site's host buffers. */
+export function withAllocs(s: Stmt, allocs: readonly Buffer[]): Stmt {
+  let out = s;
+  for (const P of allocs) out = allocate(P, out);
+  return out;
+}
