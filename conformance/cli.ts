@@ -23,7 +23,7 @@ import { htmlReport } from "./html.ts";
 import { junitReport } from "./junit.ts";
 import { kernelCases } from "./kernel_cases.ts";
 import { loadCaseFile } from "./load_cases.ts";
-import { loadTargetModule } from "./load_target.ts";
+import { isTesseraLike, loadTargetModule } from "./load_target.ts";
 import { type ModelCase, modelCases } from "./model_cases.ts";
 import { runModelCase } from "./model_runner.ts";
 import { createProgress } from "./progress.ts";
@@ -168,7 +168,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
 
 /** Print a failure to load something as one paragraph. */
 function printProblem(e: unknown, what: string): void {
-  console.error(e instanceof TesseraError ? e.render() : `Cannot load ${what}: ${e}`);
+  console.error(
+    e instanceof TesseraError || isTesseraLike(e) ? e.render() : `Cannot load ${what}: ${e}`,
+  );
 }
 
 const resolve = (cwd: string, p: string) => (p.startsWith("/") ? p : `${cwd}/${p}`);
