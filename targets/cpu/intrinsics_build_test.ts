@@ -15,6 +15,7 @@ import { assert, assertEquals } from "../../ir/test_util.ts";
 import { build } from "../../sdk/mod.ts";
 import { applyDefaultRules } from "../../tensorize/default/default_schedule.ts";
 import { gemmFunc } from "../../tensorize/default/intrinsic_rule_testing.ts";
+import { elementwiseFunc } from "../../tensorize/testing.ts";
 import cpu from "./mod.ts";
 import type { CpuKernelStats } from "./intrinsics_stats.ts";
 
@@ -90,4 +91,12 @@ Deno.test("cpu: int8 matmul through the single relaxed dot cpu.dot_i8x4 when ask
   const [got] = await kernel.run(x);
   assertEquals(toNumbers(got), toNumbers(runFunc(f, x)[0]));
   assertEquals(kernel.stats()?.intrinsicShare, 1);
+});
+
+Deno.test("cpu: a kernel without multiply-accumulates reports no intrinsic share", async () => {
+  const f = elementwiseFunc(4, 8);
+  const kernel = await build(f, cpu);
+  await kernel.run([randomNDArray("float32", [4, 8], 1)]);
+  const s = kernel.stats() as CpuKernelStats;
+  assertEquals([s.intrinsicShare, s.macs, s.intrinsicMacs], [undefined, 0, 0]);
 });

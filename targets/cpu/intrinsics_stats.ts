@@ -11,7 +11,8 @@
  *   function tensorized by hand).
  *
  * `intrinsicShare = min(1, intrinsic / kernel)`: padded tiles may do more than the problem's own
- * MACs, never less, so a fully tensorized kernel reports 1.
+ * MACs, never less, so a fully tensorized kernel reports 1. A kernel without multiply-accumulates
+ * reports no share (a consumer such as conformance then counts work its own way).
  *
  * @module
  */
@@ -43,8 +44,11 @@ export interface MacCount {
 
 /** Figures a cpu device reports for a kernel's last run (`Device.stats`). */
 export interface CpuKernelStats extends KernelStats {
-  /** MACs that ran on intrinsics (padding included) over the kernel's own, at most 1. */
-  readonly intrinsicShare: number;
+  /**
+   * MACs that ran on intrinsics (padding included) over the kernel's own, at most 1; absent when
+   * the kernel has no multiply-accumulates (nothing to share).
+   */
+  readonly intrinsicShare?: number;
   /** MACs on intrinsics, padding included. */
   readonly intrinsicMacs: number;
   /** The kernel's own multiply-accumulates. */
@@ -158,9 +162,6 @@ export function macStats(
   });
   const intrinsicMacs = total(count.intrinsic, sizes);
   const macs = total(count.kernel, sizes);
-  return {
-    intrinsicShare: macs > 0 ? Math.min(1, intrinsicMacs / macs) : 0,
-    intrinsicMacs,
-    macs,
-  };
+  const share = macs > 0 ? { intrinsicShare: Math.min(1, intrinsicMacs / macs) } : {};
+  return { ...share, intrinsicMacs, macs };
 }

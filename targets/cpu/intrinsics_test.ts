@@ -2,7 +2,8 @@
  * The cpu intrinsics against their descriptions through `validateTarget` (random and edge-case
  * tiles, compact and strided), on both compiled paths; wrong variants are caught.
  */
-import { assert, assertEquals } from "../../ir/test_util.ts";
+import { assert, assertEquals, assertThrows } from "../../ir/test_util.ts";
+import { TargetError } from "../../ir/errors.ts";
 import { defineIntrinsic, type Intrinsic } from "../../sdk/intrinsic.ts";
 import type { CIntrinsicImplementation } from "../../sdk/intrinsic_run.ts";
 import { defineTarget } from "../../sdk/target.ts";
@@ -105,3 +106,12 @@ for (const [what, name, edit] of WRONG) {
     assertEquals(r.problems.map((e) => e.code), ["TARGET_INTRINSIC_MISMATCH"]);
   });
 }
+
+Deno.test("an operand layout that is not a permutation of the operand's dimensions is refused", () => {
+  const mma = byName("cpu.mma_i8");
+  const bad: Record<string, number[]>[] = [{ B: [0, 0] }, { B: [1] }, { D: [0, 1] }];
+  for (const operandLayouts of bad) {
+    const e = assertThrows(() => defineIntrinsic({ ...mma, operandLayouts }), TargetError);
+    assertEquals(e.code, "TARGET_BAD_FIELD");
+  }
+});
