@@ -215,7 +215,9 @@ export class GraphBuilder {
       );
     }
     for (const a of args) this.arg(a, path);
-    return this.emit(vname, this.outType(out), { kind: "CallTIR", func: fname, args }, []);
+    const type = this.outType(out);
+    checkSignature(this.mod.tir.functions.get(fname)!, args, type, path);
+    return this.emit(vname, type, { kind: "CallTIR", func: fname, args }, []);
   }
 
   /**
@@ -369,7 +371,7 @@ export class GraphBuilder {
 
   // --- internals ----------------------------------------------------------------------------
 
-  /** Internal. */
+  /** Refuse use after `finish` (GRAPH_BUILDER_FINISHED). */
   private live(): void {
     if (this.done) {
       throw new GraphError(
@@ -379,26 +381,26 @@ export class GraphBuilder {
     }
   }
 
-  /** Internal. */
+  /** A default binding name: the base, sanitized, with a counter. */
   private fresh(base: string): string {
     const s = base.replace(/[^A-Za-z0-9_]/g, "_");
     return `${/^[A-Za-z_]/.test(s) ? s : `v_${s}`}_${this.counter++}`;
   }
 
-  /** Internal. */
+  /** A type from a spec (size variable names resolved through `sizes`). */
   private type(spec: TypeSpec): GraphType {
     if ("kind" in spec) return spec;
     return tensorType(spec.shape.map((d) => this.sizes.dim(d)), spec.dtype ?? "float32");
   }
 
-  /** Internal. */
+  /** A result type: one spec, or a tuple of several. */
   private outType(out: TypeSpec | readonly TypeSpec[]): GraphType {
     return Array.isArray(out)
       ? tupleType((out as readonly TypeSpec[]).map((o) => this.type(o)))
       : this.type(out as TypeSpec);
   }
 
-  /** Internal. */
+  /** Check that an argument is a constant or a value of this function. */
   private arg(a: Atom, path: string): Atom {
     if (a.kind === "Constant") return a;
     if (a.kind !== "GraphVar" || !this.defined.has(a)) {
@@ -411,7 +413,7 @@ export class GraphBuilder {
     return a;
   }
 
-  /** Internal. */
+  /** Add a tensor-level function to the module (a same-named equal one is reused). */
   private addPrimFunc(f: PrimFunc, path: string): void {
     const prev = this.mod.tir.functions.get(f.name);
     if (prev === f) return;
@@ -425,7 +427,7 @@ export class GraphBuilder {
     if (!prev) this.mod = withPrimFunc(this.mod, f);
   }
 
-  /** Internal. */
+  /** Bind a value; a change between pure and impure starts a new block. */
   private emit(
     name: string,
     type: GraphType,
@@ -441,11 +443,41 @@ export class GraphBuilder {
     return v;
   }
 
-  /** Internal. */
+  /** Close the current block. */
   private flush(): void {
     if (this.current.length > 0) this.blocks.push(bindingBlock(this.current, this.currentDataflow));
     this.current = [];
   }
+}
+
+/**
+ * Check a `callTIR` against the callee: one buffer parameter per argument and per output (no
+ * scalar parameters), with equal dtypes and ranks (`GRAPH_BAD_ARG`).
+ */
+function checkSignature(f: PrimFunc, args: readonly Atom[], out: GraphType, path: string): void {
+  const outs = out.kind === "TupleType" ? out.fields : [out];
+  const types = [...args.map((a) => a.type), ...outs];
+  const fail = (why: string): never => {
+    throw new GraphError("GRAPH_BAD_ARG", `Cannot call "${f.name}": ${why}`, { path });
+  };
+  if (f.params.length !== types.length) {
+    fail(
+      `it has ${f.params.length} parameters, the call passes ${args.length} inputs and ${outs.length} outputs`,
+    );
+  }
+  f.params.forEach((p, k) => {
+    const t = types[k];
+    const what = k < args.length ? `input ${k}` : `output ${k - args.length}`;
+    if (p.kind !== "Buffer") {
+      return fail(`parameter "${p.name}" is a scalar; callTIR passes tensors`);
+    }
+    if (t.kind !== "TensorType") return fail(`${what} is a tuple`);
+    if (t.dtype !== p.dtype || t.shape.length !== p.shape.length) {
+      fail(
+        `${what} is ${showType(t)}, parameter "${p.name}" is ${p.dtype} of rank ${p.shape.length}`,
+      );
+    }
+  });
 }
 
 /** The tensor type of a value (`GRAPH_BAD_ARG` for a tuple). */

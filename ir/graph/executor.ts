@@ -93,7 +93,7 @@ export class GraphExecutor {
     this.constants.clear();
   }
 
-  /** Internal. */
+  /** The graph function to run: named, else `main`, else the only one. */
   private entry(name?: string): GraphFunc {
     const graphs = this.module.graphs;
     const f = name !== undefined
@@ -151,7 +151,7 @@ export class GraphExecutor {
     }
   }
 
-  /** Internal. */
+  /** The run-time value of an atom (constants uploaded once per executor). */
   private read(a: Atom, values: ReadonlyMap<Atom, Value>): Value {
     if (a.kind === "Constant") {
       let t = this.constants.get(a);
@@ -166,7 +166,6 @@ export class GraphExecutor {
   }
 
   /** Check a value against a type, binding the type's unbound size variables. */
-  /** Internal. */
   private matchType(
     t: GraphType,
     v: Value | NDArray,
@@ -209,7 +208,7 @@ export class GraphExecutor {
     }
   }
 
-  /** Internal. */
+  /** The concrete shape of a type under the bound sizes (GRAPH_UNBOUND_SIZE if none). */
   private concrete(t: TensorType, env: ReadonlyMap<Var, number>, path: string): number[] {
     return t.shape.map((d) => {
       const v = evalDim(d, env);
@@ -224,7 +223,7 @@ export class GraphExecutor {
     });
   }
 
-  /** Internal. */
+  /** Run one binding: its run-time checks, then its value. */
   private async step(
     f: GraphFunc,
     b: Binding,
@@ -320,7 +319,7 @@ export class GraphExecutor {
     }
   }
 
-  /** Internal. */
+  /** The prepared function of a name, prepared on first use. */
   private kernel(name: string, path: string): Promise<Runnable> {
     let p = this.prepared.get(name);
     if (!p) {

@@ -176,7 +176,7 @@ class GraphParser extends FuncParser {
     }
   }
 
-  private value(name: string): GraphValue {
+  private value(): GraphValue {
     const t = this.ident("a value form or an op name");
     switch (VALUE_FORM_BY_WORD.get(t.text)) {
       case "CallTIR": {
@@ -207,7 +207,6 @@ class GraphParser extends FuncParser {
         return { kind: "MatchShape", value };
       }
       default:
-        void name;
         return { kind: "OpCall", op: t.text, args: this.atoms(), attrs: this.attrs() };
     }
   }
@@ -280,7 +279,7 @@ class GraphParser extends FuncParser {
     const type = this.type();
     this.expect("=");
     const start = this.peek().offset;
-    const value = this.value(t.text);
+    const value = this.value();
     const path = nodePath(this.funcName, t.text);
     const want = this.expected(value, path, start);
     if (want.type && !sameType(want.type, type)) {
