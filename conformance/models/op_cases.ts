@@ -354,6 +354,46 @@ export const OP_CASES: readonly OpCase[] = [
   },
   { op: "Split", inputs: [f(5, 4), ivec(2, 3)], outputs: 2 },
   { op: "Split", label: "equal", inputs: [f(2, 6)], attrs: { axis: 1 }, outputs: 3 },
+  {
+    op: "ConvTranspose",
+    inputs: [f(1, 2, 4, 5), f(2, 3, 3, 3), f(3)],
+    attrs: { strides: [2, 2], pads: [1, 1, 1, 1] },
+  },
+  {
+    op: "ConvTranspose",
+    label: "groups, dilation, output_padding",
+    inputs: [f(1, 4, 3, 3), f(4, 1, 2, 2)],
+    attrs: { group: 2, dilations: [2, 1], strides: [2, 2], output_padding: [1, 0] },
+  },
+  { op: "CumSum", inputs: [f(3, 4), i64([], [1])] },
+  {
+    op: "CumSum",
+    label: "exclusive reverse",
+    inputs: [f(3, 4), i64([], [0])],
+    attrs: { exclusive: 1, reverse: 1 },
+  },
+  { op: "Trilu", inputs: [f(2, 4, 5), i64([], [1])] },
+  { op: "Trilu", label: "lower", inputs: [f(4, 5)], attrs: { upper: 0 } },
+  {
+    op: "OneHot",
+    inputs: [{ shape: [2, 3], dtype: "int64", range: [-4, 3] }, i64([], [4]), fconst([2], [-1, 2])],
+  },
+  { op: "Hardmax", inputs: [f(3, 5)] },
+  { op: "EyeLike", inputs: [f(3, 4)], attrs: { k: 1 } },
+  { op: "DepthToSpace", inputs: [f(1, 8, 2, 3)], attrs: { blocksize: 2 } },
+  {
+    op: "DepthToSpace",
+    label: "CRD",
+    inputs: [f(1, 8, 2, 3)],
+    attrs: { blocksize: 2, mode: "CRD" },
+  },
+  { op: "SpaceToDepth", inputs: [f(1, 2, 4, 6)], attrs: { blocksize: 2 } },
+  { op: "MeanVarianceNormalization", inputs: [f(2, 3, 4, 5)] },
+  {
+    op: "Slice",
+    label: "known data",
+    inputs: [ivec(5, 6, 7, 8), ivec(-1), i64max(-1), ivec(0), ivec(-2)],
+  },
 ];
 
 /** Name of input `i` of a case. */

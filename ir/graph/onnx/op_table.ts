@@ -10,10 +10,17 @@ import { ELEMENTWISE_RULES } from "./ops_elementwise.ts";
 import { NN_RULES } from "./ops_nn.ts";
 import { REDUCE_RULES } from "./ops_reduce.ts";
 import { SHAPE_RULES } from "./ops_shape.ts";
+import { TENSOR_RULES } from "./ops_tensor.ts";
 
 /** ONNX op type → rule. */
 export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
-  Object.entries({ ...ELEMENTWISE_RULES, ...NN_RULES, ...REDUCE_RULES, ...SHAPE_RULES }),
+  Object.entries({
+    ...ELEMENTWISE_RULES,
+    ...NN_RULES,
+    ...REDUCE_RULES,
+    ...SHAPE_RULES,
+    ...TENSOR_RULES,
+  }),
 );
 
 /**

@@ -273,6 +273,22 @@ const lpNorm: OpRule = (ctx) => {
   return [ctx.op("div", [x, norm.atom!])];
 };
 
+/** `MeanVarianceNormalization`: `(x − mean)/std` over `axes` (default N, H, W), epsilon 1e-9. */
+const meanVarianceNorm: OpRule = (ctx) => {
+  ctx.expectInputs(1);
+  const r = ctx.input(0).type.shape.length;
+  const axes = (ctx.ints("axes") ?? [0, 2, 3]).map((a) => axisOf(ctx, a, r));
+  const x = ctx.atom(0);
+  const mean = ctx.op("reduce_mean", [x], { axes, keepdims: true });
+  const d = ctx.op("sub", [x, mean.atom!]);
+  const variance = ctx.op("reduce_mean", [ctx.op("mul", [d.atom!, d.atom!]).atom!], {
+    axes,
+    keepdims: true,
+  });
+  const std = ctx.op("sqrt", [ctx.op("add", [variance.atom!], { scalar: 1e-9 }).atom!]);
+  return [ctx.op("div", [d.atom!, std.atom!])];
+};
+
 const dropout: OpRule = (ctx) => {
   ctx.expectInputs(1, 3);
   if (ctx.opset >= 12 && ctx.optional(2)?.known?.[0]) {
@@ -296,5 +312,6 @@ export const NN_RULES: Readonly<Record<string, OpRule>> = {
   Softmax: softmaxLike("softmax"),
   LogSoftmax: softmaxLike("log_softmax"),
   LpNormalization: lpNorm,
+  MeanVarianceNormalization: meanVarianceNorm,
   Dropout: dropout,
 };
