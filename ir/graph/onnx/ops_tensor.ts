@@ -7,9 +7,9 @@
  * @module
  */
 import * as E from "../../expr.ts";
-import { ndarray } from "../../ndarray.ts";
+import { ndarray, setElement } from "../../ndarray.ts";
 import { compute, reduceAxis, sum, type Tensor } from "../../te.ts";
-import { asNumber, constVal, type NodeContext, type OpRule, type Val } from "./context.ts";
+import { asNumber, constVal, type OpRule, type Val } from "./context.ts";
 import { dtypeOfOnnx } from "./dtypes.ts";
 import { axisOf } from "./ops_shape.ts";
 import { callTe } from "./tir.ts";
@@ -168,7 +168,7 @@ const eyeLike: OpRule = (ctx) => {
   if (h !== undefined && w !== undefined) {
     const a = ndarray(to, [h, w]);
     for (let i = 0; i < h; i++) {
-      if (i + k >= 0 && i + k < w) a.data[i * w + i + k] = (to === "int64" ? 1n : 1) as never;
+      if (i + k >= 0 && i + k < w) setElement(a.data, to, i * w + i + k, 1);
     }
     return [constVal(a)];
   }
