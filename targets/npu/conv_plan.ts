@@ -20,7 +20,7 @@
  * @module
  */
 import { simplify } from "../../ir/arith/mod.ts";
-import { type BinaryOp, int, type PrimExpr, sub, type Var } from "../../ir/expr.ts";
+import { type BinaryOp, bufferLoad, int, type PrimExpr, sub, type Var } from "../../ir/expr.ts";
 import { add, mul } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { visit } from "../../ir/node.ts";
@@ -116,7 +116,7 @@ function macOperands(form: Einsum): [Access, Access] | undefined {
   return [x, y];
 }
 
-/** Every buffer read by some block of `f`, with how many blocks read it. */
+/** Every buffer read by some block of `f` (a reduction's own output aside), with how many. */
 function readers(f: PrimFunc): Map<Buffer, number> {
   const n = new Map<Buffer, number>();
   for (const r of blocksUnder(f.body)) {
@@ -125,7 +125,8 @@ function readers(f: PrimFunc): Map<Buffer, number> {
     visit(r.block.body, (x) => {
       if (x.kind === "BufferLoad") seen.add(x.buffer);
     });
-    for (const b of seen) n.set(b, (n.get(b) ?? 0) + 1);
+    const own = r.block.body.kind === "BufferStore" ? r.block.body.buffer : undefined;
+    for (const b of seen) if (b !== own) n.set(b, (n.get(b) ?? 0) + 1);
   }
   return n;
 }
@@ -211,11 +212,10 @@ function foldChain(
   for (;;) {
     if (params.has(cur) || nReaders.get(cur) !== 1 || cur.dtype !== acc) break;
     const next = leaves.find((x) => {
+      const body = x.realize.block.body;
+      if (body.kind === "BufferStore" && body.buffer === cur) return false; // the producer
       let reads = false;
-      visit(
-        x.realize.block.body,
-        (n) => void (n.kind === "BufferLoad" && n.buffer === cur && (reads = true)),
-      );
+      visit(body, (n) => void (n.kind === "BufferLoad" && n.buffer === cur && (reads = true)));
       return reads;
     });
     if (!next || next.realize.block.init) break;
@@ -234,12 +234,7 @@ function foldChain(
       if (!STORE_CASTS[acc]?.includes(value.dtype) || value.dtype !== st.buffer.dtype) break;
       value = (value as { value: PrimExpr }).value;
     } else if (st.buffer.dtype !== acc) break;
-    const prev: PrimExpr = {
-      kind: "BufferLoad",
-      dtype: acc,
-      buffer: cur,
-      indices: st.indices,
-    } as PrimExpr;
+    const prev = bufferLoad(cur, st.indices);
     const found: { bias?: Access } = {};
     const s = stepsOf(value, prev, acc, !bias, found);
     if (!s) break;
