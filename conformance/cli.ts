@@ -43,26 +43,37 @@ export type Format = "table" | "json" | "junit" | "html";
 
 /** Parsed command-line options. */
 export interface CliOptions {
+  /** `--target`: a built-in name, a path or a URL. */
   readonly target: string;
+  /** `--suite`. */
   readonly suite: "kernels" | "models" | "all";
+  /** `--filter`: a regular expression on case ids. */
   readonly filter?: string;
   /** Case files; `builtin` names the built-in catalogue. Empty: the built-in catalogue. */
   readonly cases: readonly string[];
+  /** `--dtype`: only cases of these dtypes (empty: all). */
   readonly dtypes: readonly string[];
+  /** `--quick`. */
   readonly quick: boolean;
+  /** `--format`: what goes to stdout. */
   readonly format: Format;
+  /** `--report-dir`: where the four reports are written. */
   readonly reportDir?: string;
   /** Directory that relative paths (`--target`, `--cases`, `--report-dir`) resolve against. */
   readonly cwd?: string;
+  /** `--repeats`: timed runs per case. */
   readonly repeats: number;
+  /** `--seed` of the inputs. */
   readonly seed: number;
   /** An earlier JSON report whose times are the baselines. */
   readonly baseline?: string;
   /** The default floor (fraction of the roofline) of cases that declare none. */
   readonly floor?: number;
+  /** `--wall-clock-floors`: enforce floors on wall time too. */
   readonly wallClockFloors: boolean;
   /** Use the artifact cache (default true). */
   readonly cache: boolean;
+  /** `--cache-dir`: the artifact cache directory. */
   readonly cacheDir?: string;
 }
 
@@ -275,6 +286,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         : "no model cases match the filter",
     );
     return 2;
+  }
+  if (opts.suite === "all" && cases.models.length === 0) {
+    console.error("note: no model cases available yet; running the kernels suite");
   }
   const { target, counters } = await cached(loaded.target, loaded.url, opts, cwd);
   const floor: Floor | undefined = opts.floor !== undefined

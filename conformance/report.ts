@@ -128,8 +128,11 @@ function indent(text: string): string {
 
 /** What the report says about the target. */
 export interface TargetInfo {
+  /** Target name. */
   readonly name: string;
+  /** Target kind (`cpu`, `gpu`, `npu`). */
   readonly kind?: string;
+  /** The target's one-line description. */
   readonly description?: string;
   /** The roofline the fast verdicts were measured against. */
   readonly peak?: {
@@ -166,13 +169,17 @@ export function targetInfo(t: {
 
 /** The JSON report (schema `REPORT_SCHEMA_VERSION`, see docs/conformance.md). */
 export interface JsonReport {
+  /** `REPORT_SCHEMA_VERSION`. */
   readonly schemaVersion: string;
   /** ISO time the report was made. */
   readonly generatedAt: string;
+  /** The target the cases ran on. */
   readonly target: TargetInfo;
   /** The options of the run (suite, filter, quick, dtypes, case files). */
   readonly run: Readonly<Record<string, unknown>>;
+  /** Counts of the run. */
   readonly summary: Summary;
+  /** Every case, in run order. */
   readonly cases: readonly CaseResult[];
 }
 

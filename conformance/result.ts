@@ -36,6 +36,7 @@ export interface Floor {
 
 /** Compiled: did the build succeed, how long it took, whether the cache answered. */
 export interface CompiledVerdict {
+  /** Whether the build succeeded. */
   readonly ok: boolean;
   /** Build time in milliseconds (schedule, lowering, code generation, load). */
   readonly ms?: number;
@@ -47,6 +48,7 @@ export interface CompiledVerdict {
 
 /** Correct: the outputs against the reference interpreter, under the dtype's tolerance. */
 export interface CorrectVerdict {
+  /** Whether every output is within tolerance. */
   readonly ok: boolean;
   /** Largest ULP distance over all float outputs (0 for integers). */
   readonly maxUlps?: number;
@@ -108,11 +110,15 @@ export interface TensorizedVerdict {
 
 /** The result of one case. */
 export interface CaseResult {
+  /** The case id. */
   readonly id: string;
+  /** The op (or model) of the case. */
   readonly op: string;
+  /** The dtype the case is about. */
   readonly dtype: string;
   /** The suite the case belongs to. */
   readonly suite?: "kernels" | "models";
+  /** The overall verdict. */
   readonly verdict: Verdict;
   /** The four verdicts, each on its own. */
   readonly verdicts?: {
@@ -143,5 +149,6 @@ export interface CaseResult {
   readonly hostOps?: readonly string[];
   /** The error or the first mismatch, in words. */
   readonly detail?: string;
+  /** What is special about the case. */
   readonly note?: string;
 }

@@ -36,6 +36,7 @@ export interface InterpTargetOptions {
 
 /** The target and its compile counter. */
 export interface InterpTarget {
+  /** The target. */
   readonly target: Target;
   /** Calls of the codegen's `compile`. */
   readonly compiles: { count: number };
