@@ -25,11 +25,14 @@ import { blocksUnder } from "../../tensorize/analysis/find.ts";
 import { analyzeBlock, type BlockInfo } from "../../tensorize/default/block_info.ts";
 import { inlineInjective } from "../../tensorize/default/inline.ts";
 import { Schedule } from "../../tensorize/schedule.ts";
+import { type GemmTiling, gemmGpu, REGISTER_TILING } from "./schedule_gemm.ts";
 
 /** Options of the gpu default schedule. */
 export interface GpuScheduleOptions {
   /** Invocations per workgroup for bound loops (default 64). */
   readonly threads?: number;
+  /** Tiles of multiply-accumulate blocks (default `REGISTER_TILING`); false: bind only. */
+  readonly gemm?: GemmTiling | false;
 }
 
 /** What the schedule did to one block. */
@@ -154,6 +157,18 @@ export function applyGpuSchedule(
     }
     const info = analyzeBlock(sch.func, name);
     let rule = "single";
+    if (info && options.gemm !== false && (info.kind === "gemm" || info.kind === "conv")) {
+      try {
+        const g = gemmGpu(sch.copy(), info, options.gemm ?? REGISTER_TILING);
+        if (g) {
+          sch = g;
+          decisions.push({ block: name, rule: "gemm" });
+          continue;
+        }
+      } catch (e) {
+        if (!(e instanceof ScheduleError)) throw e;
+      }
+    }
     for (const [k, attempt] of ATTEMPTS.entries()) {
       if (!info || spatial(info).length === 0) break;
       const trial = sch.copy();

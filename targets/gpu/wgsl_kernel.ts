@@ -117,6 +117,8 @@ class KernelEmitter implements ExprContext {
   private pending: string[] = [];
   private readonly names = new Map<Var, readonly string[]>();
   private readonly local = new Map<Buffer, string>();
+  /** Local buffers kept in scalar variables (every index constant). */
+  private readonly scalarized = new Set<Buffer>();
   private count = 0;
   readonly usedSlots = new Set<number>();
   usesUniform = false;
@@ -175,7 +177,7 @@ class KernelEmitter implements ExprContext {
 
   load(b: Buffer, index: string): string {
     const l = this.local.get(b);
-    if (l) return `${l}[${index}]`;
+    if (l) return this.scalarized.has(b) ? `${l}_${constIndex(index)}` : `${l}[${index}]`;
     const name = this.storageName(b);
     if (!isPacked(b.dtype)) return `${name}[${index}]`;
     const bits = storageBits(b.dtype);
@@ -202,7 +204,11 @@ class KernelEmitter implements ExprContext {
 
   private store(b: Buffer, index: string, value: string): void {
     const l = this.local.get(b);
-    if (l) return this.line(`${l}[${index}] = ${value};`);
+    if (l) {
+      return this.line(
+        this.scalarized.has(b) ? `${l}_${constIndex(index)} = ${value};` : `${l}[${index}] = ${value};`,
+      );
+    }
     const name = this.storageName(b);
     if (!isPacked(b.dtype)) return this.line(`${name}[${index}] = ${value};`);
     const bits = storageBits(b.dtype);
@@ -343,6 +349,10 @@ class KernelEmitter implements ExprContext {
     if (b.scope === "shared") {
       this.workgroupDecls.push(`var<workgroup> ${name}: array<${t}, ${n.value}>;`);
       this.workgroupBytes += 4 * n.value;
+    } else if (b.scope === "local" && n.value <= MAX_SCALARIZED && constantIndices(b, body)) {
+      // A register tile: one variable per element (arrays stay in memory on some drivers).
+      this.scalarized.add(b);
+      for (let i = 0; i < n.value; i++) this.line(`var ${name}_${i}: ${t};`);
     } else if (b.scope === "local") {
       // Invocation-private: an allocation around thread-bound loops gives every invocation its
       // own copy of the whole tile, of which it touches its own part (TVM's local scope).
@@ -369,6 +379,28 @@ class KernelEmitter implements ExprContext {
     }
     this.stmt(body);
   }
+}
+
+/** Largest local buffer kept in scalar variables. */
+const MAX_SCALARIZED = 128;
+
+/** The constant of an emitted index (`12i`). */
+function constIndex(index: string): number {
+  const m = /^(-?\d+)i$/.exec(index);
+  if (!m) throw new InternalError(`gpu codegen: index ${index} of a scalarized buffer is not constant`);
+  return Number(m[1]);
+}
+
+/** Whether every access to `b` in `s` has a constant (scalar) index. */
+function constantIndices(b: Buffer, s: Stmt): boolean {
+  let ok = true;
+  visit(s, (n) => {
+    if ((n.kind === "BufferLoad" || n.kind === "BufferStore") && n.buffer === b) {
+      if (n.indices[0].kind !== "IntImm") ok = false;
+    }
+    return ok;
+  });
+  return ok;
 }
 
 function writtenBuffers(s: Stmt): Set<Buffer> {

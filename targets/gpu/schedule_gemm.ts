@@ -1,0 +1,117 @@
+/**
+ * The gpu GEMM rule (matmul, batch matmul, dense, conv2d: multiply-accumulate blocks): a
+ * register-blocked tile per invocation. The output's row axis `u` and vector axis `v`
+ * (`microKernelAxes`, as on cpu) are split three ways — workgroups, invocations, registers —
+ * and the accumulators live in a `local` tile (`cacheWrite` + `reverseComputeAt` +
+ * `decomposeReduction`), zeroed before the reduction and stored once after it:
+ *
+ * ```text
+ * C[i, j] += A[i, k]·B[k, j]  →  for i₀ (blockIdx.y), j₀ (blockIdx.x), i₁ (threadIdx.y), j₁ (threadIdx.x) {
+ *                                   C_local[ry×rx] = 0
+ *                                   for k { for i₂ in 0..ry (unrolled) { for j₂ in 0..rx (unrolled) {
+ *                                     C_local[i₂, j₂] += A[…]·B[…] } } }
+ *                                   C[…] = C_local[…] }
+ * ```
+ *
+ * On llvmpipe (a CPU adapter) register blocking beats workgroup-memory tiling (PERF_NOTES), so
+ * the tile sizes come from `GemmTiling`, chosen per adapter by the target.
+ *
+ * @module
+ */
+import "../../tensorize/primitives/get.ts";
+import "../../tensorize/primitives/split.ts";
+import "../../tensorize/primitives/fuse.ts";
+import "../../tensorize/primitives/reorder.ts";
+import "../../tensorize/primitives/for_kind.ts";
+import "../../tensorize/primitives/cache_read_write.ts";
+import "../../tensorize/primitives/compute_at.ts";
+import "../../tensorize/primitives/decompose_reduction.ts";
+import { ScheduleError } from "../../ir/errors.ts";
+import type { BlockInfo } from "../../tensorize/default/block_info.ts";
+import { microKernelAxes } from "../../tensorize/default/gemm.ts";
+import type { LoopRV } from "../../tensorize/rv.ts";
+import type { Schedule } from "../../tensorize/schedule.ts";
+
+/** Tile sizes of the GEMM rule. */
+export interface GemmTiling {
+  /** Invocations along the vector axis (threadIdx.x). */
+  readonly tx: number;
+  /** Invocations along the row axis (threadIdx.y). */
+  readonly ty: number;
+  /** Accumulators per invocation along the vector axis. */
+  readonly rx: number;
+  /** Accumulators per invocation along the row axis. */
+  readonly ry: number;
+}
+
+/** Register blocking for CPU-like adapters (llvmpipe: 8×8 per invocation measured best). */
+export const REGISTER_TILING: GemmTiling = { tx: 8, ty: 8, rx: 4, ry: 4 };
+
+function shrink(extent: number | undefined, threads: number, regs: number): [number, number] {
+  if (extent === undefined) return [threads, regs];
+  let r = regs;
+  while (r > 1 && r >= extent * 2) r /= 2;
+  let t = threads;
+  while (t > 1 && t * r >= extent * 2) t /= 2;
+  return [t, r];
+}
+
+function attempt(sch: Schedule, step: (s: Schedule) => void): Schedule {
+  const copy = sch.copy();
+  try {
+    step(copy);
+    return copy;
+  } catch (e) {
+    if (e instanceof ScheduleError) return sch;
+    throw e;
+  }
+}
+
+/**
+ * Schedule a multiply-accumulate block; false when it has no row/vector axes.
+ *
+ * @example
+ * ```ts ignore
+ * gemmGpu(sch, analyzeBlock(sch.func, "C")!, REGISTER_TILING);
+ * ```
+ */
+export function gemmGpu(sch: Schedule, b: BlockInfo, tiling: GemmTiling): Schedule | undefined {
+  const k = microKernelAxes(b);
+  if (!k) return undefined;
+  const [ty, ry] = shrink(b.axes[k.row].extent, tiling.ty, tiling.ry);
+  const [tx, rx] = shrink(b.axes[k.vector].extent, tiling.tx, tiling.rx);
+  const loops = sch.getLoops(sch.getBlock(b.name));
+  const [uo, ut, ur] = sch.split(loops[k.row], [undefined, ty, ry]);
+  const [vo, vt, vr] = sch.split(loops[k.vector], [undefined, tx, rx]);
+  const others: LoopRV[] = [], reduce: LoopRV[] = [];
+  b.axes.forEach((a, t) => {
+    if (a.reduce) reduce.push(loops[t]);
+    else if (t !== k.row && t !== k.vector) others.push(loops[t]);
+  });
+  sch.reorder(...others, uo, vo, ut, vt, ...reduce, ur, vr);
+  sch.bind(uo, "blockIdx.y");
+  sch.bind(vo, "blockIdx.x");
+  sch.bind(ut, "threadIdx.y");
+  sch.bind(vt, "threadIdx.x");
+  let out = sch;
+  if (others.length) {
+    out = attempt(out, (s) => s.bind(others.length === 1 ? others[0] : s.fuse(...others), "blockIdx.z"));
+  }
+  out = attempt(out, (s) => {
+    const blk = s.getBlock(b.name);
+    const back = s.cacheWrite(blk, 0, "local");
+    s.reverseComputeAt(back, vt);
+    const init = reduce.length ? [s.decomposeReduction(blk, reduce[0])] : [];
+    // unrolled zeroing and write-back: every access to the tile has a constant index, so the
+    // codegen keeps the tile in registers (scalar variables)
+    for (const stage of [back, ...init]) {
+      const ls = s.getLoops(stage);
+      for (const l of ls.slice(ls.length - 2)) s.unroll(l);
+    }
+  });
+  out = attempt(out, (s) => {
+    s.unroll(ur);
+    s.unroll(vr);
+  });
+  return out;
+}
