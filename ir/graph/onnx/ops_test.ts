@@ -71,3 +71,11 @@ Deno.test("every single-op case: Tessera (interpreter) computes what onnxruntime
   }
   assertEquals(failures, []);
 });
+
+Deno.test("docs/onnx.md lists exactly the supported ops", async () => {
+  const text = await Deno.readTextFile(new URL("../../../docs/onnx.md", import.meta.url));
+  const section = text.slice(text.indexOf("### Supported ops"), text.indexOf("Not covered"));
+  const rows = [...section.matchAll(/^\| [a-zA-Z ,]+\(\d+\) +\| (.+?) +\|$/gm)];
+  const listed = rows.flatMap((m) => m[1].split(", ")).sort();
+  assertEquals(listed, supportedOnnxOps());
+});
