@@ -1,14 +1,15 @@
 /**
- * `foldConstants`: a `callTIR` whose operands are all constants is run once, at compile time,
- * with the reference interpreter (`ir/interp`), and its uses read the resulting constants;
- * tuple fields of folded tuples fold too. Run it after `legalize` (op calls of constants become
- * `callTIR`s there) and before `eliminateDeadCode`, which removes what it leaves unused.
+ * `foldConstants`: an op call or `callTIR` whose operands are all constants is run once, at
+ * compile time, with the reference interpreter (`ir/interp`; an op call through the function
+ * `legalize` would build for it), and its uses read the resulting constants; tuple fields of
+ * folded tuples fold too. `eliminateDeadCode` then removes the functions it leaves unused.
  *
  * @module
  */
 import { runFunc } from "../interp/mod.ts";
 import { type Atom, type Constant, constant, type GraphFunc, type GraphModule } from "./ir.ts";
 import type { GraphPass } from "./pass.ts";
+import { opFunc } from "./legalize.ts";
 import { mapBindings, substituteValue } from "./rewrite.ts";
 import type { GraphType } from "./types.ts";
 
@@ -20,11 +21,11 @@ function foldFunc(f: GraphFunc, mod: GraphModule): GraphFunc {
   const tuples = new Map<Atom, readonly Atom[]>(); // folded tuples: their fields
   const g = mapBindings(f, (b) => {
     const value = substituteValue(b.value, sub);
-    const args = value.kind === "CallTIR" ? value.args : [];
-    if (
-      value.kind === "CallTIR" && args.every((a) => a.kind === "Constant") && isConstType(b.v.type)
-    ) {
-      const prim = mod.tir.functions.get(value.func);
+    const args = value.kind === "CallTIR" || value.kind === "OpCall" ? value.args : [];
+    if (args.length > 0 && args.every((a) => a.kind === "Constant") && isConstType(b.v.type)) {
+      const prim = value.kind === "CallTIR"
+        ? mod.tir.functions.get(value.func)
+        : opFunc(f, { ...b, value }, new Map());
       if (prim) {
         const outs = runFunc(prim, args.map((a) => (a as Constant).value));
         const cs = outs.map((o, k) =>
@@ -79,6 +80,6 @@ function foldModule(mod: GraphModule): GraphModule {
  */
 export const foldConstants: GraphPass = {
   name: "fold-constants",
-  summary: "evaluate callTIRs of constants with the interpreter",
+  summary: "evaluate op calls and callTIRs of constants with the interpreter",
   run: foldModule,
 };

@@ -91,8 +91,8 @@ export function kernelShapes(
   return { shapes: shapes.map((s) => s.map(general)), rep: (v: Var) => general(classes.rep(v)) };
 }
 
-/** Build the tensor-level function of one op call. */
-function opFunc(f: GraphFunc, b: Binding, sizes: ReadonlyMap<string, Var>): PrimFunc {
+/** Build the tensor-level function of one op call (binding `b` of `f`). */
+export function opFunc(f: GraphFunc, b: Binding, sizes: ReadonlyMap<string, Var>): PrimFunc {
   const v = b.value;
   if (v.kind !== "OpCall") throw new InternalError("opFunc of a binding that is no op call");
   const path = nodePath(f.name, b.v.name, `op "${v.op}"`);

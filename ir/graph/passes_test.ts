@@ -122,3 +122,18 @@ function unfolded() {
   b.output(b.matmul(x, b.op("transpose", [b.relu(w)], { perm: [1, 0] })));
   return b.finish();
 }
+
+Deno.test("foldConstants: op calls of constants fold before legalize too", () => {
+  const b = new GraphBuilder("main");
+  const x = b.input("x", [2, 2]);
+  const c = b.constant(ndarray("float32", [2, 2], [1, -2, 3, -4]), "c");
+  const t = b.op("transpose", [b.relu(c)], { perm: [1, 0] }, "t");
+  b.output(b.add(x, t, "y"));
+  const mod = eliminateDeadCode.run(foldConstants.run(b.finish()));
+  const binds = bindingsOf(mod.graphs.get("main")!);
+  assertEquals(binds.map((x) => x.v.name), ["y"]);
+  const arg = binds[0].value.kind === "OpCall" ? binds[0].value.args[1] : undefined;
+  assert(arg?.kind === "Constant" && arg.name === "t");
+  assertEquals(Array.from(arg.value.data as Float32Array), [1, 3, 0, 0]);
+  assertEquals(mod.tir.functions.size, 0);
+});

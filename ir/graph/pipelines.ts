@@ -26,7 +26,7 @@ export const DEFAULT_PASSES: readonly GraphPass[] = [legalize, foldConstants, el
  * @example
  * ```ts
  * import { FUSED_PASSES } from "./pipelines.ts";
- * console.assert(FUSED_PASSES[0].name === "fuse");
+ * console.assert(FUSED_PASSES[1].name === "fuse");
  * ```
  */
-export const FUSED_PASSES: readonly GraphPass[] = [fuse, ...DEFAULT_PASSES];
+export const FUSED_PASSES: readonly GraphPass[] = [foldConstants, fuse, ...DEFAULT_PASSES];
