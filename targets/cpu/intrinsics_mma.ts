@@ -76,6 +76,7 @@ typedef unsigned char tsrc_m_u8x16 __attribute__((vector_size(16)));
 typedef short tsrc_m_i16x8 __attribute__((vector_size(16)));
 typedef unsigned short tsrc_m_u16x8 __attribute__((vector_size(16)));
 typedef int tsrc_m_i32x4 __attribute__((vector_size(16)));
+typedef long long tsrc_m_i64x2 __attribute__((vector_size(16)));
 typedef float tsrc_m_f32x4 __attribute__((vector_size(16)));
 #endif`;
 
@@ -111,18 +112,19 @@ static inline __attribute__((always_inline)) void tsrc_mma_i8(
   tsrc_m_i16x8 bhi = __builtin_convertvector(
       __builtin_shufflevector(bv, bv, 8, 9, 10, 11, 12, 13, 14, 15), tsrc_m_i16x8);
 ${I8_IO.load}
+  tsrc_m_i32x4 pairs; /* lane i: (A[i, 0], A[i, 1]) as two int16 */
+  if (a0 == 2 && a1 == 1) {
+    /* a packed [4][2] tile: 8 bytes, sign-extended at once */
+    long long w; __builtin_memcpy(&w, a, 8);
+    tsrc_m_i8x16 v = (tsrc_m_i8x16)(tsrc_m_i64x2){w, w};
+    pairs = (tsrc_m_i32x4)__builtin_convertvector(
+        __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
+  } else {
+    for (int i = 0; i < 4; i++)
+      pairs[i] = (int)((unsigned short)a[i * a0] | ((unsigned)(int)a[i * a0 + a1] << 16));
+  }
   for (int i = 0; i < 4; i++) {
-    tsrc_m_i8x16 pair;
-    if (a1 == 1) {
-      unsigned short w; __builtin_memcpy(&w, a + i * a0, 2);
-      pair = (tsrc_m_i8x16)(tsrc_m_u16x8){w, w, w, w, w, w, w, w};
-    } else {
-      unsigned short w = (unsigned char)a[i * a0] | ((unsigned short)(unsigned char)a[i * a0 + a1] << 8);
-      pair = (tsrc_m_i8x16)(tsrc_m_u16x8){w, w, w, w, w, w, w, w};
-    }
-    /* lanes (A[i, 0], A[i, 1]) repeated, as int16 */
-    tsrc_m_i16x8 av = __builtin_convertvector(
-        __builtin_shufflevector(pair, pair, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
+    tsrc_m_i16x8 av = (tsrc_m_i16x8)(tsrc_m_i32x4){pairs[i], pairs[i], pairs[i], pairs[i]};
     acc[i][0] += __builtin_wasm_dot_s_i32x4_i16x8(av, blo);
     acc[i][1] += __builtin_wasm_dot_s_i32x4_i16x8(av, bhi);
   }

@@ -89,9 +89,14 @@ const WRONG: [string, string, (s: string) => string][] = [
     "cpu.mma_i8",
     (s) =>
       s.replace(
-        "for (int i = 0; i < 4; i++) {\n    tsrc_m_i8x16 pair;",
-        "for (int i = 0; i < 3; i++) {\n    tsrc_m_i8x16 pair;",
+        "for (int i = 0; i < 4; i++) {\n    tsrc_m_i16x8 av",
+        "for (int i = 0; i < 3; i++) {\n    tsrc_m_i16x8 av",
       ),
+  ],
+  [
+    "an int8 micro-kernel that reads every A tile as packed",
+    "cpu.mma_i8",
+    (s) => s.replace("if (a0 == 2 && a1 == 1) {", "if (1) {"),
   ],
   [
     "an int8 micro-kernel that ignores B's strides",
