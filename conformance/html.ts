@@ -69,8 +69,10 @@ export function rooflineSvg(report: JsonReport): string {
       (T + H - B) / 2
     })">GFLOP/s</text>`,
   );
-  // Roofs: min(peak, bw · intensity) for each dtype with a declared peak.
-  for (const [dtype, peak] of peaks) {
+  // Roofs: min(peak, bw · intensity), one per distinct peak (dtypes sharing a peak share a roof).
+  const roofs = new Map<number, string[]>();
+  for (const [dtype, peak] of peaks) roofs.set(peak, [...(roofs.get(peak) ?? []), dtype]);
+  for (const [peak, dtypes] of roofs) {
     const g = peak / 1e9;
     const knee = bw ? g / (bw / 1e9) : xlo;
     const k = Math.min(Math.max(knee, xlo), xhi);
@@ -81,10 +83,18 @@ export function rooflineSvg(report: JsonReport): string {
     out.push(
       `<path class="roof" d="${path}" fill="none" stroke="#1565c0" stroke-width="1.5"/>`,
       `<text x="${W - R - 4}" y="${y(g) - 4}" font-size="10" text-anchor="end" fill="#1565c0">${
-        esc(dtype)
-      } ${g.toPrecision(3)} GFLOP/s</text>`,
+        esc(dtypes.join(", "))
+      }: ${g.toPrecision(3)} GFLOP/s</text>`,
     );
   }
+  // Legend: one swatch per verdict present.
+  const present = Object.keys(COLORS).filter((v) => pts.some((r) => r.verdict === v));
+  present.forEach((v, k) => {
+    out.push(
+      `<circle cx="${L + 12}" cy="${T + 12 + k * 14}" r="4" fill="${COLORS[v]}"/>`,
+      `<text x="${L + 20}" y="${T + 16 + k * 14}" font-size="10">${esc(v)}</text>`,
+    );
+  });
   for (const r of pts) {
     const f = r.verdicts!.fast!;
     out.push(
@@ -140,7 +150,8 @@ const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toF
 function row(r: CaseResult): string {
   const t = r.verdicts?.tensorized;
   const cls = r.verdict === "passed" ? "passed" : "failure";
-  const detail = r.detail ?? (t?.share === 0 ? t.diagnostic : undefined) ?? "";
+  const detail = r.detail ??
+    (t?.share === 0 && t.diagnostic ? `not tensorized: ${t.diagnostic}` : "");
   return `<tr class="${cls} ${esc(r.verdict)}" data-id="${esc(r.id)}"><td>${esc(r.id)}</td><td>${
     esc(r.verdict)
   }</td><td>${fmt(r.compileMs, 0)}</td><td>${esc(r.cache ?? "-")}</td><td>${
