@@ -11,7 +11,15 @@ import type { Var } from "../expr.ts";
 import type { NDArray } from "../ndarray.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
-import type { Atom, Attrs, Binding, Constant, GraphFunc, GraphModule } from "./ir.ts";
+import {
+  argsOf,
+  type Atom,
+  type Attrs,
+  type Binding,
+  type Constant,
+  type GraphFunc,
+  type GraphModule,
+} from "./ir.ts";
 import { DEFAULT_PASSES } from "./pipelines.ts";
 import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
@@ -43,6 +51,24 @@ export interface KernelTime {
   readonly func: string;
   /** Wall time of the call, in milliseconds. */
   readonly ms: number;
+}
+
+/**
+ * The index of the last binding reading each value (the result: never); a tuple, field or
+ * `matchShape` aliases its operands, so their lives extend to the alias's last use.
+ */
+function lastUses(f: GraphFunc): Map<Atom, number> {
+  const bs = f.blocks.flatMap((b) => b.bindings);
+  const last = new Map<Atom, number>();
+  bs.forEach((b, k) => argsOf(b.value).forEach((a) => last.set(a, k)));
+  last.set(f.output, Infinity);
+  for (let k = bs.length - 1; k >= 0; k--) {
+    const v = bs[k].value;
+    if (v.kind !== "Tuple" && v.kind !== "TupleGetItem" && v.kind !== "MatchShape") continue;
+    const end = last.get(bs[k].v) ?? k;
+    for (const a of argsOf(v)) last.set(a, Math.max(last.get(a) ?? -1, end));
+  }
+  return last;
 }
 
 /** A run-time value: a tensor or a tuple of values. */
@@ -126,18 +152,31 @@ export class GraphExecutor {
       );
     }
     const values = new Map<Atom, Value>();
-    const owned: BackendTensor[] = [];
+    const owned = new Map<Atom, BackendTensor[]>(); // tensors each value allocated
+    const last = lastUses(f);
+    const release = (a: Atom) => {
+      for (const t of owned.get(a) ?? []) this.backend.free(t);
+      owned.delete(a);
+    };
     this.profile = [];
     try {
       f.params.forEach((p, k) => {
         const path = nodePath(f.name, p.name, "input");
         this.matchType(p.type, inputs[k], env, path, `input "${p.name}"`);
         const t = this.backend.upload(inputs[k]);
-        if (t !== inputs[k]) owned.push(t);
+        if (t !== inputs[k]) owned.set(p, [t]);
         values.set(p, t);
       });
+      let k = 0;
       for (const blk of f.blocks) {
-        for (const b of blk.bindings) values.set(b.v, await this.step(f, b, values, env, owned));
+        for (const b of blk.bindings) {
+          const mine: BackendTensor[] = [];
+          owned.set(b.v, mine);
+          values.set(b.v, await this.step(f, b, values, env, mine));
+          // free what nothing reads any more (aliases extend their sources' lives)
+          for (const a of [b.v, ...argsOf(b.value)]) if ((last.get(a) ?? -1) <= k) release(a);
+          k++;
+        }
       }
       const out = this.read(f.output, values);
       const flat: BackendTensor[] = [];
@@ -147,7 +186,7 @@ export class GraphExecutor {
       for (const t of flat) result.push(await this.backend.download(t));
       return result;
     } finally {
-      for (const t of owned) this.backend.free(t);
+      for (const a of [...owned.keys()]) release(a);
     }
   }
 

@@ -4,6 +4,7 @@ import { findOp } from "../ops/catalog.ts";
 import { buildStats } from "../../sdk/build.ts";
 import cpu from "../../targets/cpu/mod.ts";
 import { targetBackend } from "./backend_target.ts";
+import { type Backend, interpreterBackend } from "./backend.ts";
 import { GraphBuilder } from "./builder.ts";
 import { GraphError, ShapeError } from "./errors.ts";
 import { GraphExecutor } from "./executor.ts";
@@ -101,4 +102,34 @@ Deno.test("executor: extern calls, match_shape binding new sizes, tuples", async
   assert(e instanceof GraphError && e.code === "GRAPH_UNKNOWN_EXTERN");
   const wrongArity = await ex.run([]).then(() => undefined, (e) => e);
   assertEquals(wrongArity?.code, "GRAPH_INPUT");
+});
+
+Deno.test("executor: intermediates are freed after their last use", async () => {
+  const b = new GraphBuilder("main");
+  const x = b.input("x", ["n"]);
+  let h = x;
+  for (let k = 0; k < 6; k++) h = b.op(k % 2 ? "relu" : "neg", [h]);
+  const t = b.tuple([h, b.op("exp", [x])]); // x lives until exp; the tuple keeps both
+  b.output(b.getItem(t, 1), h);
+  const inner = interpreterBackend();
+  let live = 0;
+  let peak = 0;
+  let allocs = 0;
+  const counting: Backend = {
+    ...inner,
+    name: "counting",
+    allocate: (shape, dtype) => {
+      allocs++;
+      peak = Math.max(peak, ++live);
+      return inner.allocate(shape, dtype);
+    },
+    free: () => void live--,
+  };
+  const ex = new GraphExecutor(b.finish(), { backend: counting });
+  const [e, y] = await ex.run([ndarray("float32", [2], [1, -2])]);
+  assertClose(y, ndarray("float32", [2], [0, 0])); // neg, relu, … of [1, -2]
+  assertClose(e, ndarray("float32", [2], [Math.E, Math.exp(-2)]));
+  assertEquals(allocs, 7);
+  assertEquals(live, 0);
+  assert(peak <= 3, `peak ${peak}`);
 });
