@@ -1,15 +1,16 @@
 /**
  * Affine bindings and iteration types: whether a block's iteration values are a bijective
- * affine map of the loops they use (`ir/arith` `detectIterMap`), and which kinds of block
- * iteration variables a loop is bound to.
+ * affine map of the loops they use (`ir/arith` `detectIterMap`), which kinds of block
+ * iteration variables a loop is bound to, and a block predicate rewritten over its iteration
+ * variables.
  *
  * @module
  */
-import { detectIterMap, exprKey } from "../../ir/arith/mod.ts";
+import { type Analyzer, detectIterMap, exprKey } from "../../ir/arith/mod.ts";
 import { int, type PrimExpr, type Var, variable } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { isExpr, rewrite, visit } from "../../ir/node.ts";
-import type { BlockRealize, For, Range } from "../../ir/stmt.ts";
+import { type BlockRealize, type For, type Range, TRUE } from "../../ir/stmt.ts";
 import { analyzerFor } from "./bindings.ts";
 
 /** Whether expression `e` uses variable `v`. */
@@ -122,4 +123,34 @@ export function iterKindsOf(realize: BlockRealize, v: Var): { spatial: boolean; 
     else reduce = true;
   });
   return { spatial, reduce };
+}
+
+/**
+ * The predicate of `realize` written over its block's iteration variables, for a block whose
+ * loops are replaced (compute_at): each sub-expression equal to an iteration value becomes that
+ * variable (`i_0 * 4 + i_1 < 13` with `vi = i_0 * 4 + i_1` → `vi < 13`). Undefined when a
+ * variable of `gone` (the loops it leaves) is still used; `TRUE` when the iteration domains
+ * alone imply it (`ana` knows what stays, the domains are bound here).
+ */
+export function predicateOverIterVars(
+  realize: BlockRealize,
+  gone: ReadonlySet<Var>,
+  ana: Analyzer,
+): PrimExpr | undefined {
+  const p0 = realize.predicate;
+  if (p0.kind === "IntImm" && p0.value !== 0) return TRUE;
+  const keys = new Map<string, Var>();
+  realize.iterValues.forEach((e, k) => {
+    if (e.kind !== "IntImm") keys.set(exprKey(e), realize.block.iterVars[k].v);
+  });
+  const pred = rewrite(realize.predicate, {
+    pre: (n) => (isExpr(n) && n.kind !== "IntImm" ? keys.get(exprKey(n)) : undefined),
+  });
+  if ([...gone].some((v) => usesVar(pred, v))) return undefined;
+  const ivs = realize.block.iterVars;
+  const step = (k: number): boolean =>
+    k === ivs.length
+      ? ana.canProve(pred)
+      : ana.withBinding(ivs[k].v, ivs[k].dom, () => step(k + 1));
+  return step(0) ? TRUE : pred;
 }

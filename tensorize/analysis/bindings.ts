@@ -13,14 +13,16 @@ import { ifThenElse, type Stmt } from "../../ir/stmt.ts";
 import { mapChildren, type Node } from "../../ir/node.ts";
 
 /**
- * An analyzer that knows the function's size variables are non-negative and the ranges of the
- * loops in `path` (statements from the function body down).
+ * An analyzer that knows the function's size variables are non-negative, the ranges of the
+ * loops in `path` (statements from the function body down) and the domains of the iteration
+ * variables of the blocks on it (a block realize on the path is one the path enters).
  */
 export function analyzerFor(f: PrimFunc, path: readonly Stmt[] = []): Analyzer {
   const ana = new Analyzer();
   for (const v of sizeVars(f)) ana.markNonNegative(v);
   for (const s of path) {
     if (s.kind === "For") ana.bind(s.loopVar, { min: s.min, extent: s.extent });
+    if (s.kind === "BlockRealize") { for (const iv of s.block.iterVars) ana.bind(iv.v, iv.dom); }
   }
   return ana;
 }

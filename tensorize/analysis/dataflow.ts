@@ -67,6 +67,17 @@ export function isParam(f: PrimFunc, buf: Buffer): boolean {
 }
 
 /**
+ * Why `buf` is an output of the scope (undefined when it is an intermediate of it): a function
+ * parameter, or a buffer the scope block does not allocate — its readers may be outside the
+ * scope (TVM's output block), e.g. the original buffer of a cache stage inside a blockized block.
+ */
+export function scopeOutputProblem(f: PrimFunc, scope: Scope, buf: Buffer): string | undefined {
+  if (isParam(f, buf)) return `it writes the function's output "${buf.name}"`;
+  if (scope.block.allocBuffers.includes(buf)) return undefined;
+  return `it writes "${buf.name}", which its scope block "${scope.block.name}" does not allocate`;
+}
+
+/**
  * Why `target` is not a complete block of its scope (undefined when it is): every iteration
  * variable spatial, the only writer of its buffers in the scope, and not reading what it writes.
  */

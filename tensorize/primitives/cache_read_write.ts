@@ -22,25 +22,25 @@
  * and do not write the buffer (`SCHEDULE_CACHE_CONSUMER`); one writer for a cache write
  * (`SCHEDULE_MULTIPLE_WRITERS`); a place at the top level between writers and readers
  * (`SCHEDULE_NO_INSERT_POSITION`: for a write, no other reader in the statement holding the
- * block, e.g. one a `reverseComputeAt` moved there).
+ * block, e.g. one a `reverseComputeAt` moved there); a cached write whose block reads the buffer
+ * must find its earlier values in the cache: it has an init and runs its whole reduction inside
+ * the scope (`SCHEDULE_CACHE_STALE_READ`, e.g. the update of a decomposed reduction).
  *
  * @module
  */
 import type { Analyzer } from "../../ir/arith/mod.ts";
-import { add, bufferLoad, ge, int, le, sub, variable } from "../../ir/expr.ts";
+import { bufferLoad, int, type PrimExpr, sub, type Var, variable } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
-import { rewrite } from "../../ir/node.ts";
+import { rewrite, visit } from "../../ir/node.ts";
 import {
   type Block,
   block as makeBlock,
   type BlockRealize,
-  blockRealize,
   type Buffer,
   bufferRegion,
   bufferStore,
   decl,
   type For,
-  forLoop,
   iterVar,
   range,
   seq,
@@ -60,7 +60,8 @@ import {
   scopeOf,
   writes,
 } from "../analysis/dataflow.ts";
-import { blockNamesOf, findBlock } from "../analysis/find.ts";
+import { type BlockLocation, blockNamesOf, findBlock } from "../analysis/find.ts";
+import { nestOver } from "../analysis/nest.ts";
 import { replaceStmts, stmtsOf } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
 import { type InstructionKind, literal, registerInstruction, scriptCall } from "../instruction.ts";
@@ -115,7 +116,7 @@ function bufferNames(f: PrimFunc): Set<string> {
   return out;
 }
 
-/** The union of regions of `buf` the blocks access, relaxed over the scope's loops. */
+/** The union of regions of `buf` the blocks access, relaxed over the scope's loops (unclipped). */
 function accessedBox(
   f: PrimFunc,
   scope: Scope,
@@ -133,21 +134,17 @@ function accessedBox(
       box = box ? box.map((d, k) => unionInterval(d, b[k], ana)) : b;
     }
   }
-  const clipped = (box ?? full(buf)).map((d, k) => {
-    const last = ana.simplify(sub(buf.shape[k], int(1, buf.shape[k].dtype)));
-    return {
-      lo: ana.canProve(ge(d.lo, 0)) ? d.lo : int(0, d.lo.dtype),
-      hi: ana.canProve(le(d.hi, last)) ? d.hi : last,
-    };
-  });
-  return clipped;
+  return box ?? full(buf);
 }
 
 function full(buf: Buffer): Box {
   return buf.shape.map((d) => ({ lo: int(0, d.dtype), hi: sub(d, int(1, d.dtype)) }));
 }
 
-/** The copy `to[v] = from[v]` over `box`, as a loop nest around a new block `name`. */
+/**
+ * The copy `to[v] = from[v]` over `box`, as a loop nest around a new block `name` (one loop per
+ * dimension; an end that may leave the buffer is guarded by the block's predicate).
+ */
 function copyNest(name: string, from: Buffer, to: Buffer, box: Box, ana: Analyzer): Stmt {
   const ivs = from.shape.map((d, k) => iterVar(variable(`v${k}`), range(0, d), "spatial"));
   const vs = ivs.map((iv) => iv.v);
@@ -158,13 +155,7 @@ function copyNest(name: string, from: Buffer, to: Buffer, box: Box, ana: Analyze
     writes: [bufferRegion(to, vs.map((v) => range(v, 1)))],
     body: bufferStore(to, bufferLoad(from, vs), vs),
   });
-  const loops = box.map((_, k) => variable(`ax${k}`));
-  let nest: Stmt = blockRealize(loops.map((l, k) => add(box[k].lo, l)), TRUE, blk);
-  for (let k = loops.length - 1; k >= 0; k--) {
-    const extent = ana.simplify(add(sub(box[k].hi, box[k].lo), 1));
-    nest = forLoop(loops[k], 0, extent, nest);
-  }
-  return nest;
+  return nestOver(blk, box, TRUE, true, ana);
 }
 
 /** Replace `buf` by `to` in a block's accesses and regions. */
@@ -212,7 +203,9 @@ function common(f: PrimFunc, name: string, what: string, scopeName: string) {
   }
   const scope = scopeOf(loc);
   if (!scope) throw fail("SCHEDULE_ROOT_BLOCK", "it is the root block");
-  return { loc, scope, fail, blocks: scopeBlocks(scope), ana: analyzerFor(f) };
+  // the analyzer knows the scope's iteration variables: a stage inside a blockized block copies
+  // that block's tile (`[vi_o*4, vi_o*4 + 3]` clipped to the buffer only where it may leave it)
+  return { loc, scope, fail, blocks: scopeBlocks(scope), ana: analyzerFor(f, scope.path) };
 }
 
 /**
@@ -301,6 +294,14 @@ export function cacheWriteBlock(
       `block "${other.block.name}" also writes buffer "${buf.name}"`,
     );
   }
+  const stale = staleRead(loc, scope, buf);
+  if (stale) {
+    throw fail(
+      "SCHEDULE_CACHE_STALE_READ",
+      `it reads buffer "${buf.name}" before writing it ${stale}, and the fresh cache would not hold those values`,
+      "cache the write where the whole reduction runs inside the scope (before decomposeReduction or blockize)",
+    );
+  }
   const children = stmtsOf(scope.block.body);
   const position = children.findIndex((c) => contains(c, loc.realize)) + 1;
   // A reader moved into the writer's statement (compute-at) would run before the write-back.
@@ -326,6 +327,37 @@ export function cacheWriteBlock(
   );
   g = insertStage(g, scope.block.name, position, stage, cache);
   return { func: g, block: cacheName };
+}
+
+/**
+ * Why the block would read values of `buf` that a cache allocated in the scope does not hold
+ * (undefined when it would not): a block that reads the buffer it writes finds its earlier
+ * values only through its own init, run in the same scope instance — so it needs an init, and
+ * each reduction variable bound by loops inside the scope only (else earlier instances of the
+ * scope did part of the reduction into the original buffer).
+ */
+function staleRead(loc: BlockLocation, scope: Scope, buf: Buffer): string | undefined {
+  if (!reads(loc.block, buf)) return undefined;
+  if (!loc.block.init) return "with no init (its values come from another block)";
+  const inner = new Set(
+    loc.path.slice(scope.path.length).flatMap((s) => s.kind === "For" ? [s.loopVar] : []),
+  );
+  const k = loc.block.iterVars.findIndex((iv, k) =>
+    iv.iterKind !== "spatial" && freeVars(loc.realize.iterValues[k]).some((v) => !inner.has(v))
+  );
+  return k < 0
+    ? undefined
+    : `and its reduction variable "${
+      loc.block.iterVars[k].v.name
+    }" runs over loops outside the scope`;
+}
+
+function freeVars(e: PrimExpr): Var[] {
+  const out: Var[] = [];
+  visit(e, (n) => {
+    if (n.kind === "Var") out.push(n);
+  });
+  return out;
 }
 
 interface ReadAttrs {

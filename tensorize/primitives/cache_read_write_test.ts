@@ -165,3 +165,109 @@ Deno.test("cacheWrite refuses when a reader was moved into the writer's loop nes
   );
   assert(e.message.includes(`"C_local"`), e.message);
 });
+
+const EW_BLOCKIZED = `func f(A: buffer<float32>[8, 4], C: buffer<float32>[8, 4]) {
+  block root() {
+    for i in 0..8 {
+      block C_o(vi_o: spatial(0..8) = i) {
+        reads(A[vi_o, 0..4])
+        writes(C[vi_o, 0..4])
+        for j in 0..4 {
+          block C(vj_i: spatial(0..4) = j) {
+            reads(A[vi_o, vj_i])
+            writes(C[vi_o, vj_i])
+            C[vi_o, vj_i] = A[vi_o, vj_i] + 1.0
+          }
+        }
+      }
+    }
+  }
+}`;
+
+Deno.test("cacheWrite inside a blockized block stages the block's own tile", () => {
+  // Regression: the analyzer did not know vi_o's domain, so [vi_o, vi_o] was "clipped" to the
+  // whole buffer and every outer instance copied all of C_local (garbage outside its row) to C.
+  const f = parseFunc(EW_BLOCKIZED);
+  const sch = new Schedule(f);
+  sch.cacheWrite(sch.getBlock("C"), 0, "local");
+  assertSameFunc(
+    sch.func,
+    parseFunc(`func f(A: buffer<float32>[8, 4], C: buffer<float32>[8, 4]) {
+  block root() {
+    for i in 0..8 {
+      block C_o(vi_o: spatial(0..8) = i) {
+        alloc C_local: buffer<float32>[8, 4](scope="local")
+        reads(A[vi_o, 0..4])
+        writes(C[vi_o, 0..4])
+        for j in 0..4 {
+          block C(vj_i: spatial(0..4) = j) {
+            reads(A[vi_o, vj_i])
+            writes(C_local[vi_o, vj_i])
+            C_local[vi_o, vj_i] = A[vi_o, vj_i] + 1.0
+          }
+        }
+        for ax0 in 0..1 {
+          for ax1 in 0..4 {
+            block C_local(v0: spatial(0..8) = vi_o + ax0, v1: spatial(0..4) = ax1) {
+              reads(C_local[v0, v1])
+              writes(C[v0, v1])
+              C[v0, v1] = C_local[v0, v1]
+            }
+          }
+        }
+      }
+    }
+  }
+}`),
+  );
+  assertEquivalent(f, sch.func, 1);
+  assertTraceRoundTrip(sch, f);
+});
+
+Deno.test("cacheRead inside a blockized tile of a non-dividing split copies the tile, guarded", () => {
+  const text = (n: number) =>
+    `func f(A: buffer<float32>[${n}, 4], C: buffer<float32>[${n}, 4]) {
+  block root() {
+    for i in 0..${n} {
+      for j in 0..4 {
+        block C(vi: spatial(0..${n}) = i, vj: spatial(0..4) = j) {
+          reads(A[vi, vj])
+          writes(C[vi, vj])
+          C[vi, vj] = A[vi, vj] + 1.0
+        }
+      }
+    }
+  }
+}`;
+  const f = parseFunc(text(10));
+  const sch = new Schedule(f);
+  const [i] = sch.getLoops(sch.getBlock("C"));
+  const [, i1] = sch.split(i, [undefined, 4]);
+  sch.blockize(i1);
+  sch.cacheRead(sch.getBlock("C"), 0, "shared");
+  const shown = sch.show();
+  // rows vi_o*4 .. vi_o*4+3 of A, the last tile's rows past 9 left out by the predicate
+  assert(shown.includes("for ax0 in 0..4 {"), shown);
+  assert(shown.includes("v0: spatial(0..10) = vi_o * 4 + ax0"), shown);
+  assert(shown.includes("where vi_o * 4 + ax0 < 10"), shown);
+  assertEquivalent(f, sch.func, 1);
+  assertTraceRoundTrip(sch, f);
+});
+
+Deno.test("cacheWrite refuses a block that reads values another block wrote (stale cache)", () => {
+  // Regression: after decomposeReduction and blockize, the update block reads C's running sums
+  // written by C_init outside the scope; a fresh C_local would start from garbage.
+  const f = matmulFunc("int32");
+  const sch = new Schedule(f);
+  const c = sch.getBlock("C");
+  const [i, j] = sch.getLoops(c);
+  sch.decomposeReduction(c, i);
+  sch.blockize(j);
+  const update = sch.getBlock("C");
+  const e = assertScheduleError(
+    sch,
+    () => sch.cacheWrite(update, 0, "local"),
+    "SCHEDULE_CACHE_STALE_READ",
+  );
+  assert(e.message.includes("no init"), e.message);
+});

@@ -29,46 +29,32 @@
  * a reduction variable of a producer (`SCHEDULE_LOOP_TOO_LOW`); a place exists after the producers and before the
  * consumers under the loop (which block order guarantees); regions can be bounded
  * (`SCHEDULE_REGION_UNBOUNDED`) and mapped back (`SCHEDULE_REGION_PATTERN`); for the reverse,
- * the iterations over the loop cover the whole original domain (`SCHEDULE_REGION_NOT_COVERED`).
+ * the iterations over the loop cover the whole original domain (`SCHEDULE_REGION_NOT_COVERED`);
+ * the block's predicate, unless its domains imply it, is rewritten over its iteration variables
+ * and kept (`SCHEDULE_PREDICATE_NOT_MOVABLE` when it names a loop left behind otherwise).
  *
  * @module
  */
 import type { Analyzer } from "../../ir/arith/mod.ts";
-import {
-  add,
-  and,
-  floordiv,
-  ge,
-  int,
-  le,
-  lt,
-  type PrimExpr,
-  sub,
-  type Var,
-  variable,
-} from "../../ir/expr.ts";
+import { add, floordiv, ge, int, le, type PrimExpr, sub, type Var } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import { visit } from "../../ir/node.ts";
 import {
   type Block,
   type BlockRealize,
-  blockRealize,
   type Buffer,
   type For,
-  forLoop,
   seq,
   type Stmt,
-  TRUE,
 } from "../../ir/stmt.ts";
 import { type Interval, relaxExpr, unionInterval } from "../../ir/transform/mod.ts";
-import { iterKindsOf } from "../analysis/affine.ts";
+import { iterKindsOf, predicateOverIterVars } from "../analysis/affine.ts";
 import { analyzerFor, simplifyBindings } from "../analysis/bindings.ts";
 import {
   type Box,
   completeProblem,
   consumersOf,
   contains,
-  isParam,
   loopsBelow,
   producersOf,
   rangesOf,
@@ -77,9 +63,11 @@ import {
   relaxRegion,
   scopeBlocks,
   scopeOf,
+  scopeOutputProblem,
   writes,
 } from "../analysis/dataflow.ts";
 import { findBlock, findLoop } from "../analysis/find.ts";
+import { nestOver } from "../analysis/nest.ts";
 import { removalRoot, replaceStmts, stmtsOf } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
 import { type InstructionKind, literal, registerInstruction, scriptCall } from "../instruction.ts";
@@ -163,11 +151,11 @@ export function computeAtLoop(
     );
   }
   if (!reverse) {
-    const out = block.writes.find((w) => isParam(f, w.buffer));
+    const out = block.writes.map((w) => scopeOutputProblem(f, scope, w.buffer)).find((p) => p);
     if (out) {
       throw fail(
         "SCHEDULE_OUTPUT_BLOCK",
-        `it writes the function's output "${out.buffer.name}"`,
+        out,
         "compute_at moves producers of intermediate buffers; use reverseComputeAt on the consumer",
       );
     }
@@ -237,10 +225,23 @@ export function computeAtLoop(
     throw fail("SCHEDULE_REGION_PATTERN", doms, "index the buffer by iteration variables");
   }
   if (reverse) {
-    const gap = coverageGap(block, doms, lloc.path, loop, scope.path.length, ana);
+    const gap = coverageGap(f, block, doms, lloc.path, loop, scope.path.length, ana);
     if (gap) throw fail("SCHEDULE_REGION_NOT_COVERED", gap);
   }
-  const nest = simplifyBindings(makeNest(block, doms, preserveUnitLoops, ana), ana);
+  // The block's own predicate (a non-dividing split, rfactor's guard) moves with it, written
+  // over its iteration variables since the loops it names are left behind.
+  const kept = new Set([...lloc.path, loop]);
+  const gone = new Set(
+    loc.path.flatMap((s) => s.kind === "For" && !kept.has(s) ? [s.loopVar] : []),
+  );
+  const guard = predicateOverIterVars(loc.realize, gone, ana);
+  if (!guard) {
+    throw fail(
+      "SCHEDULE_PREDICATE_NOT_MOVABLE",
+      "its predicate uses loops it leaves in a way no iteration variable's binding expresses",
+    );
+  }
+  const nest = simplifyBindings(nestOver(block, doms, guard, preserveUnitLoops, ana), ana);
   const stmts = [...children];
   stmts.splice(firstConsumer, 0, nest);
   const newLoop: For = { ...loop, body: seq(stmts) };
@@ -368,6 +369,7 @@ function matchIndex(e: PrimExpr, index: ReadonlyMap<Var, number>): IndexMatch {
 
 /** For the reverse: the new ranges, over all iterations of the loops, reach the whole domain. */
 function coverageGap(
+  f: PrimFunc,
   block: Block,
   doms: readonly (Interval | undefined)[],
   pathToLoop: readonly Stmt[],
@@ -376,6 +378,16 @@ function coverageGap(
   ana: Analyzer,
 ): string | undefined {
   const outer = [...pathToLoop.slice(scopeDepth), loop].filter((s): s is For => s.kind === "For");
+  // A loop that may run no iteration (`for ax0 in 0..2 - vi_o`) would skip the block entirely;
+  // `ana` cannot tell (a bound loop is taken to be non-empty), so ask one that knows only the
+  // scope and the loops above each.
+  const bare = analyzerFor(f, pathToLoop.slice(0, scopeDepth));
+  for (const l of outer) {
+    if (!bare.canProve(ge(l.extent, 1))) {
+      return `loop "${l.loopVar.name}" may run no iteration, and the block would not run at all`;
+    }
+    bare.bind(l.loopVar, { min: l.min, extent: l.extent });
+  }
   const relax = rangesOf(outer);
   for (let k = 0; k < doms.length; k++) {
     const d = doms[k];
@@ -388,55 +400,6 @@ function coverageGap(
     }
   }
   return undefined;
-}
-
-/** The loop nest and realize of the moved block over the new ranges. */
-function makeNest(
-  block: Block,
-  doms: readonly (Interval | undefined)[],
-  preserveUnitLoops: boolean,
-  ana: Analyzer,
-): Stmt {
-  const loops: { v: Var; extent: PrimExpr }[] = [];
-  const values: PrimExpr[] = [];
-  let predicate: PrimExpr = TRUE;
-  block.iterVars.forEach((iv, k) => {
-    const dmin = iv.dom.min;
-    const dmax = ana.simplify(sub(add(dmin, iv.dom.extent), int(1, dmin.dtype)));
-    const d = doms[k] ?? { lo: dmin, hi: dmax };
-    const conds: ((x: PrimExpr) => PrimExpr)[] = [];
-    let start = d.lo, end = d.hi;
-    if (!ana.canProve(ge(d.lo, dmin))) {
-      if (ana.canProve(le(d.lo, dmin))) start = dmin;
-      else conds.push((x) => ge(x, dmin));
-    }
-    if (!ana.canProve(le(d.hi, dmax))) {
-      if (ana.canProve(ge(d.hi, dmax))) end = dmax;
-      else conds.push((x) => lt(x, ana.simplify(add(dmin, iv.dom.extent))));
-    }
-    let extent = ana.simplify(add(sub(end, start), int(1, start.dtype)));
-    if (extent.kind !== "IntImm") {
-      const b = ana.constIntBound(extent);
-      if (Number.isFinite(b.max)) {
-        extent = int(b.max, extent.dtype);
-        const hi = end;
-        conds.push((x) => le(x, hi));
-      }
-    }
-    let value: PrimExpr = start;
-    if (preserveUnitLoops || !(extent.kind === "IntImm" && extent.value === 1)) {
-      const v = variable(`ax${loops.length}`, iv.v.dtype);
-      loops.push({ v, extent });
-      value = add(start, v);
-    }
-    values.push(value);
-    for (const c of conds) predicate = and(predicate, c(value));
-  });
-  let nest: Stmt = blockRealize(values, predicate, block);
-  for (let k = loops.length - 1; k >= 0; k--) {
-    nest = forLoop(loops[k].v, int(0, loops[k].v.dtype), loops[k].extent, nest);
-  }
-  return nest;
 }
 
 interface Attrs {

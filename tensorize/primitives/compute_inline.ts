@@ -17,6 +17,7 @@
  * its producer) is complete (`SCHEDULE_NOT_COMPLETE`); its body is one store indexed by distinct
  * iteration variables, all of them (`SCHEDULE_INLINE_BODY`; for the reverse: the consumer loads
  * the buffer only at its iteration variables); the intermediate buffer is no function parameter
+ * and is allocated by the scope block, so all its readers are in the scope
  * (`SCHEDULE_OUTPUT_BLOCK`); for the reverse, exactly one producer block
  * (`SCHEDULE_PRODUCER_COUNT`), no other reader of the buffer (`SCHEDULE_OTHER_CONSUMERS`), and
  * the consumer's domain is the buffer's whole shape (`SCHEDULE_REGION_NOT_COVERED`).
@@ -36,7 +37,13 @@ import {
 } from "../../ir/stmt.ts";
 import { substitute } from "../../ir/transform/mod.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
-import { completeProblem, isParam, reads, scopeBlocks, scopeOf } from "../analysis/dataflow.ts";
+import {
+  completeProblem,
+  reads,
+  scopeBlocks,
+  scopeOf,
+  scopeOutputProblem,
+} from "../analysis/dataflow.ts";
 import { findBlock } from "../analysis/find.ts";
 import { refreshReads } from "../analysis/read_regions.ts";
 import { removalRoot, replaceStmts } from "../analysis/tree.ts";
@@ -103,12 +110,12 @@ function setup(f: PrimFunc, name: string, what: string) {
   const blocks = scopeBlocks(scope);
   const problem = completeProblem(blocks, loc.block);
   if (problem) throw fail("SCHEDULE_NOT_COMPLETE", `it is not a complete block: ${problem}`);
-  return { loc, fail, blocks };
+  return { loc, fail, blocks, scope };
 }
 
 /** Inline block `name` of `f` into its consumers (pure). */
 export function computeInlineBlock(f: PrimFunc, name: string): PrimFunc {
-  const { loc, fail } = setup(f, name, "inline");
+  const { loc, fail, scope } = setup(f, name, "inline");
   const store = simpleStore(loc.block);
   if (!store) {
     throw fail(
@@ -117,9 +124,8 @@ export function computeInlineBlock(f: PrimFunc, name: string): PrimFunc {
     );
   }
   const buf = store.buffer;
-  if (isParam(f, buf)) {
-    throw fail("SCHEDULE_OUTPUT_BLOCK", `it writes the function's output "${buf.name}"`);
-  }
+  const output = scopeOutputProblem(f, scope, buf);
+  if (output) throw fail("SCHEDULE_OUTPUT_BLOCK", output);
   const vars = store.indices as Var[];
   const readBufs = new Set(loc.block.reads.map((r) => r.buffer));
   readBufs.add(buf);
@@ -149,7 +155,7 @@ export function computeInlineBlock(f: PrimFunc, name: string): PrimFunc {
 
 /** Inline block `name` of `f` (a consumer) into its single producer (pure). */
 export function reverseComputeInlineBlock(f: PrimFunc, name: string): PrimFunc {
-  const { loc, fail, blocks } = setup(f, name, "reverse-inline");
+  const { loc, fail, blocks, scope } = setup(f, name, "reverse-inline");
   const consumer = loc.block;
   const producers = blocks.filter((r) =>
     r.block !== consumer && r.block.writes.some((w) => reads(consumer, w.buffer))
@@ -179,9 +185,8 @@ export function reverseComputeInlineBlock(f: PrimFunc, name: string): PrimFunc {
     );
   }
   const buf = pStore.buffer;
-  if (isParam(f, buf)) {
-    throw fail("SCHEDULE_OUTPUT_BLOCK", `its producer writes the function's output "${buf.name}"`);
-  }
+  const output = scopeOutputProblem(f, scope, buf);
+  if (output) throw fail("SCHEDULE_OUTPUT_BLOCK", `its producer: ${output}`);
   const other = blocks.find((r) =>
     r.block !== consumer && r.block !== producer.block &&
     reads(r.block, buf)

@@ -219,3 +219,16 @@ Deno.test("computeInline/reverseComputeInline errors, one per code", () => {
   const c4 = s4.getBlock("C");
   assertScheduleError(s4, () => s4.reverseComputeInline(c4), "SCHEDULE_OUTPUT_BLOCK");
 });
+
+Deno.test("inlining inside a blockized block: the intermediate must belong to the scope", () => {
+  // Regression: the write-back of a cache stage inside B_o writes B (allocated at the root, read
+  // by C outside B_o); inlining it put loads of B_local, B_o's own buffer, into C.
+  const f = parseFunc(CHAIN);
+  const sch = new Schedule(f);
+  const [, j] = sch.getLoops(sch.getBlock("B"));
+  sch.blockize(j);
+  const back = sch.cacheWrite(sch.getBlock("B"), 0, "local");
+  const e = assertScheduleError(sch, () => sch.computeInline(back), "SCHEDULE_OUTPUT_BLOCK");
+  assert(e.message.includes('"B_o" does not allocate'), e.message);
+  assertEquivalent(f, sch.func, 1);
+});

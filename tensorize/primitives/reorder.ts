@@ -15,7 +15,8 @@
  * and no loop of the nest is bound to both a spatial and a reduction variable of a reduction
  * block (`SCHEDULE_REORDER_ITER_TYPE`) — the init of a reduction runs when its reduction
  * variables are at their minimum, which is the first iteration for its spatial point in any loop
- * order only if no loop mixes the two.
+ * order only if no loop mixes the two; a loop that repeats a reduction block without binding a
+ * variable stays outside the loops driving its reduction (`SCHEDULE_REPEATING_LOOP`).
  *
  * @module
  */
@@ -79,6 +80,7 @@ export function reorderLoops(f: PrimFunc, vars: readonly Var[]): PrimFunc {
   const order = [...vars];
   const loops = chain.map((l) => (given.has(l.loopVar) ? order.shift()! : l.loopVar));
   if (loops.every((v, k) => v === chain[k].loopVar)) return f;
+  checkRepeats(f, chain, loops);
   const byVar = new Map(chain.map((l) => [l.loopVar, l]));
   let body: Stmt = chain[chain.length - 1].body;
   for (let k = loops.length - 1; k >= 0; k--) body = { ...byVar.get(loops[k])!, body };
@@ -137,6 +139,33 @@ function checkNest(f: PrimFunc, chain: readonly For[]): void {
           "SCHEDULE_REORDER_ITER_TYPE",
           `Cannot reorder loop "${l.loopVar.name}": it binds both spatial and reduction variables of block "${realize.block.name}"`,
           { loop: l.loopVar, block: realize.block.name },
+        );
+      }
+    }
+  }
+}
+
+/**
+ * A loop that binds no variable of a reduction block (left by a compute-at that recomputes the
+ * whole reduction per iteration) repeats it, which its init makes idempotent only while the loop
+ * stays outside every loop driving a reduction variable: moved inside one, the update would run
+ * again on each repetition without the init in between.
+ */
+function checkRepeats(f: PrimFunc, chain: readonly For[], order: readonly Var[]): void {
+  for (const { realize } of blocksUnderWithLoops(chain[0])) {
+    if (!realize.block.init) continue;
+    let reduce: Var | undefined;
+    for (const v of order) {
+      const kinds = iterKindsOf(realize, v);
+      if (kinds.reduce) reduce ??= v;
+      const l = chain.find((c) => c.loopVar === v)!;
+      const unit = l.extent.kind === "IntImm" && l.extent.value === 1;
+      if (reduce && !kinds.spatial && !kinds.reduce && !unit) {
+        throw scheduleError(
+          f,
+          "SCHEDULE_REPEATING_LOOP",
+          `Cannot reorder loop "${v.name}" inside loop "${reduce.name}": it repeats block "${realize.block.name}" without binding a variable, and each repetition would update the reduction again`,
+          { loop: v, block: realize.block.name },
         );
       }
     }

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../ir/test_util.ts";
+import { assert, assertEquals } from "../../ir/test_util.ts";
 import { parseFunc } from "../../ir/script/mod.ts";
 import { Schedule } from "../mod.ts";
 import {
@@ -130,4 +130,33 @@ Deno.test("reorder errors: not nested, not a perfect nest, twice, dependent, mix
 }`));
   const [si, sj] = sq.getLoops(sq.getBlock("B"));
   assertScheduleError(sq, () => sq.reorder(sj, si), "SCHEDULE_NOT_AFFINE");
+});
+
+Deno.test("reorder keeps a loop repeating a reduction outside its reduction loops", () => {
+  // Regression: after a compute-at that recomputes S whole per iteration of r, moving k out of r
+  // made each r repeat the update of S (its init runs only at k = 0).
+  const f = parseFunc(`func f(A: buffer<float32>[4, 8], S: buffer<float32>[4]) {
+  block root() {
+    for r in 0..2 {
+      for i in 0..4 {
+        for k in 0..8 {
+          block S(vi: spatial(0..4) = i, vk: reduce(0..8) = k) {
+            reads(S[vi], A[vi, vk])
+            writes(S[vi])
+            init {
+              S[vi] = 0.0
+            }
+            S[vi] = S[vi] + A[vi, vk]
+          }
+        }
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [r, i, k] = sch.getLoops(sch.getBlock("S"));
+  const e = assertScheduleError(sch, () => sch.reorder(k, r), "SCHEDULE_REPEATING_LOOP");
+  assert(e.message.includes('"r"') && e.message.includes('"k"'), e.message);
+  sch.reorder(i, r); // r stays outside k
+  assertEquivalent(f, sch.func, 1);
 });
