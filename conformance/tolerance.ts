@@ -120,7 +120,10 @@ export interface Comparison {
   readonly mismatches: number;
   /** Largest absolute difference over finite pairs. */
   readonly maxAbsDiff: number;
-  /** Largest ULP distance over finite float pairs (0 for integers). */
+  /**
+   * Largest ULP distance over the finite float pairs the absolute floor does not excuse (0 for
+   * integers): the figure the ULP tolerance is judged on.
+   */
   readonly maxUlps: number;
   /** The first differing element, if any. */
   readonly first?: { readonly index: number; readonly actual: number; readonly expected: number };
@@ -169,7 +172,9 @@ export function compareArrays(actual: NDArray, expected: NDArray, tol?: Toleranc
     const e = getElement(expected.data, expected.dtype, i);
     if (Number.isFinite(a) && Number.isFinite(e)) {
       maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a - e));
-      if (isFloatType) maxUlps = Math.max(maxUlps, ulpDistance(actual.dtype, a, e));
+      if (isFloatType && Math.abs(a - e) > t.atol) {
+        maxUlps = Math.max(maxUlps, ulpDistance(actual.dtype, a, e));
+      }
     }
     if (!withinTolerance(actual.dtype, a, e, t)) {
       mismatches++;

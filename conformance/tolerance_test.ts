@@ -28,8 +28,11 @@ Deno.test("array comparison reports the first differing element", () => {
   assert(!c.ok);
   assertEquals(c.first, { index: 1, actual: 2, expected: 5 });
   assertEquals(compareArrays(a, ndarray("int32", [1, 3], [1, 2, 3])).reason, "shape [3] vs [1,3]");
-  const f = ndarray("float32", [2], [1, 2]);
-  const g = ndarray("float32", [2], [1 + 2 ** -22, 2]);
+  const f = ndarray("float32", [2], [1, 1024]);
+  const g = ndarray("float32", [2], [1 + 2 ** -22, 1024 + 2 ** -12]);
   assert(compareArrays(f, g).ok);
+  // 1 vs 1 + 2 ulps is within the absolute floor; 1024 vs 1024 + 2 ulps (2.4e-4) is not
   assertEquals(compareArrays(f, g).maxUlps, 2);
+  const near = compareArrays(ndarray("float32", [1], [1]), ndarray("float32", [1], [1 + 2 ** -22]));
+  assertEquals([near.ok, near.maxUlps], [true, 0], "excused by the absolute floor");
 });
