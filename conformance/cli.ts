@@ -88,7 +88,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         "intrinsics.\nExit codes: 0 all passed; 1 some case failed; 2 usage error, or a " +
         "target or case file that cannot be loaded or validated.",
     )
-    .option("-t, --target <target>", "cpu, npu, or a path/URL of a vendor module", "cpu")
+    .option("-t, --target <target>", "cpu, gpu, npu, or a path/URL of a vendor module", "cpu")
     .addOption(
       new Option("--suite <suite>", "which cases").choices(["kernels", "models", "all"]).default(
         "kernels",

@@ -65,6 +65,7 @@ function checkDefaults(url: string, x: unknown): TargetConformanceDefaults {
 export const BUILTIN_TARGETS: Readonly<Record<string, string>> = {
   cpu: new URL("../targets/cpu/mod.ts", import.meta.url).href,
   npu: new URL("../targets/npu/mod.ts", import.meta.url).href,
+  gpu: new URL("../targets/gpu/mod.ts", import.meta.url).href,
 };
 
 /**
@@ -72,10 +73,12 @@ export const BUILTIN_TARGETS: Readonly<Record<string, string>> = {
  * `export const conformance = {...}`). The npu's time is its simulator's exact cycle count, so a
  * floor there is deterministic: 1% of its roofline, which every tensorized case of the catalogue
  * clears (the least, a 4×9×3 float16 GEMM on 16×16×16 tiles, reaches 1.7%); the cpu's wall-clock
- * time is noisy, so it has none (floors there are opt-in: `--floor` with `--wall-clock-floors`).
+ * and gpu's wall-clock time is noisy, so they have none (floors there are opt-in: `--floor` with
+ * `--wall-clock-floors`).
  */
 export const BUILTIN_DEFAULTS: Readonly<Record<string, TargetConformanceDefaults>> = {
   cpu: {},
+  gpu: {},
   npu: { floor: { roofline: 0.01 } },
 };
 
