@@ -14,14 +14,25 @@
  * - the reduction `c, r, s` runs inside the tile, on a `local` accumulator tile
  *   (`cacheWrite` + `reverseComputeAt` + `decomposeReduction`), with `fma` and `s` unrolled;
  * - the padding stays a stage (one cheap pass, vectorized), so the inner loop loads without
- *   bounds selects; with threads, the outer loops of both run `parallel`.
+ *   bounds selects; with threads, the outer loops of both run `parallel`;
+ * - the loop order is `n, y, o / rows, x / cols`: all output channels of one output row before
+ *   the next row, so a row's input band (3 rows × 64 channels × 58 floats, 45 KiB) and the packed
+ *   weights (144 KiB) stay in the core's L2 while every tile passes over them; with `o / rows`
+ *   outermost the whole padded input (841 KiB) would stream through L2 once per channel block.
  *
- * The 8 × 8 tile holds 16 accumulators — more than the ~13 `v128` registers PERF_NOTES advises
- * for a matmul — yet measured fastest here at its best (31 against 25 GFLOP/s for 4 × 8 in one
- * run): each tap loads two vectors of `P` and eight weights for sixteen `fma`s. Both tiles are
- * sensitive to where the device heap places the tensors: shifting the operands by a few hundred
- * bytes moves this kernel between 7.4 and 16 ms (4 × 8: 9.4 to 17 ms) in one process, an
- * aliasing effect between its streams not yet understood — so figures of one bench run vary.
+ * Why an 8 × 8 tile. It holds 16 accumulators, more than the ~13 `v128` values PERF_NOTES
+ * advises, and V8 spills some — yet it measured fastest of the tiles tried (32.8 GFLOP/s against
+ * 26.6 for 4 × 8, 26.2 for 16 × 4 and 8 × 4, 22.4 with `r` unrolled too, preempted runs set aside,
+ * variants interleaved in one process). With `s` unrolled clang chains the three taps of each
+ * accumulator, so a spilled accumulator is loaded and stored once per three `fma`s; and eight
+ * accumulators (4 × 8) are just the FMA latency × throughput of the core, with no slack.
+ *
+ * The timing of this kernel used to swing between runs (7.4 to 16 ms), which looked like a
+ * sensitivity to where the heap placed the tensors. It is not: shifting the buffers by 0 to
+ * 3.5 KiB, calling from different stack depths or on different memories of one process changes
+ * nothing; the swings are preemptions — `/proc/thread-self/schedstat` shows the thread waiting
+ * for a core during the slow calls (8 ms of a 14 ms call) while its on-CPU speed stays at
+ * 29–33 GFLOP/s. `deno task bench` now sets such runs aside (`bench/preemption.ts`).
  *
  * Run it: `deno run -A examples/03_conv2d_nchw.ts`.
  *
@@ -76,7 +87,7 @@ export function conv2dNCHWSchedule(f: PrimFunc, options: ConvScheduleOptions = {
   const [n, o, y, x, rc, ry, rx] = sch.getLoops(c);
   const [oo, oi] = sch.split(o, [undefined, MR]);
   const [xo, xi] = sch.split(x, [undefined, NR]);
-  sch.reorder(n, oo, y, xo, rc, ry, rx, oi, xi);
+  sch.reorder(n, y, oo, xo, rc, ry, rx, oi, xi);
   const back = sch.cacheWrite(c, 0, "local");
   sch.reverseComputeAt(back, xo);
   sch.decomposeReduction(c, rc);
@@ -87,7 +98,7 @@ export function conv2dNCHWSchedule(f: PrimFunc, options: ConvScheduleOptions = {
   sch.vectorize(xi);
   if (pad) vectorizeLast(sch, sch.getLoops(sch.getBlock(pad)));
   if (threads > 1) {
-    sch.parallel(sch.fuse(n, oo, y));
+    sch.parallel(sch.fuse(n, y));
     if (pad) sch.parallel(sch.getLoops(sch.getBlock(pad))[1]);
   }
   return sch;
