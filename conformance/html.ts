@@ -156,9 +156,9 @@ function row(r: CaseResult): string {
     esc(r.verdict)
   }</td><td>${fmt(r.compileMs, 0)}</td><td>${esc(r.cache ?? "-")}</td><td>${
     fmt(r.runMs, 4)
-  }</td><td>${fmt(r.gflops, 3)}</td><td>${pct(r.roofline)}</td><td>${r.maxUlps ?? "-"}</td><td>${
-    pct(r.intrinsicShare)
-  }</td><td><pre>${esc(detail)}</pre></td></tr>`;
+  }</td><td>${fmt(r.gflops, 3)}</td><td>${fmt(r.gbps, 3)}</td><td>${pct(r.roofline)}</td><td>${
+    r.maxUlps ?? "-"
+  }</td><td>${pct(r.intrinsicShare)}</td><td><pre>${esc(detail)}</pre></td></tr>`;
 }
 
 /**
@@ -197,7 +197,7 @@ ${rooflineSvg(report)}
 <h2>Fraction of the roofline per case</h2>
 ${barsSvg(report.cases)}
 <h2>Cases (failures first)</h2>
-<table id="cases"><thead><tr><th>case</th><th>verdict</th><th>compile ms</th><th>cache</th><th>run ms</th><th>GFLOP/s</th><th>roofline</th><th>ulps</th><th>on intrinsics</th><th>detail</th></tr></thead>
+<table id="cases"><thead><tr><th>case</th><th>verdict</th><th>compile ms</th><th>cache</th><th>run ms</th><th>GFLOP/s</th><th>GB/s</th><th>roofline</th><th>ulps</th><th>on intrinsics</th><th>detail</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -103,6 +103,7 @@ export async function runModelCase(
     compileMs: compiled.ms,
     runMs: fast.timeMs,
     gflops: fast.gflops,
+    gbps: fast.gbps,
     roofline: fast.roofline,
     maxUlps,
   };

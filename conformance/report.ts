@@ -85,6 +85,7 @@ export function renderTable(results: readonly CaseResult[]): string {
     "compile ms",
     "run ms",
     "GFLOP/s",
+    "GB/s",
     "roofline",
     "ulps",
     "on intrin",
@@ -93,13 +94,14 @@ export function renderTable(results: readonly CaseResult[]): string {
     ...(device ? ["host ops"] : []),
     "note",
   ];
-  const numeric = device ? 9 : 7; // right-aligned columns: compile ms … util
+  const numeric = device ? 10 : 8; // right-aligned columns: compile ms … util
   const rows = order.map((r) => [
     r.id,
     r.verdict,
     fmt(r.compileMs, 0),
     fmt(r.runMs, 3),
     fmt(r.gflops, 2),
+    fmt(r.gbps, 2),
     pct(r.roofline),
     r.maxUlps === undefined ? "-" : String(r.maxUlps),
     pct(r.intrinsicShare),

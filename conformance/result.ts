@@ -135,6 +135,8 @@ export interface CaseResult {
   readonly runMs?: number;
   /** GFLOP/s at the median time, when the case does arithmetic. */
   readonly gflops?: number;
+  /** GB/s at the median time. */
+  readonly gbps?: number;
   /** Fraction of the target's roofline, 0…1. */
   readonly roofline?: number;
   /** Largest ULP distance from the interpreter over all outputs (floats). */

@@ -220,6 +220,7 @@ export async function runCase(
     cache,
     runMs: fast.timeMs,
     gflops: fast.gflops,
+    gbps: fast.gbps,
     roofline: fast.roofline,
     maxUlps: cmp?.maxUlps ?? 0,
     ...targetStats(stats),
