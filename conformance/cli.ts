@@ -107,7 +107,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       collect,
       [],
     )
-    .option("-q, --quick", "a representative subset (one case per op)", false)
+    .option("-q, --quick", "a representative subset: every op, every shape class and dtype", false)
     .addOption(
       new Option("--format <format>", "what to print on stdout").choices([
         "table",
