@@ -134,6 +134,9 @@ Deno.test("bad vendor modules and case files exit 2 with one paragraph naming th
   const dir = await Deno.makeTempDir();
   try {
     const sdk = new URL("../sdk/mod.ts", import.meta.url).href;
+    const caseFile = (id: string) =>
+      `import { defineCase } from "${new URL("./case.ts", import.meta.url).href}";
+export default [defineCase({ id: "${id}", op: "x", dtype: "int8", func: () => { throw 1; }, inputs: () => [] })];\n`;
     const spec = (scopes: string, intrinsics = "[]") =>
       `import { defineMemoryScope, defineTarget, SDK_VERSION } from "${sdk}";
 export default defineTarget({ name: "bad", kind: "npu", sdkVersion: SDK_VERSION,
@@ -146,6 +149,10 @@ export default defineTarget({ name: "bad", kind: "npu", sdkVersion: SDK_VERSION,
       "empty.ts": `export const x = 1;\n`,
       "scope.ts": spec(`[defineMemoryScope({ name: "global", alignmentBytes: 64 })]`),
       "cases.ts": `export const notCases = 1;\n`,
+      "dup.ts": caseFile("relu/int8/4x11"),
+      "badid.ts": caseFile("relu int8"),
+      "floor.ts":
+        `export { default } from "./ok.ts";\nexport const conformance = { floor: { roofline: "high" } };\n`,
       "ok.ts": `import { interpTarget } from "${new URL("./testing.ts", import.meta.url).href}";
 export default interpTarget().target;\n`,
     };
@@ -171,6 +178,17 @@ export default interpTarget().target;\n`,
       "CONF_CASES_LOAD_FAILED",
       "missing.ts",
     );
+    await expect(
+      ["--target", "./ok.ts", "--cases", "builtin", "--cases", "./dup.ts"],
+      "CONF_DUPLICATE_CASE_ID",
+      '"relu/int8/4x11"',
+    );
+    await expect(
+      ["--target", "./ok.ts", "--cases", "./badid.ts"],
+      "CONF_BAD_CASE_ID",
+      '"relu int8"',
+    );
+    await expect(["--target", "./floor.ts"], "CONF_TARGET_INVALID", "floor.roofline is high");
     const usage = await run(["--format", "xml"]);
     assertEquals(usage.code, 2);
     assert(usage.stderr.includes("xml"), usage.stderr);

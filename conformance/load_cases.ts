@@ -8,6 +8,7 @@
  */
 import { ConformanceError } from "../ir/errors.ts";
 import { defineCase, type KernelCase } from "./case.ts";
+import { isTesseraLike } from "./load_target.ts";
 import type { ModelCase } from "./model_cases.ts";
 
 /** The cases of one file. */
@@ -52,6 +53,7 @@ export async function loadCaseFile(spec: string, cwd: string): Promise<CaseFile>
   try {
     mod = await import(url);
   } catch (e) {
+    if (isTesseraLike(e)) throw e; // e.g. defineCase refusing an id: reported as it is
     throw new ConformanceError(
       "CONF_CASES_LOAD_FAILED",
       `Cannot load case file ${url}: ${e instanceof Error ? e.message : String(e)}`,
