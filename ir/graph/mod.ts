@@ -87,3 +87,4 @@ export { DEFAULT_PASSES, FUSED_PASSES } from "./pipelines.ts";
 export { fuse } from "./fuse.ts";
 export { type ExecutorOptions, type ExternFn, GraphExecutor, type KernelTime } from "./executor.ts";
 export { bindShape, type DimMismatch, evalDim, type SizeEnv } from "./shape_eval.ts";
+export { verifyGraph } from "./verify.ts";

@@ -1,12 +1,14 @@
 /**
  * Graph passes: values `{ name, summary, run(mod) }` that map a module to a module (the same
  * object when nothing changed), and `runPasses`, the pipeline driver with a debug option that
- * prints the module after each pass.
+ * prints the module after each pass and one that verifies it.
  *
  * @module
  */
 import type { GraphModule } from "./ir.ts";
+import { GraphError } from "./errors.ts";
 import { printGraphModule } from "./print.ts";
+import { verifyGraph } from "./verify.ts";
 
 /** A pass over modules of both levels. */
 export interface GraphPass {
@@ -24,6 +26,8 @@ export interface PassOptions {
   readonly dumpAfter?: boolean | readonly string[];
   /** Where dumps go (default `console.log`). */
   readonly log?: (text: string) => void;
+  /** Run `verifyGraph` after every pass (`GRAPH_VERIFY` naming the pass on a problem). */
+  readonly verify?: boolean;
   /** Constants with more elements than this print elided in dumps (default 16). */
   readonly maxConstantElements?: number;
 }
@@ -52,6 +56,16 @@ export function runPasses(
   const dump = options.dumpAfter ?? false;
   for (const p of passes) {
     mod = p.run(mod);
+    if (options.verify) {
+      const problems = verifyGraph(mod);
+      if (problems.length > 0) {
+        throw new GraphError(
+          "GRAPH_VERIFY",
+          `Pass "${p.name}" produced an ill-formed module: ${problems.join("; ")}`,
+          { hint: "a bug in the pass: please report it with the module" },
+        );
+      }
+    }
     if (dump === true || (Array.isArray(dump) && dump.includes(p.name))) {
       const text = printGraphModule(mod, {
         maxConstantElements: options.maxConstantElements ?? 16,

@@ -62,7 +62,7 @@ Deno.test("property: random graphs round-trip, and fusion keeps their values", a
     const text = printGraphModule(mod);
     assertEquals(graphFirstMismatch(parseGraphModule(text), mod), undefined, text);
     const plain = new GraphExecutor(mod, { passes: DEFAULT_PASSES });
-    const fused = new GraphExecutor(mod, { passes: FUSED_PASSES });
+    const fused = new GraphExecutor(mod, { passes: FUSED_PASSES, passOptions: { verify: true } });
     const fusedText = printGraphModule(fused.module);
     assertEquals(
       graphFirstMismatch(parseGraphModule(fusedText), fused.module),
