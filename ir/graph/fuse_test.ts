@@ -67,3 +67,20 @@ Deno.test("fuse: dense + bias + activation chains become one kernel each", async
   const x = randomNDArray("float32", [3, 12], 9);
   assertClose((await cpuEx.run([x]))[0], (await plain.run([x]))[0]);
 });
+
+Deno.test("fuse: conv2d + bias + relu over a symbolic batch is one kernel", async () => {
+  const b = new GraphBuilder("main");
+  const x = b.input("x", ["n", 3, 6, 6]);
+  const w = b.constant(randomNDArray("float32", [4, 3, 3, 3], 1), "w");
+  const bias = b.constant(randomNDArray("float32", [4, 1, 1], 2), "bias");
+  b.output(b.relu(b.add(b.op("conv2d", [x, w], { padding: 1 }), bias)));
+  const mod = b.finish();
+  const fused = new GraphExecutor(mod, { passes: FUSED_PASSES, passOptions: { verify: true } });
+  assertEquals([...fused.module.tir.functions.keys()], ["fused_conv2d_add_relu"]);
+  const plain = new GraphExecutor(mod);
+  for (const n of [1, 2]) {
+    const xs = randomNDArray("float32", [n, 3, 6, 6], n);
+    assertClose((await fused.run([xs]))[0], (await plain.run([xs]))[0]);
+    assertEquals(fused.lastProfile().length, 1);
+  }
+});
