@@ -106,9 +106,20 @@ interface Run {
 
 interface Segment {
   readonly row: number; // pixel row in the block
-  readonly y: number;
-  readonly x0: number;
+  readonly off: number; // output element offset of its first pixel
   readonly cnt: number;
+}
+
+/** Segments that continue each other in the accumulator and in the output become one store. */
+function mergeSegments(segs: readonly Segment[], pixStep: number): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segs) {
+    const p = out[out.length - 1];
+    if (p && p.row + p.cnt === s.row && p.off + p.cnt * pixStep === s.off) {
+      out[out.length - 1] = { ...p, cnt: p.cnt + s.cnt };
+    } else out.push(s);
+  }
+  return out;
 }
 
 interface MBlock {
@@ -160,13 +171,14 @@ function mBlocks(config: NpuConfig, spec: ConvSpec, s: ConvSchedule): MBlock[] {
       const segs: Segment[] = [];
       for (let y = Math.floor(p0 / wq); y <= Math.floor((p0 + cnt - 1) / wq); y++) {
         const x0 = Math.max(0, p0 - y * wq), x1 = Math.min(m1, p0 + cnt - y * wq);
-        if (x1 > x0) segs.push({ row: y * wq + x0 - p0, y, x0, cnt: x1 - x0 });
+        const off = y * spec.out.m[0] + x0 * spec.out.m[1];
+        if (x1 > x0) segs.push({ row: y * wq + x0 - p0, off, cnt: x1 - x0 });
       }
       if (segs.length) {
         out.push({
           tiles: Math.ceil(cnt / B),
           runs: [{ row: 0, cnt, off: p0 * step, step }],
-          segs,
+          segs: mergeSegments(segs, spec.out.m[1]),
         });
       }
     }
@@ -179,7 +191,7 @@ function mBlocks(config: NpuConfig, spec: ConvSpec, s: ConvSchedule): MBlock[] {
     for (let y = y0; y < y0 + ys; y++) {
       const row = (y - y0) * rt * B;
       runs.push({ row, cnt: m1, off: y * spec.data.m[0], step: spec.data.m[1] });
-      segs.push({ row, y, x0: 0, cnt: m1 });
+      segs.push({ row, off: y * spec.out.m[0], cnt: m1 });
     }
     out.push({ tiles: ys * rt, runs, segs });
   }
@@ -398,11 +410,12 @@ function emitStream(
       });
     }
     blk.segs.forEach((seg, si) => {
+      // a merged segment spans output rows: contiguous only as a whole run of pixels
       const rowsPix = unit(ot.n, ncols) && !(unit(ot.m[1], seg.cnt) &&
         dmaCost(config, ncols, seg.cnt, ot.n, ebo) < dmaCost(config, seg.cnt, ncols, ot.m[1], ebo));
       p.store({
         dtype: spec.outDtype,
-        address: ot.address + (seg.y * ot.m[0] + seg.x0 * ot.m[1] + n0 * O * ot.n) * ebo,
+        address: ot.address + (seg.off + n0 * O * ot.n) * ebo,
         rows: rowsPix ? seg.cnt : ncols,
         cols: rowsPix ? ncols : seg.cnt,
         rowStride: rowsPix ? ot.m[1] : ot.n,

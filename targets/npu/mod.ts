@@ -4,8 +4,10 @@
  * program generator. Browser-safe (no `Deno.*`). See `docs/npu.md`.
  *
  * The default export is the reference NPU as a Tessera target (`defineNpuTarget(REFERENCE_NPU)`):
- * `build(f, npu)` offloads GEMM-like blocks (matmul, dense, batch_matmul, conv2d) to the simulated
- * GEMM unit and runs everything else as host code in wasm (see `docs/npu.md`).
+ * `build(f, npu)` offloads GEMM-like blocks (matmul, dense, batch_matmul) and convolutions (as
+ * implicit GEMMs with DMA-gathered tiles, with their bias/relu/requantisation epilogues on the
+ * vector ALU) to the simulated GEMM unit and runs everything else as host code in wasm (see
+ * `docs/npu.md`).
  *
  * @example
  * ```ts
@@ -30,7 +32,30 @@ import type { NpuArtifact } from "./codegen.ts";
 const npu: Target<NpuArtifact> = defineNpuTarget(REFERENCE_NPU);
 export default npu;
 export { npu };
-export { defineNpuTarget, type NpuTargetOptions } from "./target.ts";
+export { defineNpuTarget, npuPeak, type NpuTargetOptions } from "./target.ts";
+export {
+  applyEpilogue,
+  convDescription,
+  convIntrinsic,
+  type ConvKey,
+  convName,
+  type EpilogueStep,
+  parseConvName,
+} from "./conv_region.ts";
+export { type ConvPlan, planConvs } from "./conv_plan.ts";
+export {
+  CONV_OPERANDS,
+  convFeasible,
+  convFits,
+  type ConvLayout,
+  type ConvProgram,
+  convProgram,
+  type ConvSchedule,
+  type ConvSpec,
+  wideGeometry,
+} from "./conv_program.ts";
+export { chooseConvSchedule, type ConvChoice, convCycles } from "./conv_schedule.ts";
+export { type ConvForm, type ConvSiteProgram, convSiteProgram } from "./conv_sites.ts";
 export { type HostMacBlock, isMacBlock, type NpuArtifact, npuCodegen } from "./codegen.ts";
 export { NpuDevice, type NpuKernelStats, npuRuntime } from "./runtime.ts";
 export { runNpuIntrinsic, type TileView } from "./run_intrinsic.ts";

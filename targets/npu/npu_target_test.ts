@@ -1,6 +1,8 @@
 import { assert, assertEquals } from "../../ir/test_util.ts";
 import { CallError, TesseraError } from "../../ir/errors.ts";
 import { type NDArray, ndarray, randomNDArray } from "../../ir/ndarray.ts";
+import * as ops from "../../ir/ops/mod.ts";
+import { placeholder } from "../../ir/te.ts";
 import { interpret, runFunc } from "../../ir/interp/mod.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import type { TileView } from "./run_intrinsic.ts";
@@ -44,7 +46,10 @@ Deno.test("the npu target passes defineTarget's validation, with scopes and peak
   assertEquals(npu.scopeMap.get("npu.acc")?.alignmentBytes, 1024);
   assert(npu.intrinsics.some((x) => x.name === "tessera_npu.gemm.int8"), "int8 GEMM intrinsic");
   assertEquals(npu.peak.flopsPerSecond.int8, 2 * 4096 * 1e9);
-  assertEquals(npu.peak.bytesPerSecond.global, 256e9);
+  // load and store DMA engines together, 256 B/cycle each at 1 GHz
+  assertEquals(npu.peak.bytesPerSecond.global, 2 * 256e9);
+  assertEquals(npu.peak.bytesPerSecond["npu.inp"], 16 * 16 * 4 * 1e9); // float32 tiles
+  assertEquals(npu.peak.flopsPerSecond.int8, 2 * REFERENCE_NPU.gemm.batch * 16 * 16 * 1e9);
   // a second chip is one call
   const small = defineNpuConfig({
     ...REFERENCE_NPU,
@@ -75,6 +80,13 @@ Deno.test("int8 matmul 256³ runs on the GEMM unit at ≥ 85% utilisation", asyn
   assertEquals(s.npuMacs, 256 ** 3);
   assertEquals(s.hostOps, []);
   assert(k.source.includes("tsr_npu_run"), "host code issues the command stream");
+  // roofline figures: achieved ops/s and DMA traffic, within the target's peaks
+  assertEquals(s.macs, 256 ** 3);
+  assertEquals(s.seconds, s.cycles / REFERENCE_NPU.clockHz);
+  assert(Math.abs(s.opsPerSecond / ((2 * s.macs) / s.seconds) - 1) < 1e-12, "ops/s");
+  assert(s.opsPerSecond <= npu.peak.flopsPerSecond.int8, `${s.opsPerSecond} ops/s`);
+  assert(s.dmaBytes >= 2 * 256 * 256 + 4 * 256 * 256, `${s.dmaBytes} bytes`); // A, B in; C out
+  assert(s.dmaBytes / s.seconds <= npu.peak.bytesPerSecond.global, `${s.dmaBytes} bytes`);
 });
 
 Deno.test("int8 matmul 100×70×50 (padded) at ≥ 60% utilisation; float32 and float16 too", async () => {
@@ -101,7 +113,7 @@ Deno.test("int8 matmul 100×70×50 (padded) at ≥ 60% utilisation; float32 and 
   );
 });
 
-Deno.test("dense runs on the GEMM unit, its bias add on the host", async () => {
+Deno.test("dense runs on the GEMM unit, its bias add fused as an ALU epilogue", async () => {
   const { s } = await check(
     findOp("dense"),
     opCase([
@@ -111,7 +123,7 @@ Deno.test("dense runs on the GEMM unit, its bias add on the host", async () => {
     ], i8),
   );
   assertEquals(s.intrinsicShare, 1);
-  assertEquals(s.hostOps, ["T_dense"]);
+  assertEquals(s.hostOps, []);
 });
 
 Deno.test("conv2d runs as one implicit-GEMM region per image; depthwise/grouped stay on the host", async () => {
@@ -148,6 +160,67 @@ Deno.test("conv2d runs as one implicit-GEMM region per image; depthwise/grouped 
   const depthwise = await check(dw, dw.cases[0]);
   assertEquals(depthwise.s.intrinsicShare, 0);
   assert(depthwise.s.hostOps.includes("T_depthwise_conv2d_nchw"), String(depthwise.s.hostOps));
+});
+
+Deno.test("conv2d NHWC at stride 2 and NCHW with padding run gathered, without host im2col", async () => {
+  const conv = findOp("conv2d");
+  const nhwc = await check(
+    conv,
+    // 5×16 outputs; per tap and row the DMA moves 16 pixel rows of 64 channels
+    opCase([input("x", [1, 10, 32, 64], "int8"), input("w", [3, 3, 64, 64], "int8")], {
+      layout: "NHWC",
+      strides: 2,
+      padding: 1,
+      outDtype: "int32",
+    }),
+  );
+  assertEquals(nhwc.s.hostOps, ["T_conv2d_nhwc_pad"]); // HWIO weights: no pack either
+  const nchw = await check(
+    conv,
+    opCase([input("x", [1, 32, 9, 9]), input("w", [20, 32, 3, 3])], { padding: [1, 2, 0, 1] }),
+  );
+  assertEquals(nchw.s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_weight"]); // OIHW packed
+  assertEquals(nchw.s.intrinsicShare, 1);
+});
+
+Deno.test("bias, relu and shift-and-clip requantisation after int8 conv/dense run on the ALU, fused", async () => {
+  const x = placeholder([1, 16, 8, 8], "int8", "x");
+  const w = placeholder([24, 16, 3, 3], "int8", "w");
+  const b = placeholder([24, 1, 1], "int32", "b");
+  const c = ops.conv2d(x, w, { padding: 1, outDtype: "int32" });
+  // round to nearest (+64), ⌊/128⌋, saturate, narrow: shift-and-clip as the ops library writes it
+  const q = ops.cast(
+    ops.clip(ops.floorDiv(ops.add(ops.relu(ops.add(c, b)), 64), 128), -128, 127),
+    "int8",
+  );
+  const f = ops.toPrimFunc("conv_requant", [x, w, b], [q]);
+  const inputs = [
+    randomNDArray("int8", [1, 16, 8, 8], 1, -128, 127),
+    randomNDArray("int8", [24, 16, 3, 3], 2, -128, 127),
+    randomNDArray("int32", [24, 1, 1], 3, -4000, 4000),
+  ];
+  const k = await build(f, npu);
+  const got = await k.run(inputs);
+  const want = runFunc(f, inputs)[0];
+  assertEquals([...got[0].data].map(Number), [...want.data].map(Number));
+  const vals = [...want.data].map(Number);
+  assert(vals.includes(127) && vals.includes(0), "clip and relu bite");
+  const s = k.stats() as NpuKernelStats;
+  assertEquals(s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_weight"]); // epilogue fused
+  assertEquals(s.streams, 1);
+  // dense + bias + relu (float32): the bias add block and relu fold into the region too
+  const A = placeholder([30, 40], "float32", "A"), W = placeholder([20, 40], "float32", "W");
+  const bias = placeholder([20], "float32", "bias");
+  const g = ops.toPrimFunc("dense_relu", [A, W, bias], [ops.relu(ops.dense(A, W, bias))]);
+  const in2 = [
+    randomNDArray("float32", [30, 40], 4),
+    randomNDArray("float32", [20, 40], 5),
+    randomNDArray("float32", [20], 6),
+  ];
+  const k2 = await build(g, npu);
+  const cmp = compareArrays((await k2.run(in2))[0], runFunc(g, in2)[0]);
+  assert(cmp.ok, cmp.reason ?? JSON.stringify(cmp.first));
+  assertEquals((k2.stats() as NpuKernelStats).hostOps, []);
 });
 
 Deno.test("elementwise ops and symbolic GEMMs run on the host, and say so", async () => {

@@ -7,12 +7,51 @@
  *
  * @module
  */
-import { defineMemoryScope, defineTarget, SDK_VERSION, type Target } from "../../sdk/mod.ts";
+import {
+  defineMemoryScope,
+  defineTarget,
+  SDK_VERSION,
+  type Target,
+  type TargetPeak,
+} from "../../sdk/mod.ts";
 import { MAX_PAGES, PAGE_BYTES } from "../cpu/mod.ts";
-import { defineNpuConfig, type NpuConfig, peakMacsPerCycle } from "./config.ts";
+import { defineNpuConfig, modeBytes, type NpuConfig, peakMacsPerCycle } from "./config.ts";
 import { type NpuArtifact, npuCodegen } from "./codegen.ts";
 import { NPU_SCOPES, npuIntrinsics } from "./intrinsics.ts";
 import { npuRuntime } from "./runtime.ts";
+
+/**
+ * The roofline of a config, from the simulator's own figures: per mode, 2 operations per MAC ×
+ * `peakMacsPerCycle` × clock; global memory, the load and store DMA engines together
+ * (2 × `dma.bytesPerCycle` × clock — a kernel's `dmaBytes / seconds` never exceeds it); each
+ * scratchpad, what the GEMM unit reads from it per cycle at peak in the widest enabled mode
+ * (the accumulator: one tile of 4-byte elements per tile product).
+ *
+ * @example
+ * ```ts
+ * import { npuPeak } from "./target.ts";
+ * import { REFERENCE_NPU } from "./config.ts";
+ * console.assert(npuPeak(REFERENCE_NPU).flopsPerSecond.int8 === 2 * 4096 * 1e9);
+ * ```
+ */
+export function npuPeak(
+  config: NpuConfig,
+  scopes: { readonly input: string; readonly weight: string; readonly acc: string } = NPU_SCOPES,
+): TargetPeak {
+  const g = config.gemm, hz = config.clockHz / g.cyclesPerTile;
+  const flops: Record<string, number> = {};
+  for (const m of config.modes) flops[m] = 2 * peakMacsPerCycle(config) * config.clockHz;
+  const widest = Math.max(...config.modes.map(modeBytes));
+  return {
+    flopsPerSecond: flops,
+    bytesPerSecond: {
+      global: 2 * config.dma.bytesPerCycle * config.clockHz,
+      [scopes.input]: g.batch * g.blockIn * widest * hz,
+      [scopes.weight]: g.blockIn * g.blockOut * widest * hz,
+      [scopes.acc]: g.batch * g.blockOut * 4 * hz,
+    },
+  };
+}
 
 /** Options of `defineNpuTarget`. */
 export interface NpuTargetOptions {
@@ -43,9 +82,6 @@ export function defineNpuTarget(
   const name = options.name ?? "npu";
   const scopes = options.scopes ?? NPU_SCOPES;
   const sp = config.scratchpads;
-  const macsPerSecond = peakMacsPerCycle(config) * config.clockHz;
-  const flops: Record<string, number> = {};
-  for (const m of config.modes) flops[m] = 2 * macsPerSecond;
   return defineTarget<NpuArtifact>({
     name,
     kind: "npu",
@@ -82,9 +118,6 @@ export function defineNpuTarget(
       gemmBlockIn: config.gemm.blockIn,
       gemmBlockOut: config.gemm.blockOut,
     },
-    peak: {
-      flopsPerSecond: flops,
-      bytesPerSecond: { global: config.dma.bytesPerCycle * config.clockHz },
-    },
+    peak: npuPeak(config, scopes),
   });
 }
