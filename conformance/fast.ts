@@ -83,6 +83,11 @@ export function fastVerdict(target: Target, input: FastInput): FastVerdict {
   if (flops > 0 && peakFlops === undefined && out.roofline !== undefined) {
     out.detail = `no peak declared for ${input.dtype}: memory roof only`;
   }
+  if (out.roofline !== undefined && out.roofline > 1) {
+    out.detail = `above the declared roofline (${
+      (out.roofline * 100).toFixed(1)
+    }%): the target's peaks understate what it achieved`;
+  }
   const floor = input.floor;
   if (!floor || (floor.roofline === undefined && floor.baseline === undefined)) return out;
   out.floor = floor;

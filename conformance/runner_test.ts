@@ -4,6 +4,7 @@ import { withArtifactCache } from "./artifact_cache.ts";
 import { kernelCases } from "./kernel_cases.ts";
 import { runCases } from "./runner.ts";
 import { interpTarget } from "./testing.ts";
+import { BUILTIN_DEFAULTS } from "./load_target.ts";
 
 const IDS = ["relu/float32/7x13x5", "add/float32/7x13x5_13x5", "matmul/float32/7x13_13x5"];
 const cases = () => kernelCases().filter((c) => IDS.includes(c.id));
@@ -99,4 +100,18 @@ Deno.test("a second run through the artifact cache compiles nothing", async () =
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the npu's default floor is checked on its simulated cycles", async () => {
+  const target = (await import("../targets/npu/mod.ts")).default; // loadTarget validates: slow
+  const defaults = BUILTIN_DEFAULTS.npu;
+  assertEquals(defaults.floor, { roofline: 0.01 });
+  const c = kernelCases().filter((x) => x.id === "matmul/int8/6x19_19x5");
+  const [r] = await runCases(c, target, { repeats: 0, defaultFloor: defaults.floor });
+  const f = r.verdicts!.fast!;
+  assertEquals([r.verdict, f.timeSource, f.ok], ["passed", "simulated", true]);
+  assertEquals(f.timeMs, (f.cycles! / 1e9) * 1e3, "cycles at the reference NPU's 1 GHz");
+  assertEquals(r.verdicts!.tensorized!.share, 1);
+  const [strict] = await runCases(c, target, { repeats: 0, defaultFloor: { roofline: 0.9 } });
+  assertEquals(strict.verdict, "slow", "the same case under a 90% floor");
 });
