@@ -134,7 +134,7 @@ export function importOnnx(
         "see supportedOnnxOps()",
       );
     }
-    const outs = rule(ctx);
+    const outs = ctx.guard(() => rule(ctx));
     node.outputs.forEach((name, k) => {
       if (name === "") return;
       if (k >= outs.length) {

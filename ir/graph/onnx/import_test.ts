@@ -1,10 +1,12 @@
 import { assert, assertEquals, assertThrows } from "../../test_util.ts";
-import { ndarray } from "../../ndarray.ts";
+import { ndarray, rng } from "../../ndarray.ts";
 import { TesseraError } from "../../errors.ts";
 import { bindingsOf, type GraphFunc, type GraphModule } from "../ir.ts";
 import { showType } from "../types.ts";
 import { MODELS } from "../../../conformance/models/mod.ts";
-import { encodeModelProto, type GraphProto } from "./codec.ts";
+import { caseModel, OP_CASES } from "../../../conformance/models/op_cases.ts";
+import { supportedOnnxOps } from "./op_table.ts";
+import { decodeModelProto, encodeModelProto, type GraphProto } from "./codec.ts";
 import { OnnxError } from "./errors.ts";
 import { importOnnx } from "./import.ts";
 import { initializer, modelOf, node, tensorInfo } from "./write.ts";
@@ -155,4 +157,77 @@ Deno.test("importOnnx: a graph-level shape error keeps its code and names the ON
   const e = assertThrows(() => importOnnx(bytes), TesseraError);
   assert(e.code.startsWith("GRAPH_"), e.code);
   assert(e.message.includes(`node "proj" (#0, MatMul)`), e.message);
+});
+
+Deno.test("importOnnx fuzz: mutated graphs import or throw a TesseraError naming the node", () => {
+  const r = rng(7);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
+  const seeds = [...MODELS.map((m) => m.build()), ...OP_CASES.map(caseModel)];
+  const ops = supportedOnnxOps();
+  const outcomes = new Map<string, number>();
+  for (let trial = 0; trial < 400; trial++) {
+    const m = decodeModelProto(pick(seeds));
+    const g = m.graph!;
+    const names = [
+      ...(g.input ?? []).map((v) => v.name!),
+      ...(g.initializer ?? []).map((v) => v.name!),
+      ...(g.node ?? []).flatMap((n) => n.output ?? []),
+    ];
+    // Rewire an input, swap the op, scramble or drop an attribute, add an input.
+    for (let k = 0; k < 1 + Math.floor(r() * 3); k++) {
+      const n = pick(g.node!);
+      const a = n.attribute?.length ? pick(n.attribute) : undefined;
+      switch (Math.floor(r() * 5)) {
+        case 0:
+          if (n.input?.length) n.input[Math.floor(r() * n.input.length)] = pick(names);
+          break;
+        case 1:
+          n.op_type = pick(ops);
+          break;
+        case 2:
+          if (a?.ints) a.ints = a.ints.map(() => Math.floor(r() * 9) - 4);
+          else if (a?.i !== undefined) a.i = Math.floor(r() * 9) - 4;
+          break;
+        case 3:
+          if (a) n.attribute!.splice(n.attribute!.indexOf(a), 1);
+          break;
+        default:
+          n.input = [...(n.input ?? []), pick(names)];
+      }
+    }
+    try {
+      importOnnx(encodeModelProto(m));
+      outcomes.set("imported", (outcomes.get("imported") ?? 0) + 1);
+    } catch (e) {
+      if (!(e instanceof TesseraError)) throw new Error(`trial ${trial}: ${(e as Error).stack}`);
+      assert(/Cannot import (node|the model|input|value)/.test(e.message), e.message);
+      outcomes.set(e.code, (outcomes.get(e.code) ?? 0) + 1);
+    }
+  }
+  assert((outcomes.get("imported") ?? 0) > 20 && outcomes.size > 5, JSON.stringify([...outcomes]));
+});
+
+Deno.test("importOnnx fuzz: garbled models import or throw a TesseraError, never anything else", () => {
+  const r = rng(5);
+  let imported = 0;
+  let refused = 0;
+  for (const m of MODELS) {
+    const good = m.build();
+    for (let trial = 0; trial < 150; trial++) {
+      const b = good.slice();
+      const flips = 1 + Math.floor(r() * 3);
+      // Garble mostly the front, where the encoder puts the nodes (before the weights).
+      for (let k = 0; k < flips; k++) b[Math.floor(b.length * r() ** 3)] = Math.floor(r() * 256);
+      try {
+        importOnnx(b);
+        imported++;
+      } catch (e) {
+        if (!(e instanceof TesseraError)) {
+          throw new Error(`${m.name} trial ${trial}: ${String(e)}\n${(e as Error).stack}`);
+        }
+        refused++;
+      }
+    }
+  }
+  assert(refused > 50 && imported > 0, `refused ${refused}, imported ${imported}`);
 });

@@ -52,6 +52,10 @@ const gemm: OpRule = (ctx) => {
   const transA = ctx.int("transA", 0) !== 0;
   const transB = ctx.int("transB", 0) !== 0;
   const c = ctx.optional(2);
+  for (const i of [0, 1]) {
+    const r = ctx.input(i).type.shape.length;
+    if (r !== 2) throw ctx.fail("ONNX_BAD_INPUT", `input ${i} has rank ${r}, Gemm takes matrices`);
+  }
   const n = ctx.input(1).type.shape[transB ? 0 : 1];
   const vectorBias = c === undefined ||
     (c.type.shape.length === 1 && sameConst(c.type.shape[0], n));
@@ -73,6 +77,12 @@ function sameConst(a: PrimExpr, b: PrimExpr): boolean {
 
 /** Per-channel vector `[C]` as `[C, 1, …]` to broadcast against `[N, C, spatial…]`. */
 function channelwise(ctx: NodeContext, v: Val, rank: number): Atom {
+  if (rank < 2 || v.type.shape.length !== 1) {
+    throw ctx.fail(
+      "ONNX_BAD_INPUT",
+      `a per-channel operand of rank ${v.type.shape.length} for data of rank ${rank}: need rank 1 and data of rank ≥ 2`,
+    );
+  }
   const c = v.type.shape[0];
   const dims = [c.kind === "IntImm" ? c.value : c, ...Array(rank - 2).fill(1)];
   if (v.data) return ctx.atomOf(constVal(ndarray(v.data.dtype, dims as number[], v.data.data)));

@@ -178,6 +178,13 @@ const slice: OpRule = (ctx) => {
     steps = ctx.optional(4) ? ctx.knownNumbers(4, "steps") : undefined;
   }
   axes = (axes ?? starts.map((_, i) => i)).map((a) => axisOf(ctx, a, r, "slice axis"));
+  if (steps?.some((st) => st === 0)) throw ctx.fail("ONNX_BAD_INPUT", "a step is 0");
+  if (
+    ends.length !== starts.length || axes.length !== starts.length ||
+    (steps && steps.length !== starts.length)
+  ) {
+    throw ctx.fail("ONNX_BAD_INPUT", "starts, ends, axes and steps differ in length");
+  }
   if (x.known && r === 1 && axes.length === 1) {
     const k = sliceKnown(x.known, starts[0], ends[0], steps?.[0] ?? 1);
     return [knownVal(k, [k.length], x.type.dtype)];
