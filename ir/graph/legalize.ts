@@ -112,6 +112,7 @@ export function opFunc(f: GraphFunc, b: Binding, sizes: ReadonlyMap<string, Var>
 /** Tensor-level functions of a module, deduplicated structurally, with fresh names. */
 export class FuncTable {
   private readonly byHash = new Map<string, PrimFunc[]>();
+  /** Functions added by `intern` (to put into the module). */
   readonly added: PrimFunc[] = [];
 
   /** `names`: every name in use (graph and tensor-level functions); `existing`: functions to reuse. */
@@ -119,6 +120,7 @@ export class FuncTable {
     for (const f of existing) this.remember(f);
   }
 
+  /** Index a function by its structural hash. */
   private remember(f: PrimFunc): void {
     const h = structuralHash(f);
     this.byHash.set(h, [...(this.byHash.get(h) ?? []), f]);
