@@ -57,7 +57,9 @@ export function fastVerdict(target: Target, input: FastInput): FastVerdict {
   const simulated = seconds !== undefined && seconds > 0 && hostOps === 0;
   const timeMs = simulated ? seconds! * 1e3 : input.wallMs;
   const flops = input.work.flops;
-  const bytes = num(s.dmaBytes) ?? input.work.bytes;
+  // The device's DMA traffic when the whole kernel ran on it; else every parameter's bytes once.
+  const dma = num(s.dmaBytes);
+  const bytes = simulated && dma !== undefined && dma > 0 ? dma : input.work.bytes;
   const peakFlops = num(target.peak.flopsPerSecond[input.dtype]);
   const peakBytes = num(target.peak.bytesPerSecond.global);
   const out: {

@@ -115,3 +115,22 @@ Deno.test("the npu's default floor is checked on its simulated cycles", async ()
   const [strict] = await runCases(c, target, { repeats: 0, defaultFloor: { roofline: 0.9 } });
   assertEquals(strict.verdict, "slow", "the same case under a 90% floor");
 });
+
+Deno.test("bytes: the device's DMA bytes only when the whole kernel ran on it", async () => {
+  const { fastVerdict } = await import("./fast.ts");
+  const { target } = interpTarget();
+  const work = { flops: 100, macs: 0, bytes: 400 };
+  const on = fastVerdict(target, {
+    dtype: "float32",
+    work,
+    stats: { seconds: 1e-6, dmaBytes: 800 },
+  });
+  assertEquals([on.bytes, on.timeSource], [800, "simulated"]);
+  const host = fastVerdict(target, {
+    dtype: "float32",
+    work,
+    wallMs: 0.01,
+    stats: { seconds: 0, cycles: 0, dmaBytes: 0, hostOps: ["T_add"] },
+  });
+  assertEquals([host.bytes, host.timeSource, host.gbps], [400, "wall", 0.04]);
+});
