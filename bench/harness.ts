@@ -119,10 +119,15 @@ export type RunResult =
 
 /** The measured runs of one pair. */
 export interface Measured {
-  /** Durations in ms of the runs that count: the clean ones, or all runs if none was clean. */
+  /** Durations in ms of the runs that count: the clean ones (see `onCpu` otherwise). */
   readonly samples: number[];
   /** Runs during which the thread waited on a run queue (`isPreempted`). */
   readonly preempted: number;
+  /**
+   * True when too few runs were clean (fewer than half those wanted) and the samples are each
+   * run's time less its run-queue wait instead: the time the thread spent on a core.
+   */
+  readonly onCpu?: boolean;
 }
 
 /** Measured runs made at most per wanted sample, to replace preempted ones. */
@@ -176,15 +181,20 @@ export async function measureRuns(
     confirm = false;
   }
   const reps = repsFor(last, o);
-  const clean: number[] = [], all: number[] = [];
+  const clean: number[] = [], all: RunTiming[] = [];
   for (let i = 0; clean.length < reps && i < reps * MAX_ATTEMPTS_PER_SAMPLE; i++) {
     const t = await once();
-    all.push(t.ms);
+    all.push(t);
     if (!isPreempted(t.ms, t.waitMs)) clean.push(t.ms);
     else if (i + 1 >= reps && t.ms >= o.slowMs) break; // slow pairs do not get retries
   }
   const preempted = all.length - clean.length;
-  return { samples: clean.length > 0 ? clean : all, preempted };
+  if (2 * clean.length >= Math.min(reps, all.length)) return { samples: clean, preempted };
+  // A machine too busy for enough clean runs: each run's time less its wait (its time on a
+  // core), where every wait is known; else the wall times as they are.
+  const known = all.every((t) => t.waitMs !== undefined);
+  const samples = known ? all.map((t) => t.ms - t.waitMs!) : all.map((t) => t.ms);
+  return { samples, preempted, ...(known ? { onCpu: true } : {}) };
 }
 
 /**
@@ -238,6 +248,8 @@ export interface Row {
   readonly reps?: number;
   /** Runs set aside because the thread was preempted during them (`preemption.ts`). */
   readonly preempted?: number;
+  /** The figure is on-CPU time (wall less run-queue wait): the machine was too busy. */
+  readonly onCpu?: boolean;
   /** Why not ok, or a remark. */
   readonly note?: string;
 }
@@ -324,7 +336,7 @@ export function formatTable(rows: readonly Row[]): string {
     const q = ratiosOf(r, rows);
     return [
       ...base,
-      fmt(r.ms, r.ms! < 10 ? 3 : 1),
+      fmt(r.ms, r.ms! < 10 ? 3 : 1, r.onCpu ? "*" : ""),
       fmt(r.gflops, 2),
       fmt(q.vsBestPeer, 2, "×"),
       fmt(q.vsBaseline, 2, "×"),
@@ -343,5 +355,8 @@ export function formatTable(rows: readonly Row[]): string {
         : s.padEnd(widths[i])
     ).join("  ").trimEnd();
   const sep = widths.map((w) => "-".repeat(w)).join("  ");
-  return [line(HEAD), sep, ...cells.map(line)].join("\n");
+  const foot = rows.some((r) => r.onCpu)
+    ? ["* on-CPU time (wall less run-queue wait): too few of its runs ran without preemption"]
+    : [];
+  return [line(HEAD), sep, ...cells.map(line), ...foot].join("\n");
 }

@@ -233,7 +233,12 @@ Deno.test("measureRuns: preempted runs are set aside and replaced, up to a bound
   };
   const n = await measureRuns(always, o, () => t, undefined, () => w);
   assertEquals(calls, 1 + 4 * MAX_ATTEMPTS_PER_SAMPLE); // a warm-up run, then 4 wanted (minReps)
-  assertEquals([n.samples.length, n.preempted], [4 * MAX_ATTEMPTS_PER_SAMPLE, 12]);
+  // Too few clean runs: every run's time less its wait, its time on a core.
+  assertEquals(n.samples, new Array(4 * MAX_ATTEMPTS_PER_SAMPLE).fill(10));
+  assertEquals([n.preempted, n.onCpu], [12, true]);
+  // Without wait figures nothing is known to be preempted: the wall times as they are.
+  const u = await measureRuns(always, o, () => t, undefined, () => undefined);
+  assertEquals([u.samples, u.preempted, u.onCpu], [[20, 20, 20, 20], 0, undefined]);
 });
 
 Deno.test("measureRuns: a run reporting { ms, waitMs } is judged by its own wait", async () => {
@@ -243,4 +248,20 @@ Deno.test("measureRuns: a run reporting { ms, waitMs } is judged by its own wait
   const m = await measureRuns(run, o, () => 0, undefined, () => undefined);
   assertEquals(m.samples, [10, 10, 10]);
   assertEquals(m.preempted, 3); // the warm-up run waited 0; then 3, 0, 3, 0, 3, 0
+});
+
+Deno.test("formatTable: an on-CPU figure is starred and explained", () => {
+  const row: Row = {
+    case: "c",
+    impl: "x",
+    role: "ours",
+    threads: 1,
+    status: "ok",
+    ms: 2,
+    gflops: 3,
+    onCpu: true,
+  };
+  const t = formatTable([row]);
+  assert(t.includes("2.000*") && t.includes("* on-CPU time"), t);
+  assert(!formatTable([{ ...row, onCpu: undefined }]).includes("on-CPU"));
 });

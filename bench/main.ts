@@ -134,10 +134,21 @@ async function measure(
       }
     }
     const done = { runs: 1, ms: firstMs, lastMs: firstMs };
-    const { samples, preempted } = await measureRuns(() => prepared.run(), timing, undefined, done);
-    const ms = median(samples);
+    const m = await measureRuns(() => prepared.run(), timing, undefined, done);
+    const ms = median(m.samples);
     const flops = gflops(caseFlops(c), ms);
-    return { ...base, status: "ok", ms, gflops: flops, reps: samples.length, preempted };
+    const extra = m.onCpu
+      ? { onCpu: true, note: "on-CPU time: too few runs were not preempted" }
+      : {};
+    return {
+      ...base,
+      status: "ok",
+      ms,
+      gflops: flops,
+      reps: m.samples.length,
+      preempted: m.preempted,
+      ...extra,
+    };
   } catch (e) {
     return { ...base, status: "failed", note: reasonOf(e) };
   } finally {
@@ -152,7 +163,11 @@ function rowLine(row: Row): string {
     (row.threads ? ` ${row.threads}T` : "");
   return row.status === "ok"
     ? `${who}: ${row.ms!.toFixed(3)} ms (${row.reps} runs${
-      row.preempted ? `; ${row.preempted} preempted runs set aside` : ""
+      row.onCpu
+        ? `; ${row.preempted} preempted: on-CPU time`
+        : row.preempted
+        ? `; ${row.preempted} preempted runs set aside`
+        : ""
     })`
     : `${who}: ${row.status}: ${row.note ?? ""}`;
 }
