@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../test_util.ts";
 import { type NDArray, randomNDArray, toNumbers } from "../../ndarray.ts";
 import { GraphExecutor } from "../executor.ts";
-import { targetBackend } from "../backend_target.ts";
+import { targetBackend } from "../../../sdk/graph_backend.ts";
 import cpu from "../../../targets/cpu/mod.ts";
 import { concrete, MODELS } from "../../../conformance/models/mod.ts";
 import { runOrt } from "../../../conformance/models/ort.ts";

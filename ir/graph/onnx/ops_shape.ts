@@ -25,6 +25,7 @@ import {
 } from "./context.ts";
 import { knownProduct } from "./known.ts";
 import { callTe } from "./tir.ts";
+import { symbolicExpand, symbolicFill, symbolicRange, symbolicSlice } from "./ops_symbolic.ts";
 
 /** The concrete shape of a known value (known values have number dims). */
 function dimsOfKnown(v: Val): number[] {
@@ -161,8 +162,8 @@ function sliceKnown(k: readonly Known[], start: number, end: number, step: numbe
 const slice: OpRule = (ctx) => {
   const x = ctx.input(0);
   const r = x.type.shape.length;
-  let starts: number[];
-  let ends: number[];
+  let starts: Known[];
+  let ends: Known[];
   let axes: number[] | undefined;
   let steps: number[] | undefined;
   if (ctx.opset < 10) {
@@ -172,8 +173,8 @@ const slice: OpRule = (ctx) => {
     axes = ctx.ints("axes")?.slice();
   } else {
     ctx.expectInputs(3, 5);
-    starts = ctx.knownNumbers(1, "starts");
-    ends = ctx.knownNumbers(2, "ends");
+    starts = [...ctx.known(1, "starts")];
+    ends = [...ctx.known(2, "ends")];
     axes = ctx.optional(3) ? ctx.knownNumbers(3, "axes") : undefined;
     steps = ctx.optional(4) ? ctx.knownNumbers(4, "steps") : undefined;
   }
@@ -185,17 +186,23 @@ const slice: OpRule = (ctx) => {
   ) {
     throw ctx.fail("ONNX_BAD_INPUT", "starts, ends, axes and steps differ in length");
   }
+  const step = steps ?? starts.map(() => 1);
+  const numbers = (ks: Known[]) => ks.map(asNumber);
+  const [b0, e0] = [numbers(starts), numbers(ends)];
+  if (b0.some((v) => v === undefined) || e0.some((v) => v === undefined)) {
+    return [symbolicSlice(ctx, x, starts, ends, axes, step)];
+  }
+  const [bs, es] = [b0 as number[], e0 as number[]];
   if (x.known && r === 1 && axes.length === 1) {
-    const k = sliceKnown(x.known, starts[0], ends[0], steps?.[0] ?? 1);
+    const k = sliceKnown(x.known, bs[0], es[0], step[0]);
     return [knownVal(k, [k.length], x.type.dtype)];
   }
   // Indices beyond any int32 size (exporters write INT64_MAX/MIN for "to the end"): clamp
   // into range, or leave the end open where it lies past the end in the step's direction.
   const big = 2 ** 31;
-  const step = steps ?? starts.map(() => 1);
   const clamp = (i: number) => Math.min(Math.max(i, -(big - 1)), big - 1);
-  const end = ends.map((e, k) => ((step[k] > 0 ? e >= big : e <= -big) ? undefined : clamp(e)));
-  const begin = starts.map(clamp);
+  const end = es.map((e, k) => ((step[k] > 0 ? e >= big : e <= -big) ? undefined : clamp(e)));
+  const begin = bs.map(clamp);
   return [ctx.op("slice", [ctx.atom(0)], { begin, end: end as number[], step, axes })];
 };
 
@@ -271,9 +278,7 @@ const expand: OpRule = (ctx) => {
   const x = ctx.input(0);
   const dims = broadcastDims(ctx, x.type.shape.map(knownDim), ctx.known(1, "shape"));
   const attr = shapeAttr(dims);
-  if (!attr) {
-    throw ctx.fail("ONNX_DYNAMIC_SHAPE", "its target shape has a compound symbolic dimension");
-  }
+  if (!attr) return [symbolicExpand(ctx, x, dims)];
   return [ctx.op("broadcast_to", [ctx.atom(0)], { shape: attr })];
 };
 
@@ -356,21 +361,25 @@ const constantOfShape: OpRule = (ctx) => {
     }
     return [constVal(ndarray(fill.dtype, shape, Array(numel(shape)).fill(v)))];
   }
-  throw ctx.fail(
-    "ONNX_DYNAMIC_SHAPE",
-    "its shape is symbolic: a constant of symbolic size is not supported",
-  );
+  return [symbolicFill(ctx, dims, fill.dtype, v)];
 };
 
 const range: OpRule = (ctx) => {
   ctx.expectInputs(3);
+  const dtype = ctx.input(0).type.dtype;
+  const lim = ctx.input(1).known;
+  if (lim?.length === 1 && asNumber(lim[0]) === undefined) {
+    const [start, delta] = [ctx.scalarInput(0, "start"), ctx.scalarInput(2, "delta")];
+    if (delta <= 0) throw ctx.fail("ONNX_DYNAMIC_SHAPE", "a symbolic limit needs a positive delta");
+    return [symbolicRange(ctx, dtype, start, lim[0], delta)];
+  }
   const [start, limit, delta] = [0, 1, 2].map((i) =>
     ctx.scalarInput(i, ["start", "limit", "delta"][i])
   );
   if (delta === 0) throw ctx.fail("ONNX_BAD_INPUT", "delta is 0");
   const n = Math.max(Math.ceil((limit - start) / delta), 0);
+  if (n > 2 ** 24) throw ctx.fail("ONNX_BAD_INPUT", `it makes ${n} elements`);
   const values = Array.from({ length: n }, (_, i) => start + i * delta);
-  const dtype = ctx.input(0).type.dtype;
   if (dtype.startsWith("int") && n <= KNOWN_LIMIT) return [knownVal(values, [n], dtype)];
   return [constVal(ndarray(dtype, [n], values))];
 };

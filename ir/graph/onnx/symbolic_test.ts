@@ -1,0 +1,72 @@
+import { assert, assertEquals } from "../../test_util.ts";
+import { ndarray, randomNDArray, toNumbers } from "../../ndarray.ts";
+import { GraphExecutor } from "../executor.ts";
+import { bindingsOf } from "../ir.ts";
+import { showType } from "../types.ts";
+import { runOrt } from "../../../conformance/models/ort.ts";
+import { encodeModelProto } from "./codec.ts";
+import { importOnnx } from "./import.ts";
+import { initializer, modelOf, node, tensorAttr, tensorInfo } from "./write.ts";
+
+/**
+ * What exporters write around a dynamic sequence length: position ids from `Range(0, seq)`, a
+ * table sliced to `seq`, a causal mask from `ConstantOfShape([seq, seq])` and `Trilu`, a bias
+ * expanded to the input's run-time shape.
+ */
+function dynamicModel(): Uint8Array {
+  const i64 = (name: string, shape: number[], v: number[]) =>
+    initializer(name, ndarray("int64", shape, v));
+  return encodeModelProto(modelOf({
+    name: "dynamic",
+    input: [tensorInfo("x", "float32", ["batch", "seq", 8])],
+    output: [tensorInfo("y", "float32", ["batch", "seq", 8])],
+    initializer: [
+      initializer("table", randomNDArray("float32", [32, 8], 3)),
+      initializer("bias", randomNDArray("float32", [1, 8], 4)),
+      i64("zero", [], [0]),
+      i64("one", [], [1]),
+      i64("axis0", [1], [0]),
+      i64("start0", [1], [0]),
+    ],
+    node: [
+      node("Shape", ["x"], ["sh"]),
+      node("Gather", ["sh", "one"], ["s"], { axis: 0 }),
+      node("Unsqueeze", ["s", "axis0"], ["s1"]),
+      node("Range", ["zero", "s", "one"], ["pos"], {}, "positions"),
+      node("Gather", ["table", "pos"], ["pe"], { axis: 0 }),
+      node("Slice", ["table", "start0", "s1", "axis0"], ["pe2"], {}, "table_to_seq"),
+      node("Add", ["x", "pe"], ["a"]),
+      node("Add", ["a", "pe2"], ["b"]),
+      node("Concat", ["s1", "s1"], ["ss"], { axis: 0 }),
+      node("ConstantOfShape", ["ss"], ["ones"], {
+        value: tensorAttr("value", ndarray("float32", [1], [1])),
+      }, "ones"),
+      node("Trilu", ["ones"], ["mask"], { upper: 0 }),
+      node("MatMul", ["mask", "b"], ["c"]),
+      node("Expand", ["bias", "sh"], ["eb"], {}, "expand_bias"),
+      node("Add", ["c", "eb"], ["y"]),
+    ],
+  }));
+}
+
+Deno.test("symbolic shape operands: Range, Slice, ConstantOfShape, Expand to seq equal onnxruntime at every seq", async () => {
+  const bytes = dynamicModel();
+  const mod = importOnnx(bytes);
+  const f = mod.graphs.get("main")!;
+  const byName = new Map(bindingsOf(f).map((b) => [b.v.name, showType(b.v.type)]));
+  assertEquals(byName.get("pos"), "tensor<int64>[seq]");
+  assertEquals(byName.get("pe2"), "tensor<float32>[seq, 8]");
+  assertEquals(byName.get("ones"), "tensor<float32>[seq, seq]");
+  assertEquals(byName.get("eb"), "tensor<float32>[batch, seq, 8]");
+  const ex = new GraphExecutor(mod);
+  for (const [batch, seq] of [[1, 3], [2, 7]]) {
+    const x = randomNDArray("float32", [batch, seq, 8], seq);
+    const [want] = await runOrt(bytes, { x });
+    const [got] = await ex.run([x]);
+    assertEquals(got.shape, want.shape);
+    const g = toNumbers(got);
+    toNumbers(want).forEach((w, i) =>
+      assert(Math.abs(g[i] - w) < 1e-4, `seq ${seq}, element ${i}: ${g[i]} vs ${w}`)
+    );
+  }
+});
