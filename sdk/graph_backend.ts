@@ -1,14 +1,14 @@
 /**
- * A target as an executor backend: each tensor-level function is built once with `sdk.build`
+ * A target as a graph executor backend (`ir/graph`'s `Backend`): each tensor-level function is built once with `sdk.build`
  * (cached by the SDK) and called with device tensors; sizes are bound per call, so one compiled
  * kernel serves every size.
  *
  * @module
  */
-import { build, type BuildOptions, defaultDevice } from "../../sdk/build.ts";
-import type { Device, DeviceTensor } from "../../sdk/device.ts";
-import type { Target } from "../../sdk/target.ts";
-import type { Backend } from "./backend.ts";
+import { build, type BuildOptions, defaultDevice } from "./build.ts";
+import type { Device, DeviceTensor } from "./device.ts";
+import type { Target } from "./target.ts";
+import type { Backend } from "../ir/graph/backend.ts";
 
 /** Options of `targetBackend`. */
 export interface TargetBackendOptions {
@@ -23,7 +23,7 @@ export interface TargetBackendOptions {
  *
  * @example
  * ```ts ignore
- * import cpu from "../../targets/cpu/mod.ts";
+ * import cpu from "../targets/cpu/mod.ts";
  * const backend = await targetBackend(cpu);
  * ```
  */

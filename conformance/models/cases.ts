@@ -8,7 +8,7 @@
  * @module
  */
 import { GraphExecutor } from "../../ir/graph/executor.ts";
-import { targetBackend } from "../../ir/graph/backend_target.ts";
+import { targetBackend } from "../../sdk/graph_backend.ts";
 import { importOnnx } from "../../ir/graph/onnx/import.ts";
 import { ndarray, randomNDArray } from "../../ir/ndarray.ts";
 import type { ModelCase } from "../model_cases.ts";

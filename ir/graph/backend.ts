@@ -1,6 +1,6 @@
 /**
  * Where an executor runs tensor-level functions: the `Backend` interface and the reference
- * interpreter as one (`backend_target.ts` makes a target one).
+ * interpreter as one (`sdk/graph_backend.ts` makes a target one).
  *
  * @module
  */

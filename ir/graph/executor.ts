@@ -33,7 +33,7 @@ export type ExternFn = (
 
 /** Options of `GraphExecutor`. */
 export interface ExecutorOptions {
-  /** Where kernels run (default: the reference interpreter). See `targetBackend`. */
+  /** Where kernels run (default: the reference interpreter). See `targetBackend` in `sdk/graph_backend.ts`. */
   readonly backend?: Backend;
   /** External functions by name, for `callExtern`. */
   readonly externs?: Readonly<Record<string, ExternFn>>;

@@ -3,7 +3,7 @@ import { type NDArray, ndarray, randomNDArray } from "../ndarray.ts";
 import { findOp } from "../ops/catalog.ts";
 import { buildStats } from "../../sdk/build.ts";
 import cpu from "../../targets/cpu/mod.ts";
-import { targetBackend } from "./backend_target.ts";
+import { targetBackend } from "../../sdk/graph_backend.ts";
 import { type Backend, interpreterBackend } from "./backend.ts";
 import { GraphBuilder } from "./builder.ts";
 import { GraphError, ShapeError } from "./errors.ts";

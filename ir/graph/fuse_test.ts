@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../test_util.ts";
 import { type NDArray, randomNDArray } from "../ndarray.ts";
 import cpu from "../../targets/cpu/mod.ts";
-import { targetBackend } from "./backend_target.ts";
+import { targetBackend } from "../../sdk/graph_backend.ts";
 import { GraphBuilder } from "./builder.ts";
 import { GraphExecutor } from "./executor.ts";
 import { fuse } from "./fuse.ts";

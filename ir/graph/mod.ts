@@ -82,7 +82,6 @@ export {
 export { foldConstants } from "./fold_constants.ts";
 export { eliminateDeadCode } from "./dce.ts";
 export { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
-export { targetBackend, type TargetBackendOptions } from "./backend_target.ts";
 export { DEFAULT_PASSES, FUSED_PASSES } from "./pipelines.ts";
 export { fuse } from "./fuse.ts";
 export { type ExecutorOptions, type ExternFn, GraphExecutor, type KernelTime } from "./executor.ts";
