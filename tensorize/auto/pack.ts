@@ -19,6 +19,7 @@
  */
 import "../primitives/cache_read_write.ts";
 import "../primitives/transform_layout.ts";
+import "../primitives/for_kind.ts";
 import type { Buffer } from "../../ir/stmt.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import type { BlockRV } from "../rv.ts";
@@ -142,5 +143,9 @@ export function applyPack(sch: Schedule, block: BlockRV, plan: PackPlan, scope: 
   const parts = loops.map((l, d) =>
     plan.tiles[d] > 1 ? sch.split(l, [undefined, plan.tiles[d]]) : [l, l]
   );
-  sch.reorder(...plan.loopOrder.map(([d, part]) => parts[d][part === "outer" ? 0 : 1]));
+  const order = plan.loopOrder.map(([d, part]) => parts[d][part === "outer" ? 0 : 1]);
+  sch.reorder(...order);
+  // The innermost copy loop reads contiguously when it runs along the buffer's last dimension.
+  const [d, part] = plan.loopOrder[plan.loopOrder.length - 1];
+  if (part === "inner" && d === plan.tiles.length - 1) sch.vectorize(order[order.length - 1]);
 }

@@ -39,7 +39,9 @@ Deno.test("pack: operands laid out tile-major, the copy in packed order", () => 
   // A[i, k]: tiles [i // 4, k // 4], rows inside; B[k, j]: [j // 4, k // 4], columns inside
   assert(script.includes(`"(a0, a1) => [a0 // 4, a1 // 4, a0 %% 4, a1 %% 4]"`), script);
   assert(script.includes(`"(a0, a1) => [a1 // 4, a0 // 4, a1 %% 4, a0 %% 4]"`), script);
-  assert(/sch\.reorder\(l\d+, l\d+, l\d+, l\d+\);\n[^\n]*cacheRead\(b0, 2/.test(script), script);
+  // A's copy runs along A's rows (contiguous: vectorized); B's along B's columns (not)
+  assert(/sch\.reorder\(l14, l16, l15, l17\);\nsch\.vectorize\(l17\);/.test(script), script);
+  assert(/sch\.reorder\(l23, l21, l24, l22\);\nconst b25 = sch\.blockize/.test(script), script);
   assertTensorizedEquivalent(f, sch.func, inputsFor(f, 2, {}, 5), [PACKED]);
   assertTraceRoundTrip(sch, f);
 });
