@@ -10,12 +10,12 @@ import type { DType } from "../../ir/dtype.ts";
 import { type NDArray, ndarray, randomNDArray } from "../../ir/ndarray.ts";
 import { encodeModelProto } from "../../ir/graph/onnx/codec.ts";
 import {
-  type AttrValue,
   floatAttr,
   floatsAttr,
   initializer,
   modelOf,
   node,
+  type OnnxAttrValue,
   tensorAttr,
   tensorInfo,
 } from "../../ir/graph/onnx/write.ts";
@@ -41,7 +41,7 @@ export interface OpCase {
   /** Inputs in order (`null`: an omitted optional input). */
   readonly inputs: readonly (OpInput | null)[];
   /** Attributes. */
-  readonly attrs?: Readonly<Record<string, AttrValue>>;
+  readonly attrs?: Readonly<Record<string, OnnxAttrValue>>;
   /** Number of outputs (default 1). */
   readonly outputs?: number;
   /** Opset (default 17). */

@@ -23,7 +23,7 @@
  */
 export { decodeOnnx, fromModelProto } from "./decode.ts";
 export { importOnnx, type ImportOptions, OPSET_RANGE } from "./import.ts";
-export { ONNX_OPS, supportedOnnxOps } from "./op_table.ts";
+export { supportedOnnxOps } from "./op_table.ts";
 export { OnnxError, type OnnxErrorCode } from "./errors.ts";
 export type {
   OnnxAttribute,
@@ -37,15 +37,16 @@ export type {
 export {
   type AttributeProto,
   decodeModelProto,
+  type DimensionProto,
   encodeModelProto,
   type GraphProto,
   type ModelProto,
   type NodeProto,
   type TensorProto,
+  type TypeProto,
   type ValueInfoProto,
 } from "./codec.ts";
 export {
-  type AttrValue,
   floatAttr,
   floatsAttr,
   initializer,
@@ -53,6 +54,7 @@ export {
   intsAttr,
   modelOf,
   node,
+  type OnnxAttrValue,
   stringAttr,
   tensorAttr,
   tensorInfo,

@@ -81,7 +81,7 @@ export function tensorAttr(name: string, t: NDArray): AttributeProto {
 }
 
 /** An attribute value as `node` takes it: a number is INT if integral, else FLOAT; arrays of numbers are INTS. */
-export type AttrValue = number | string | readonly number[] | AttributeProto;
+export type OnnxAttrValue = number | string | readonly number[] | AttributeProto;
 
 /**
  * A node. Attribute values: integers become INT, other numbers FLOAT, strings STRING, number
@@ -98,7 +98,7 @@ export function node(
   opType: string,
   inputs: readonly string[],
   outputs: readonly string[],
-  attrs: Readonly<Record<string, AttrValue>> = {},
+  attrs: Readonly<Record<string, OnnxAttrValue>> = {},
   name?: string,
 ): NodeProto {
   const attribute = Object.entries(attrs).map(([k, v]): AttributeProto => {
