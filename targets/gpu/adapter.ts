@@ -27,6 +27,8 @@ export interface AdapterInfo {
   readonly description: string;
   /** Why there is no adapter, if there is none. */
   readonly missing?: string;
+  /** A software (CPU) adapter such as llvmpipe: register blocking suits it, not shared tiles. */
+  readonly fallback?: boolean;
 }
 
 let cached: Promise<AdapterInfo> | undefined;
@@ -75,12 +77,16 @@ export function requestAdapterInfo(): Promise<AdapterInfo> {
       subgroups: adapter.features.has("subgroups"),
       timestampQuery: adapter.features.has("timestamp-query"),
     };
-    const info = (adapter as { info?: { description?: string; vendor?: string } }).info;
+    const info = (adapter as {
+      info?: { description?: string; vendor?: string; isFallbackAdapter?: boolean };
+    }).info;
     return {
       adapter,
       limits: limitsOf(adapter.limits as unknown as Record<keyof GpuLimits, number>),
       features,
       description: info?.description || info?.vendor || "unknown adapter",
+      fallback: info?.isFallbackAdapter ??
+        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     };
   })();
   return cached;

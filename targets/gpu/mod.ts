@@ -19,7 +19,7 @@ import { type AdapterInfo, requestAdapterInfo } from "./adapter.ts";
 import type { GpuArtifact } from "./artifact.ts";
 import { gpuCodegen } from "./codegen.ts";
 import { gpuRuntime } from "./runtime.ts";
-import { gpuDefaultSchedule } from "./schedule.ts";
+import { gpuDefaultSchedule, tilingFor } from "./schedule.ts";
 
 /** Bytes of function-private memory a kernel may declare (`local` scope). */
 export const LOCAL_BYTES = 16 * 1024;
@@ -57,7 +57,10 @@ export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
       }),
     ],
     intrinsics: [],
-    codegen: gpuCodegen({ limits: l }, gpuDefaultSchedule),
+    codegen: gpuCodegen(
+      { limits: l },
+      (f, t) => gpuDefaultSchedule(f, t, tilingFor(info.fallback ?? false)),
+    ),
     runtime: gpuRuntime,
     limits: {
       vectorBytes: 16,
@@ -96,4 +99,10 @@ export { type AdapterInfo, requestAdapterInfo } from "./adapter.ts";
 export { compileGpu, contentHash, gpuCodegen, splitBody } from "./codegen.ts";
 export { DEFAULT_LIMITS, type GpuFeatures, type GpuLimits } from "./limits.ts";
 export { GpuDevice, type GpuLoadedKernel, gpuRuntime, GpuTensor } from "./runtime.ts";
-export { applyGpuSchedule, gpuDefaultSchedule } from "./schedule.ts";
+export {
+  applyGpuSchedule,
+  gpuDefaultSchedule,
+  type GpuScheduleOptions,
+  tilingFor,
+} from "./schedule.ts";
+export { type GemmTiling, REGISTER_TILING, SHARED_TILING } from "./schedule_gemm.ts";

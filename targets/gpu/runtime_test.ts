@@ -16,6 +16,10 @@ import { checkOnGpu, gpuTest } from "./testing.ts";
 import { requestDevice } from "./adapter.ts";
 import { DEFAULT_LIMITS, NO_FEATURES } from "./limits.ts";
 import { TargetError } from "../../ir/errors.ts";
+import { findOp } from "../../ir/ops/catalog.ts";
+import { input, opCase } from "../../ir/ops/descriptor.ts";
+import { applyGpuSchedule } from "./schedule.ts";
+import { REGISTER_TILING, SHARED_TILING } from "./schedule_gemm.ts";
 
 gpuTest(
   "gpu: elementwise with bound threads equals the interpreter; one pipeline for every n",
@@ -124,4 +128,18 @@ Deno.test("gpu: a missing adapter is a typed error", async () => {
     err = e;
   }
   assert(err instanceof TargetError && err.code === "GPU_NO_ADAPTER");
+});
+
+gpuTest("gpu: GEMM tilings (registers, workgroup memory with barriers) equal the interpreter", async () => {
+  const mm = findOp("matmul");
+  const c = opCase([input("a", [70, 48]), input("b", [48, 66])], {});
+  const f = mm.build(c);
+  const inputs = mm.makeInputs(c, 11);
+  const reg = applyGpuSchedule(f, { gemm: REGISTER_TILING });
+  assertEquals(reg.decisions[0].rule, "gemm");
+  const k1 = await checkOnGpu(reg.schedule.func, inputs);
+  assert(/var T_matmul_local_\d+_0: f32;/.test(k1.source), "the register tile is in scalars");
+  const sh = applyGpuSchedule(f, { gemm: SHARED_TILING });
+  const k2 = await checkOnGpu(sh.schedule.func, inputs);
+  assert(k2.source.includes("var<workgroup>") && k2.source.includes("workgroupBarrier()"));
 });

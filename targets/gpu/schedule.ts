@@ -25,7 +25,7 @@ import { blocksUnder } from "../../tensorize/analysis/find.ts";
 import { analyzeBlock, type BlockInfo } from "../../tensorize/default/block_info.ts";
 import { inlineInjective } from "../../tensorize/default/inline.ts";
 import { Schedule } from "../../tensorize/schedule.ts";
-import { type GemmTiling, gemmGpu, REGISTER_TILING } from "./schedule_gemm.ts";
+import { gemmGpu, type GemmTiling, REGISTER_TILING, SHARED_TILING } from "./schedule_gemm.ts";
 
 /** Options of the gpu default schedule. */
 export interface GpuScheduleOptions {
@@ -195,7 +195,25 @@ export function applyGpuSchedule(
  * const g = gpuDefaultSchedule(f, gpu);
  * ```
  */
-export function gpuDefaultSchedule(f: PrimFunc, target: Target): PrimFunc {
+export function gpuDefaultSchedule(
+  f: PrimFunc,
+  target: Target,
+  gemm: GemmTiling = REGISTER_TILING,
+): PrimFunc {
   const threads = Math.min(64, target.limits.maxThreads ?? 64);
-  return applyGpuSchedule(f, { threads }).schedule.func;
+  return applyGpuSchedule(f, { threads, gemm }).schedule.func;
+}
+
+/**
+ * The GEMM tiling for an adapter: register blocking on software adapters (llvmpipe: 15–18
+ * GFLOP/s against 5–6 with workgroup-memory tiles, PERF_NOTES), workgroup-memory tiles on GPUs.
+ *
+ * @example
+ * ```ts
+ * import { tilingFor } from "./schedule.ts";
+ * console.assert(tilingFor(true).shared !== true && tilingFor(false).shared === true);
+ * ```
+ */
+export function tilingFor(fallbackAdapter: boolean): GemmTiling {
+  return fallbackAdapter ? REGISTER_TILING : SHARED_TILING;
 }

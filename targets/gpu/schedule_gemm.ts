@@ -42,10 +42,17 @@ export interface GemmTiling {
   readonly rx: number;
   /** Accumulators per invocation along the row axis. */
   readonly ry: number;
+  /** Stage the operands' tiles through workgroup memory (`shared`). */
+  readonly shared?: boolean;
+  /** Reduction step of a staged tile (with `shared`; default 16). */
+  readonly tk?: number;
 }
 
 /** Register blocking for CPU-like adapters (llvmpipe: 8×8 per invocation measured best). */
 export const REGISTER_TILING: GemmTiling = { tx: 8, ty: 8, rx: 4, ry: 4 };
+
+/** Workgroup-memory tiling for real GPUs: 64×64 outputs per workgroup, k in steps of 16. */
+export const SHARED_TILING: GemmTiling = { tx: 16, ty: 16, rx: 4, ry: 4, shared: true, tk: 16 };
 
 function shrink(extent: number | undefined, threads: number, regs: number): [number, number] {
   if (extent === undefined) return [threads, regs];
@@ -78,6 +85,9 @@ function attempt(sch: Schedule, step: (s: Schedule) => void): Schedule {
 export function gemmGpu(sch: Schedule, b: BlockInfo, tiling: GemmTiling): Schedule | undefined {
   const k = microKernelAxes(b);
   if (!k) return undefined;
+  // Staged tiles need constant sizes (workgroup memory is declared statically).
+  const constant = b.axes.every((a) => a.extent !== undefined);
+  if (tiling.shared && constant) return gemmShared(sch, b, k.row, k.vector, tiling);
   const [ty, ry] = shrink(b.axes[k.row].extent, tiling.ty, tiling.ry);
   const [tx, rx] = shrink(b.axes[k.vector].extent, tiling.tx, tiling.rx);
   const loops = sch.getLoops(sch.getBlock(b.name));
@@ -95,7 +105,10 @@ export function gemmGpu(sch: Schedule, b: BlockInfo, tiling: GemmTiling): Schedu
   sch.bind(vt, "threadIdx.x");
   let out = sch;
   if (others.length) {
-    out = attempt(out, (s) => s.bind(others.length === 1 ? others[0] : s.fuse(...others), "blockIdx.z"));
+    out = attempt(
+      out,
+      (s) => s.bind(others.length === 1 ? others[0] : s.fuse(...others), "blockIdx.z"),
+    );
   }
   out = attempt(out, (s) => {
     const blk = s.getBlock(b.name);
@@ -114,4 +127,63 @@ export function gemmGpu(sch: Schedule, b: BlockInfo, tiling: GemmTiling): Schedu
     s.unroll(vr);
   });
   return out;
+}
+
+/**
+ * Workgroup-memory tiling: per reduction step `k₀` the invocations of a workgroup copy the
+ * operands' tiles into `shared` buffers cooperatively (the copy loops fused, split and bound to
+ * the same threads), then each computes its `ry × rx` outputs from them; the barrier pass puts
+ * `workgroupBarrier()` between the copy and the compute and at the end of the step. Outputs
+ * accumulate in place (zeroed before the reduction by the decomposed init).
+ *
+ * ```text
+ * for i₀ (blockIdx.y), j₀ (blockIdx.x) {
+ *   for i₁ (threadIdx.y), j₁ (threadIdx.x) { C[…] = 0 }
+ *   for k₀ { A_shared ← A[tile] (threads)   B_shared ← B[tile] (threads)   barrier
+ *            for i₁, j₁ (threads) { for k₁, i₂, j₂ { C[…] += A_shared[…]·B_shared[…] } }   barrier }
+ * ```
+ */
+function gemmShared(
+  sch: Schedule,
+  b: BlockInfo,
+  row: number,
+  vector: number,
+  tiling: GemmTiling,
+): Schedule | undefined {
+  const reduceAxes = b.axes.map((a, t) => (a.reduce ? t : -1)).filter((t) => t >= 0);
+  if (reduceAxes.length !== 1 || !b.mac) return undefined;
+  const [ty, ry] = shrink(b.axes[row].extent, tiling.ty, tiling.ry);
+  const [tx, rx] = shrink(b.axes[vector].extent, tiling.tx, tiling.rx);
+  const blk = sch.getBlock(b.name);
+  const loops = sch.getLoops(blk);
+  const [uo, ut, ur] = sch.split(loops[row], [undefined, ty, ry]);
+  const [vo, vt, vr] = sch.split(loops[vector], [undefined, tx, rx]);
+  const [ko, ki] = sch.split(loops[reduceAxes[0]], [undefined, tiling.tk ?? 16]);
+  const others = b.axes.map((_, t) => t).filter((t) =>
+    t !== row && t !== vector && !b.axes[t].reduce
+  )
+    .map((t) => loops[t]);
+  sch.reorder(...others, uo, vo, ko, ut, vt, ki, ur, vr);
+  for (const o of others) sch.bind(o, others.length === 1 ? "blockIdx.z" : "vthread.x");
+  sch.bind(uo, "blockIdx.y");
+  sch.bind(vo, "blockIdx.x");
+  sch.bind(ut, "threadIdx.y");
+  sch.bind(vt, "threadIdx.x");
+  const init = sch.decomposeReduction(blk, ko);
+  const il = sch.getLoops(init);
+  const at = others.length + 2; // the init's copies of i₁, j₁
+  sch.bind(il[at], "threadIdx.y");
+  sch.bind(il[at + 1], "threadIdx.x");
+  for (const operand of [b.mac.a, b.mac.b]) {
+    const index = sch.get(blk).reads.findIndex((r) => r.buffer === operand.buffer);
+    const stage = sch.cacheRead(blk, index, "shared");
+    sch.computeAt(stage, ko);
+    const ls = sch.getLoops(stage);
+    const inner = ls.slice(others.length + 3);
+    const fused = inner.length === 1 ? inner[0] : sch.fuse(...inner);
+    const [, fy, fx] = sch.split(fused, [undefined, ty, tx]);
+    sch.bind(fy, "threadIdx.y");
+    sch.bind(fx, "threadIdx.x");
+  }
+  return sch;
 }

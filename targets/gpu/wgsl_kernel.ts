@@ -206,7 +206,9 @@ class KernelEmitter implements ExprContext {
     const l = this.local.get(b);
     if (l) {
       return this.line(
-        this.scalarized.has(b) ? `${l}_${constIndex(index)} = ${value};` : `${l}[${index}] = ${value};`,
+        this.scalarized.has(b)
+          ? `${l}_${constIndex(index)} = ${value};`
+          : `${l}[${index}] = ${value};`,
       );
     }
     const name = this.storageName(b);
@@ -387,7 +389,9 @@ const MAX_SCALARIZED = 128;
 /** The constant of an emitted index (`12i`). */
 function constIndex(index: string): number {
   const m = /^(-?\d+)i$/.exec(index);
-  if (!m) throw new InternalError(`gpu codegen: index ${index} of a scalarized buffer is not constant`);
+  if (!m) {
+    throw new InternalError(`gpu codegen: index ${index} of a scalarized buffer is not constant`);
+  }
   return Number(m[1]);
 }
 
