@@ -24,7 +24,7 @@ import { junitReport } from "./junit.ts";
 import { kernelCases } from "./kernel_cases.ts";
 import { loadCaseFile } from "./load_cases.ts";
 import { isTesseraLike, loadTargetModule } from "./load_target.ts";
-import { type ModelCase, modelCases } from "./model_cases.ts";
+import { builtinModelCases, type ModelCase } from "./model_cases.ts";
 import { runModelCase } from "./model_runner.ts";
 import { createProgress } from "./progress.ts";
 import {
@@ -190,14 +190,15 @@ const resolve = (cwd: string, p: string) => (p.startsWith("/") ? p : `${cwd}/${p
 async function gatherCases(
   opts: CliOptions,
   cwd: string,
-): Promise<{ kernels: KernelCase[]; models: ModelCase[] }> {
+): Promise<{ kernels: KernelCase[]; models: ModelCase[]; modelsAvailable: boolean }> {
   let kernels: KernelCase[] = [];
   let models: ModelCase[] = [];
   const files = opts.cases.length ? opts.cases : ["builtin"];
   for (const f of files) {
     if (f === "builtin") {
       kernels.push(...kernelCases({ quick: opts.quick }));
-      models.push(...modelCases());
+      // The models (ONNX import, graph executor) load only when the run asks for them.
+      if (opts.suite !== "kernels") models.push(...await builtinModelCases());
     } else {
       const file = await loadCaseFile(f, cwd);
       kernels.push(...file.kernels);
@@ -217,6 +218,7 @@ async function gatherCases(
     }
     ids.add(c.id);
   }
+  const modelsAvailable = models.length > 0;
   const filter = opts.filter ? new RegExp(opts.filter) : undefined;
   const keep = (c: { id: string; dtype: string }) =>
     (!filter || filter.test(c.id)) && (!opts.dtypes.length || opts.dtypes.includes(c.dtype));
@@ -224,7 +226,7 @@ async function gatherCases(
   models = models.filter(keep);
   if (opts.suite === "kernels") models = [];
   if (opts.suite === "models") kernels = [];
-  return { kernels, models };
+  return { kernels, models, modelsAvailable };
 }
 
 /** Wrap the target with the artifact cache (or say why not). */
@@ -281,13 +283,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (opts.suite === "models" && cases.models.length === 0) {
     console.error(
-      modelCases().length === 0
-        ? "no model cases available yet: the models suite has none registered (see docs/conformance.md)"
-        : "no model cases match the filter",
+      cases.modelsAvailable
+        ? "no model cases match the filter"
+        : "no model cases available yet: none in the catalogue or the --cases files (see docs/conformance.md)",
     );
     return 2;
   }
-  if (opts.suite === "all" && cases.models.length === 0) {
+  if (opts.suite === "all" && !cases.modelsAvailable) {
     console.error("note: no model cases available yet; running the kernels suite");
   }
   const { target, counters } = await cached(loaded.target, loaded.url, opts, cwd);
@@ -321,7 +323,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const [k, c] of cases.models.entries()) {
     const i = cases.kernels.length + k;
     progress.update(i, total, c.id, failed);
-    const r = await runModelCase(c, target, { seed: opts.seed, repeats: opts.repeats });
+    const r = await runModelCase(c, target, {
+      seed: opts.seed,
+      repeats: opts.repeats,
+      cache: counters,
+    });
     results.push(r);
     onResult(r, i);
   }

@@ -124,10 +124,58 @@ Deno.test("users' case files and a vendor module: failures exit 1; JUnit on stdo
 });
 
 Deno.test("--suite models without model cases says so in one line and exits 2", async () => {
-  const r = await run(["--suite", "models"]);
-  assertEquals(r.code, 2);
-  assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
-  assert(r.stderr.startsWith("no model cases available yet"), r.stderr);
+  const dir = await fixtures();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/kernels_only.ts`,
+      `export { default } from "./my_cases.ts";\n`,
+    );
+    const r = await run([
+      "--target",
+      "./chip.ts",
+      "--suite",
+      "models",
+      "--cases",
+      "./kernels_only.ts",
+    ], dir);
+    assertEquals(r.code, 2);
+    assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert(r.stderr.startsWith("no model cases available yet"), r.stderr);
+    const none = await run([
+      "--target",
+      "./chip.ts",
+      "--suite",
+      "models",
+      "--cases",
+      "./my_cases.ts",
+      "--filter",
+      "^nothing",
+    ], dir);
+    assertEquals([none.code, none.stderr.trim()], [2, "no model cases match the filter"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the built-in models suite: the ONNX MLP on the interpreter target", async () => {
+  const dir = await fixtures();
+  try {
+    const r = await run(
+      ["--target", "./chip.ts", "--suite", "models", "--filter", "^onnx/mlp/", "--format", "json"],
+      dir,
+    );
+    assertEquals(r.code, 0, r.stderr);
+    const [c] = JSON.parse(r.stdout).cases;
+    assertEquals([c.suite, c.op, c.verdict, c.verdicts.correct.ok], [
+      "models",
+      "mlp",
+      "passed",
+      true,
+    ]);
+    assertEquals(c.cache, "miss");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("bad vendor modules and case files exit 2 with one paragraph naming the problem", async () => {

@@ -1,8 +1,10 @@
 /**
  * The `models` suite: whole models checked end to end on a target. A model case builds the model
  * for the target (compiled?), runs it on inputs (correct against oracle outputs?), and is timed
- * (fast?). The graph-level IR (`ir/graph/`) registers its models here; until it does, the list is
- * empty and `--suite models` says so and exits 2. A user's case file may export `modelCases` too.
+ * (fast?). The built-in models are the modules of `BUILTIN_MODEL_MODULES` (each exporting
+ * `modelCases`: the ONNX models of `conformance/models/`), imported only when a run asks for the
+ * models suite; code may also `registerModelCase`, and a user's case file may export `modelCases`.
+ * With none at all, `--suite models` says so and exits 2.
  *
  * @module
  */
@@ -33,6 +35,11 @@ export interface ModelCase {
   readonly note?: string;
 }
 
+/** Modules whose `modelCases` export is part of the built-in catalogue. */
+export const BUILTIN_MODEL_MODULES: readonly string[] = [
+  new URL("./models/cases.ts", import.meta.url).href,
+];
+
 /** Model cases registered so far (by the graph layer, or `registerModelCase`). */
 const REGISTERED: ModelCase[] = [];
 
@@ -59,4 +66,21 @@ export function registerModelCase(c: ModelCase): void {
  */
 export function modelCases(): ModelCase[] {
   return [...REGISTERED];
+}
+
+/**
+ * The built-in model cases: those of `BUILTIN_MODEL_MODULES`, then the registered ones.
+ *
+ * @example
+ * ```ts ignore
+ * const cases = await builtinModelCases();
+ * ```
+ */
+export async function builtinModelCases(): Promise<ModelCase[]> {
+  const out: ModelCase[] = [];
+  for (const url of BUILTIN_MODEL_MODULES) {
+    const mod = await import(url) as { modelCases?: unknown };
+    if (Array.isArray(mod.modelCases)) out.push(...mod.modelCases as ModelCase[]);
+  }
+  return [...out, ...modelCases()];
 }

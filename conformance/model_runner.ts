@@ -12,7 +12,8 @@ import type { Target } from "../sdk/mod.ts";
 import { fastVerdict } from "./fast.ts";
 import type { ModelCase, ModelRunner } from "./model_cases.ts";
 import type { CaseResult, CompiledVerdict } from "./result.ts";
-import { toleranceText } from "./runner.ts";
+import { cacheOutcome, toleranceText } from "./runner.ts";
+import type { CacheCounters } from "./artifact_cache.ts";
 import { compareArrays } from "./tolerance.ts";
 
 function describe(e: unknown): string {
@@ -31,9 +32,15 @@ function describe(e: unknown): string {
 export async function runModelCase(
   c: ModelCase,
   target: Target,
-  options: { readonly seed?: number; readonly repeats?: number } = {},
+  options: {
+    readonly seed?: number;
+    readonly repeats?: number;
+    /** The artifact cache's counters (a model's outcome: `miss` if any kernel compiled). */
+    readonly cache?: CacheCounters;
+  } = {},
 ): Promise<CaseResult> {
   const base = { id: c.id, op: c.model, dtype: c.dtype, suite: "models" as const, note: c.note };
+  const before = options.cache ? { ...options.cache } : undefined;
   let runner: ModelRunner;
   const t0 = performance.now();
   try {
@@ -49,7 +56,8 @@ export async function runModelCase(
     };
     return { ...base, verdict: "compile-error", verdicts: { compiled }, detail: describe(e) };
   }
-  const compiled: CompiledVerdict = { ok: true, ms: performance.now() - t0, cache: "off" };
+  const cache = cacheOutcome(options.cache, before);
+  const compiled: CompiledVerdict = { ok: true, ms: performance.now() - t0, cache };
   const tolerance = toleranceText(c.dtype);
   const inputs = c.inputs(options.seed ?? 1);
   let got: NDArray[], want: NDArray[];
@@ -101,6 +109,7 @@ export async function runModelCase(
     verdict: "passed",
     verdicts: { compiled, correct: { ok: true, maxUlps, tolerance }, fast },
     compileMs: compiled.ms,
+    cache,
     runMs: fast.timeMs,
     gflops: fast.gflops,
     gbps: fast.gbps,

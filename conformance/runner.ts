@@ -114,7 +114,11 @@ async function timeKernel(
   }
 }
 
-function cacheOutcome(counters: CacheCounters | undefined, before?: CacheCounters): CacheOutcome {
+/** How the artifact cache answered between two snapshots of its counters. */
+export function cacheOutcome(
+  counters: CacheCounters | undefined,
+  before?: CacheCounters,
+): CacheOutcome {
   if (!counters || !before) return "off";
   if (counters.misses > before.misses) return "miss";
   if (counters.uncacheable > before.uncacheable) return "uncacheable";
