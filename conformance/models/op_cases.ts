@@ -394,6 +394,42 @@ export const OP_CASES: readonly OpCase[] = [
     label: "known data",
     inputs: [ivec(5, 6, 7, 8), ivec(-1), i64max(-1), ivec(0), ivec(-2)],
   },
+  {
+    op: "Resize",
+    label: "nearest ×2",
+    inputs: [f(1, 2, 3, 4), null, fconst([4], [1, 1, 2, 2])],
+    attrs: { mode: "nearest" },
+  },
+  {
+    op: "Resize",
+    label: "nearest asymmetric floor ×1.5",
+    inputs: [f(1, 2, 4, 4), null, fconst([4], [1, 1, 1.5, 1.5])],
+    attrs: { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" },
+  },
+  {
+    op: "Resize",
+    label: "linear half_pixel ×2",
+    inputs: [f(1, 2, 3, 4), null, fconst([4], [1, 1, 2, 2])],
+    attrs: { mode: "linear" },
+  },
+  {
+    op: "Resize",
+    label: "linear align_corners to sizes",
+    inputs: [f(1, 2, 3, 4), null, null, ivec(1, 2, 5, 7)],
+    attrs: { mode: "linear", coordinate_transformation_mode: "align_corners" },
+  },
+  {
+    op: "Resize",
+    label: "linear pytorch_half_pixel ÷2",
+    inputs: [f(1, 2, 6, 8), null, fconst([4], [1, 1, 0.5, 0.5])],
+    attrs: { mode: "linear", coordinate_transformation_mode: "pytorch_half_pixel" },
+  },
+  {
+    op: "Resize",
+    label: "nearest round_prefer_ceil ×3 on 3-D",
+    inputs: [f(2, 3, 4), null, fconst([3], [1, 1, 3])],
+    attrs: { mode: "nearest", nearest_mode: "round_prefer_ceil" },
+  },
 ];
 
 /** Name of input `i` of a case. */

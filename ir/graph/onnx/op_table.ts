@@ -11,6 +11,7 @@ import { NN_RULES } from "./ops_nn.ts";
 import { REDUCE_RULES } from "./ops_reduce.ts";
 import { SHAPE_RULES } from "./ops_shape.ts";
 import { TENSOR_RULES } from "./ops_tensor.ts";
+import { RESIZE_RULES } from "./ops_resize.ts";
 
 /** ONNX op type → rule. */
 export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
@@ -19,6 +20,7 @@ export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
     ...NN_RULES,
     ...REDUCE_RULES,
     ...SHAPE_RULES,
+    ...RESIZE_RULES,
     ...TENSOR_RULES,
   }),
 );
