@@ -6,8 +6,8 @@
  * matmuls run on the host and the conformance report says so), scratchpads of 16/32/64 KiB, a
  * slower global memory (64 bytes per cycle after 32 cycles), an 800 MHz clock, and its own scope
  * names (`acme.sram_a`, `acme.sram_b`, `acme.accum`). The peaks follow from the config:
- * 2 · 2048 MACs/cycle · 0.8 GHz = 3.3 TOPS (int8 and float16), 102.4 GB/s to global memory (the
- * load and store DMA engines, 51.2 GB/s each).
+ * 2 · 2048 MACs/cycle · 0.8 GHz = 3.3 TOPS (int8 and float16), 51.2 GB/s to global memory (per
+ * DMA engine; loads and stores run concurrently).
  *
  * Run it through the conformance kit from the repository's root:
  *

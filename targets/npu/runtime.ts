@@ -56,6 +56,8 @@ export interface NpuKernelStats extends KernelStats {
   readonly intrinsicMacs: number;
   /** Bytes the DMA engines moved between global memory and the scratchpads (loads + stores). */
   readonly dmaBytes: number;
+  /** The part of `dmaBytes` loaded (global → scratchpads); the rest was stored. */
+  readonly dmaLoadBytes: number;
   /** Achieved operations per second of the NPU: `2 · npuMacs / seconds` (0 when it did not run). */
   readonly opsPerSecond: number;
   /** MACs the host ran. */
@@ -76,6 +78,7 @@ interface RunState {
   tileMacs: number;
   npuMacs: number;
   dmaBytes: number;
+  dmaLoadBytes: number;
   streams: number;
   commands: number;
   simMs: number;
@@ -132,6 +135,7 @@ export class NpuDevice extends CpuDevice {
     st.cycles += report.totalCycles;
     st.tileMacs += report.macs;
     st.dmaBytes += report.bytesLoaded + report.bytesStored;
+    st.dmaLoadBytes += report.bytesLoaded;
     if (stream === 0) st.npuMacs += s.macs; // a site's streams together compute its MACs
     st.streams++;
     st.commands += count;
@@ -147,6 +151,7 @@ export class NpuDevice extends CpuDevice {
       tileMacs: 0,
       npuMacs: 0,
       dmaBytes: 0,
+      dmaLoadBytes: 0,
       streams: 0,
       commands: 0,
       simMs: 0,
@@ -187,6 +192,7 @@ export class NpuDevice extends CpuDevice {
       macs: st.npuMacs + hostMacs,
       intrinsicMacs: st.tileMacs,
       dmaBytes: st.dmaBytes,
+      dmaLoadBytes: st.dmaLoadBytes,
       opsPerSecond: st.cycles > 0 ? (2 * st.npuMacs * this.config.clockHz) / st.cycles : 0,
       hostMacs,
       streams: st.streams,

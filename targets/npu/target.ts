@@ -22,8 +22,9 @@ import { npuRuntime } from "./runtime.ts";
 
 /**
  * The roofline of a config, from the simulator's own figures: per mode, 2 operations per MAC ×
- * `peakMacsPerCycle` × clock; global memory, the load and store DMA engines together
- * (2 × `dma.bytesPerCycle` × clock — a kernel's `dmaBytes / seconds` never exceeds it); each
+ * `peakMacsPerCycle` × clock; global memory, one DMA engine's rate (`dma.bytesPerCycle` × clock:
+ * what a kernel's loads, or its stores, reach at most; the two engines run concurrently, so a
+ * kernel's `dmaBytes / seconds` stays below twice it); each
  * scratchpad, what the GEMM unit reads from it per cycle at peak in the widest enabled mode
  * (the accumulator: one tile of 4-byte elements per tile product).
  *
@@ -45,7 +46,7 @@ export function npuPeak(
   return {
     flopsPerSecond: flops,
     bytesPerSecond: {
-      global: 2 * config.dma.bytesPerCycle * config.clockHz,
+      global: config.dma.bytesPerCycle * config.clockHz,
       [scopes.input]: g.batch * g.blockIn * widest * hz,
       [scopes.weight]: g.blockIn * g.blockOut * widest * hz,
       [scopes.acc]: g.batch * g.blockOut * 4 * hz,
