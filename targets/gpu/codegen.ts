@@ -12,6 +12,7 @@ import { elementOf } from "../../ir/dtype.ts";
 import type { PrimExpr, Var } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import type { Buffer, Stmt } from "../../ir/stmt.ts";
+import { visit } from "../../ir/node.ts";
 import type { Codegen, CompileContext } from "../../sdk/codegen.ts";
 import type { GpuArtifact, GpuBufferSlot, GpuKernel, GpuScalar } from "./artifact.ts";
 import { checkLimits, type GpuLimits } from "./limits.ts";
@@ -61,6 +62,18 @@ export function splitBody(body: Stmt): SplitBody {
   };
   go(body);
   return out;
+}
+
+/** Whether a kernel has threadIdx-bound loops (workgroups of more than one invocation). */
+function hasThreads(s: Stmt): boolean {
+  let found = false;
+  visit(s, (n) => {
+    if (n.kind === "For" && n.forKind === "thread" && n.threadTag.startsWith("threadIdx")) {
+      found = true;
+    }
+    return !found;
+  });
+  return found;
 }
 
 /** 64-bit FNV-1a of a string, as 16 hex digits (the pipeline cache key). */
@@ -137,7 +150,7 @@ export function compileGpu(lowered: PrimFunc, options: GpuCodegenOptions): GpuAr
     intrinsics: options.intrinsics,
   };
   const kernels: GpuKernel[] = split.kernels.map((s, k) => {
-    const e = emitKernel(sync(s), env, k);
+    const e = emitKernel(hasThreads(s) ? sync(s) : s, env, k);
     return { ...e, hash: contentHash(e.source) };
   });
   checkLimits(f, { kernels, buffers }, options.limits);

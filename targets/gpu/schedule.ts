@@ -26,11 +26,14 @@ import { analyzeBlock, type BlockInfo } from "../../tensorize/default/block_info
 import { inlineInjective } from "../../tensorize/default/inline.ts";
 import { Schedule } from "../../tensorize/schedule.ts";
 import { gemmGpu, type GemmTiling, REGISTER_TILING, SHARED_TILING } from "./schedule_gemm.ts";
+import { crossThreadReduction } from "./schedule_reduce.ts";
 
 /** Options of the gpu default schedule. */
 export interface GpuScheduleOptions {
   /** Invocations per workgroup for bound loops (default 64). */
   readonly threads?: number;
+  /** Spread reductions over the invocations of a workgroup (default true). */
+  readonly crossThread?: boolean;
   /** Tiles of multiply-accumulate blocks (default `REGISTER_TILING`); false: bind only. */
   readonly gemm?: GemmTiling | false;
 }
@@ -163,6 +166,20 @@ export function applyGpuSchedule(
         if (g) {
           sch = g;
           decisions.push({ block: name, rule: "gemm" });
+          continue;
+        }
+      } catch (e) {
+        if (!(e instanceof ScheduleError)) throw e;
+      }
+    }
+    if (
+      info && options.crossThread !== false && (info.kind === "reduction" || info.kind === "pool")
+    ) {
+      const trial = sch.copy();
+      try {
+        if (crossThreadReduction(trial, info, threads)) {
+          sch = trial;
+          decisions.push({ block: name, rule: "cross-thread" });
           continue;
         }
       } catch (e) {

@@ -7,7 +7,9 @@
  * Thread-bound loops: the workgroup size is the largest `threadIdx` extent of each axis (they
  * must be constant), the grid the largest `blockIdx` extent (evaluated per call). A loop whose
  * extent is smaller than its axis' launch size is guarded by `if (id < extent)`; `vthread` loops
- * run serially. A serial loop around thread-bound loops runs in every invocation.
+ * run serially. A serial loop around thread-bound loops runs in every invocation; a store to
+ * `shared` or `global` memory outside thread-bound loops is made by invocation 0 alone (the
+ * barrier pass then orders it against the threads' accesses).
  *
  * @module
  */
@@ -123,12 +125,15 @@ class KernelEmitter implements ExprContext {
   readonly usedSlots = new Set<number>();
   usesUniform = false;
   readonly workgroupDecls: string[] = [];
+  /** threadIdx-bound loops around the statement being emitted. */
+  private threadDepth = 0;
   workgroupBytes = 0;
 
   constructor(
     private readonly env: KernelEnv,
     private readonly written: ReadonlySet<Buffer>,
     private readonly guard: (f: For) => boolean,
+    private readonly threaded: boolean,
   ) {}
 
   private fresh(base: string): string {
@@ -203,6 +208,19 @@ class KernelEmitter implements ExprContext {
   }
 
   private store(b: Buffer, index: string, value: string): void {
+    if (this.threaded && this.threadDepth === 0 && b.scope !== "local") {
+      // Code outside thread-bound loops runs in every invocation; one of them stores.
+      this.line("if (all(lid == vec3<u32>(0u))) {");
+      this.depth++;
+      this.storeAny(b, index, value);
+      this.depth--;
+      this.line("}");
+      return;
+    }
+    this.storeAny(b, index, value);
+  }
+
+  private storeAny(b: Buffer, index: string, value: string): void {
     const l = this.local.get(b);
     if (l) {
       return this.line(
@@ -322,6 +340,8 @@ class KernelEmitter implements ExprContext {
     this.depth++;
     this.line(`let ${v}: i32 = ${lo === "0i" ? id : `${lo} + ${id}`};`);
     this.names.set(s.loopVar, [v]);
+    const inThreads = t.kind === "thread";
+    if (inThreads) this.threadDepth++;
     if (this.guard(s)) {
       const [ext] = this.ex(s.extent);
       this.flush();
@@ -329,6 +349,7 @@ class KernelEmitter implements ExprContext {
       this.block(s.body);
       this.line(`}`);
     } else this.stmt(s.body);
+    if (inThreads) this.threadDepth--;
     this.depth--;
     this.line(`}`);
   }
@@ -427,7 +448,8 @@ function writtenBuffers(s: Stmt): Set<Buffer> {
 export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKernel {
   const written = writtenBuffers(body);
   const launch = collectLaunch(body, env.func);
-  const em = new KernelEmitter(env, written, launch.guard);
+  const threaded = launch.wg[0] * launch.wg[1] * launch.wg[2] > 1;
+  const em = new KernelEmitter(env, written, launch.guard, threaded);
   for (const [v, value] of env.lets) {
     em.stmt({ kind: "LetStmt", v, value, body: { kind: "SeqStmt", seq: [] } });
   }

@@ -6,7 +6,10 @@
  * such statements gets one at the end of its body too, so the next iteration's writes cannot
  * overtake the last iteration's reads. The check is by buffer, not by index: it may add a
  * barrier that is not needed, never miss one. Barriers are placed only outside thread-bound
- * loops, where control flow is uniform within a workgroup.
+ * loops, where control flow is uniform within a workgroup. A statement that stores to `shared`
+ * or `global` memory outside thread-bound loops counts as running on the threads (invocation 0
+ * makes the store for all of them). The codegen runs the pass only on kernels with more than
+ * one invocation per workgroup.
  *
  * ```text
  * for bx in 0..G thread(blockIdx.x) {            for bx … {
@@ -46,7 +49,11 @@ function accessOf(s: Stmt): Access {
     if (n.kind === "For" && n.forKind === "thread" && n.threadTag.startsWith("threadIdx")) {
       (a as { threaded: boolean }).threaded = true;
     }
-    if (n.kind === "BufferStore" && SYNCED.has(n.buffer.scope)) a.writes.add(n.buffer);
+    if (n.kind === "BufferStore" && SYNCED.has(n.buffer.scope)) {
+      a.writes.add(n.buffer);
+      // a store outside thread-bound loops is made by one invocation for all (wgsl_kernel.ts)
+      (a as { threaded: boolean }).threaded = true;
+    }
     if (n.kind === "BufferLoad" && SYNCED.has(n.buffer.scope)) a.reads.add(n.buffer);
   });
   return a;
