@@ -1,0 +1,77 @@
+/**
+ * The forms of contraction sites (`conv_sites.ts`) end to end: built for the npu target, run on
+ * the simulator, compared with the reference interpreter.
+ */
+import { assert, assertEquals } from "../../ir/test_util.ts";
+import { add, cast, mul } from "../../ir/expr.ts";
+import { type NDArray, randomNDArray } from "../../ir/ndarray.ts";
+import { runFunc } from "../../ir/interp/mod.ts";
+import type { PrimFunc } from "../../ir/func.ts";
+import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/te.ts";
+import { findOp } from "../../ir/ops/catalog.ts";
+import { input, opCase } from "../../ir/ops/descriptor.ts";
+import { compareArrays } from "../../conformance/tolerance.ts";
+import { build } from "../../sdk/mod.ts";
+import npu, { type NpuArtifact, type NpuKernelStats } from "./mod.ts";
+
+async function run(f: PrimFunc, inputs: NDArray[]) {
+  const k = await build(f, npu);
+  const got = await k.run(inputs);
+  const cmp = compareArrays(got[0], runFunc(f, inputs)[0]);
+  assert(cmp.ok, `${f.name}: ${cmp.reason ?? JSON.stringify(cmp.first)}`);
+  const art = (k as unknown as { artifact: NpuArtifact }).artifact;
+  return { s: k.stats() as NpuKernelStats, sites: art.sites };
+}
+
+Deno.test("an output the DMA cannot store goes through a host buffer (per-image weights, batch innermost)", async () => {
+  // O[k, y, x, b]: the batch is a host loop (every operand uses it) and the innermost output
+  // dimension, so neither pixels nor channels are contiguous in O
+  const B = 2, C = 16, H = 6, W = 7, K = 20;
+  const D = placeholder([B, C, H, W], "int8", "D");
+  const Wt = placeholder([B, K, C, 3, 3], "int8", "Wt");
+  const rc = reduceAxis(C, "rc"), ry = reduceAxis(3, "ry"), rx = reduceAxis(3, "rx");
+  const O = compute(
+    [K, H - 2, W - 2, B],
+    ([k, y, x, b]) =>
+      sum(
+        mul(
+          cast("int32", D.at(b, rc, add(y, ry), add(x, rx))),
+          cast("int32", Wt.at(b, k, rc, ry, rx)),
+        ),
+        [rc, ry, rx],
+      ),
+    "O",
+  );
+  const { s, sites } = await run(createPrimFunc([D, Wt, O], "batched_conv"), [
+    randomNDArray("int8", [B, C, H, W], 1, -128, 127),
+    randomNDArray("int8", [B, K, C, 3, 3], 2, -128, 127),
+  ]);
+  assertEquals(sites.length, 1);
+  assert(sites[0].packs.includes("out"), String(sites[0].packs));
+  assertEquals(s.streams, B); // one site execution per image
+  assertEquals(s.intrinsicShare, 1);
+});
+
+Deno.test("float16 NHWC conv gathers directly; NCHW at stride 2 falls back to a host im2col", async () => {
+  const conv = findOp("conv2d");
+  const f16 = opCase(
+    [input("x", [1, 7, 9, 24], "float16"), input("w", [3, 3, 24, 20], "float16")],
+    {
+      layout: "NHWC",
+      padding: 1,
+      outDtype: "float32",
+    },
+  );
+  const a = await run(conv.build(f16), conv.makeInputs(f16, 2));
+  assertEquals(a.sites[0].form, "direct");
+  assertEquals(a.s.hostOps, ["T_conv2d_nhwc_pad"]);
+  // column stride 2 in NCHW: the channels' gather would put 3 kernel columns on 16 tile columns
+  const s2 = opCase([input("x", [1, 32, 9, 11], "int8"), input("w", [16, 32, 3, 3], "int8")], {
+    strides: 2,
+    padding: 1,
+    outDtype: "int32",
+  });
+  const b = await run(conv.build(s2), conv.makeInputs(s2, 3));
+  assertEquals(b.sites[0].form, "im2col");
+  assertEquals(b.s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_im2col", "T_conv2d_nchw_weight"]);
+});
