@@ -16,8 +16,12 @@
  * | min, max           | componentwise (both are monotone)                               |
  * | select(c, x, y)    | [min(a, c), max(b, d)]                                          |
  *
- * Anything else that uses a relaxed variable falls back to constant bounds (`constIntBound`
- * with the relaxed ranges bound), or has no interval.
+ * Anything else that uses a relaxed variable — at any depth, so `i·4 + j·j` keeps its symbolic
+ * part — falls back to constant bounds (`constIntBound` with the relaxed ranges bound), or has no
+ * interval. `relaxRange`/`relaxRegion` lift this to ranges and buffer regions.
+ *
+ * This is the one interval evaluator of the code base: schedules (compute_at, cache stages,
+ * blockize, layout maps, access regions) and the buffer allocation passes all use it.
  *
  * @module
  */
@@ -40,6 +44,7 @@ import {
 } from "../expr.ts";
 import { isInt } from "../dtype.ts";
 import { visit } from "../node.ts";
+import { type BufferRegion, bufferRegion, range } from "../stmt.ts";
 
 /** An inclusive integer interval with symbolic ends. */
 export interface Interval {
@@ -52,8 +57,11 @@ export interface Interval {
 /** Ranges of the variables to relax. */
 export type RelaxRanges = ReadonlyMap<Var, { readonly min: PrimExpr; readonly extent: PrimExpr }>;
 
-/** Whether `e` uses any variable of `vars`. */
-export function usesAny(e: PrimExpr, vars: ReadonlyMap<Var, unknown>): boolean {
+/** Whether `e` uses any variable of `vars` (a set, or the keys of a map). */
+export function usesAny(
+  e: PrimExpr,
+  vars: ReadonlySet<Var> | ReadonlyMap<Var, unknown>,
+): boolean {
   if (vars.size === 0) return false;
   let found = false;
   visit(e, (n) => {
@@ -80,7 +88,7 @@ export function usesAny(e: PrimExpr, vars: ReadonlyMap<Var, unknown>): boolean {
  * ```
  */
 export function relaxExpr(e: PrimExpr, ranges: RelaxRanges, ana: Analyzer): Interval | undefined {
-  const r = go(e, ranges, ana) ?? constantFallback(e, ranges, ana);
+  const r = go(e, ranges, ana);
   return r && { lo: ana.simplify(r.lo), hi: ana.simplify(r.hi) };
 }
 
@@ -88,8 +96,13 @@ function point(e: PrimExpr): Interval {
   return { lo: e, hi: e };
 }
 
+/** The interval by the rules, else (a sub-expression no rule covers) by constant bounds. */
 function go(e: PrimExpr, ranges: RelaxRanges, ana: Analyzer): Interval | undefined {
   if (!usesAny(e, ranges)) return point(e);
+  return rule(e, ranges, ana) ?? constantFallback(e, ranges, ana);
+}
+
+function rule(e: PrimExpr, ranges: RelaxRanges, ana: Analyzer): Interval | undefined {
   if (e.kind === "Var") {
     const r = ranges.get(e)!;
     return { lo: r.min, hi: sub(add(r.min, r.extent), int(1, e.dtype)) };
@@ -173,4 +186,67 @@ export function unionInterval(a: Interval, b: Interval, ana: Analyzer): Interval
     ? b.hi
     : ana.simplify(max(a.hi, b.hi));
   return { lo, hi };
+}
+
+/**
+ * The hull `[lo, hi]` of range `r` (`[min, min + extent − 1]`) while the variables of `ranges`
+ * run over theirs; undefined when an end has no interval.
+ */
+export function relaxRange(
+  r: { readonly min: PrimExpr; readonly extent: PrimExpr },
+  ranges: RelaxRanges,
+  ana: Analyzer,
+): Interval | undefined {
+  const lo = relaxExpr(r.min, ranges, ana);
+  const hi = lo && relaxExpr(sub(add(r.min, r.extent), int(1, r.min.dtype)), ranges, ana);
+  return lo && hi && { lo: lo.lo, hi: hi.hi };
+}
+
+/** Options of `relaxRegion`. */
+export interface RelaxRegionOptions {
+  /**
+   * Clip an end provably outside the buffer to its edge (a guarded block never touches more
+   * than its buffer); an end that may or may not be outside is kept. Default false.
+   */
+  readonly clip?: boolean;
+}
+
+/**
+ * A buffer region relaxed over `ranges`: each dimension covering every point any instance
+ * touches; a dimension without an interval becomes the whole dimension. Returns `region` itself
+ * when no dimension uses a relaxed variable.
+ *
+ * @example
+ * ```ts
+ * import { relaxRegion } from "./relax.ts";
+ * import { Analyzer } from "../arith/mod.ts";
+ * import { add, mul, variable } from "../expr.ts";
+ * import { bufferRegion, decl, range } from "../stmt.ts";
+ * const o = variable("o"), i = variable("i"), A = decl("A", [64]);
+ * const r = relaxRegion(bufferRegion(A, [range(add(mul(o, 4), i), 1)]), new Map([[i, range(0, 4)]]), new Analyzer());
+ * console.assert(r.region[0].extent.kind === "IntImm"); // A[o*4 +: 4]
+ * ```
+ */
+export function relaxRegion(
+  region: BufferRegion,
+  ranges: RelaxRanges,
+  ana: Analyzer,
+  options: RelaxRegionOptions = {},
+): BufferRegion {
+  let changed = false;
+  const out = region.region.map((r, d) => {
+    if (!usesAny(r.min, ranges) && !usesAny(r.extent, ranges)) return r;
+    changed = true;
+    const dim = region.buffer.shape[d];
+    const iv = relaxRange(r, ranges, ana);
+    if (!iv) return range(int(0, dim.dtype), dim);
+    let { lo, hi } = iv;
+    if (options.clip) {
+      const zero = int(0, lo.dtype), last = ana.simplify(sub(dim, int(1, dim.dtype)));
+      if (!ana.canProve(ge(lo, zero)) && ana.canProve(le(lo, zero))) lo = zero;
+      if (!ana.canProve(le(hi, last)) && ana.canProve(ge(hi, last))) hi = last;
+    }
+    return range(lo, ana.simplify(add(sub(hi, lo), int(1, lo.dtype))));
+  });
+  return changed ? bufferRegion(region.buffer, out) : region;
 }

@@ -8,10 +8,11 @@
  */
 import type { Analyzer } from "../../ir/arith/mod.ts";
 import { add, int, type PrimExpr, sub, type Var } from "../../ir/expr.ts";
-import { bufferParams, type PrimFunc } from "../../ir/func.ts";
-import { visit } from "../../ir/node.ts";
+import type { PrimFunc } from "../../ir/func.ts";
 import type { Block, BlockRealize, Buffer, BufferRegion, For, Stmt } from "../../ir/stmt.ts";
-import { relaxExpr, type RelaxRanges, substitute } from "../../ir/transform/mod.ts";
+import { substitute } from "../../ir/transform/mod.ts";
+import { relaxExpr, type RelaxRanges, usesAny } from "../../ir/transform/relax.ts";
+import { isParamBuffer } from "./buffers.ts";
 import { type BlockLocation, childBlocks, walkStmts } from "./find.ts";
 
 /** The scope of a block: the innermost block above it and the statements down to that block. */
@@ -28,6 +29,18 @@ export function scopeOf(loc: BlockLocation): Scope | undefined {
     const s = loc.path[k];
     if (s.kind === "Block") return { block: s, path: loc.path.slice(0, k) };
     if (s.kind === "BlockRealize") return { block: s.block, path: loc.path.slice(0, k + 1) };
+  }
+  return undefined;
+}
+
+/**
+ * The block whose `init` a path enters (`path` from the function body down to `end`), if any:
+ * statements there run only on a reduction's first iteration, apart from the block's body.
+ */
+export function enclosingInit(path: readonly Stmt[], end: Stmt): Block | undefined {
+  for (let k = 0; k < path.length; k++) {
+    const s = path[k];
+    if (s.kind === "Block" && s.init !== undefined && (path[k + 1] ?? end) === s.init) return s;
   }
   return undefined;
 }
@@ -61,18 +74,13 @@ export function consumersOf(blocks: readonly BlockRealize[], target: Block): Blo
   return blocks.slice(at + 1).filter((r) => target.writes.some((w) => reads(r.block, w.buffer)));
 }
 
-/** Whether `buf` is a parameter of `f` (an input or output of the function). */
-export function isParam(f: PrimFunc, buf: Buffer): boolean {
-  return bufferParams(f).includes(buf);
-}
-
 /**
  * Why `buf` is an output of the scope (undefined when it is an intermediate of it): a function
  * parameter, or a buffer the scope block does not allocate — its readers may be outside the
  * scope (TVM's output block), e.g. the original buffer of a cache stage inside a blockized block.
  */
 export function scopeOutputProblem(f: PrimFunc, scope: Scope, buf: Buffer): string | undefined {
-  if (isParam(f, buf)) return `it writes the function's output "${buf.name}"`;
+  if (isParamBuffer(f, buf)) return `it writes the function's output "${buf.name}"`;
   if (scope.block.allocBuffers.includes(buf)) return undefined;
   return `it writes "${buf.name}", which its scope block "${scope.block.name}" does not allocate`;
 }
@@ -111,7 +119,7 @@ export function reductionProblem(
   );
   for (const w of target.writes) {
     for (const r of w.region) {
-      if (usesAnyVar(r.min, reduceVars) || usesAnyVar(r.extent, reduceVars)) {
+      if (usesAny(r.min, reduceVars) || usesAny(r.extent, reduceVars)) {
         return `a reduction variable indexes the written buffer "${w.buffer.name}"`;
       }
     }
@@ -125,16 +133,6 @@ function dominantProblem(blocks: readonly BlockRealize[], target: Block): string
     if (other) return `block "${other.block.name}" also writes buffer "${w.buffer.name}"`;
   }
   return undefined;
-}
-
-/** Whether `e` uses a variable of `vars`. */
-export function usesAnyVar(e: PrimExpr, vars: ReadonlySet<Var>): boolean {
-  let found = false;
-  visit(e, (n) => {
-    if (found) return false;
-    if (n.kind === "Var" && vars.has(n)) found = true;
-  });
-  return found;
 }
 
 /** The realize's bindings as a substitution (iteration variable → value). */

@@ -23,10 +23,8 @@ export { bindingProblem, iterKindsOf, usesVar } from "./affine.ts";
 export {
   accessRegions,
   consumersOf,
-  type Interval,
   producersOf,
-  relaxExpr,
-  relaxRegion,
   unionRegions,
   withAccessRegions,
 } from "./regions.ts";
+export { type Interval, relaxExpr, relaxRegion } from "../../ir/transform/relax.ts";

@@ -8,7 +8,8 @@ import { Schedule } from "../mod.ts";
 import { matmulFunc } from "../testing.ts";
 import { analyzerFor } from "./bindings.ts";
 import { findBlock } from "./find.ts";
-import { accessRegions, consumersOf, producersOf, relaxExpr, relaxRegion } from "./regions.ts";
+import { accessRegions, consumersOf, producersOf } from "./regions.ts";
+import { relaxExpr, relaxRegion } from "../../ir/transform/relax.ts";
 
 Deno.test("producers and consumers through declared regions", () => {
   const n = sizeVar("n");

@@ -1,12 +1,12 @@
 /**
  * Stages of a scope: the statement of a scope block's body (an element of its sequence, or the
  * whole body) that holds a given block, inserting new stages before or after it, unique block
- * names, and a fresh loop nest around a one-instance-per-point block over a shape.
+ * and buffer names, and a fresh loop nest around a one-instance-per-point block over a shape.
  *
  * @module
  */
 import { type PrimExpr, type Var, variable } from "../../ir/expr.ts";
-import type { PrimFunc } from "../../ir/func.ts";
+import { bufferParams, type PrimFunc } from "../../ir/func.ts";
 import {
   type Block,
   blockRealize,
@@ -19,7 +19,7 @@ import {
   type Stmt,
   TRUE,
 } from "../../ir/stmt.ts";
-import { blockNamesOf, replaceStmt } from "./find.ts";
+import { blockNamesOf, replaceStmt, walkStmts } from "./find.ts";
 
 /** The scope block above a path's end and the statement of its body that leads there. */
 export interface StageLocation {
@@ -66,12 +66,29 @@ export function insertStages(
   });
 }
 
+/** `base`, or `base_1`, `base_2`, … : the first of these not in `taken`. */
+export function freshName(base: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(base)) return base;
+  for (let k = 1;; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
+}
+
 /** `base`, or `base_1`, `base_2`, … : a block name `f` does not use yet (nor `taken`). */
 export function uniqueBlockName(f: PrimFunc, base: string, taken: readonly string[] = []): string {
-  const used = blockNamesOf(f);
-  for (const t of taken) used.add(t);
-  if (!used.has(base)) return base;
-  for (let k = 1;; k++) if (!used.has(`${base}_${k}`)) return `${base}_${k}`;
+  return freshName(base, new Set([...blockNamesOf(f), ...taken]));
+}
+
+/** Names of the buffers of `f`: its parameters and every block's allocations. */
+export function bufferNamesOf(f: PrimFunc): Set<string> {
+  const out = new Set(bufferParams(f).map((b) => b.name));
+  walkStmts(f.body, (s) => {
+    if (s.kind === "Block") { for (const b of s.allocBuffers) out.add(b.name); }
+  });
+  return out;
+}
+
+/** `base`, or `base_1`, `base_2`, … : a buffer name `f` does not use yet. */
+export function uniqueBufferName(f: PrimFunc, base: string): string {
+  return freshName(base, bufferNamesOf(f));
 }
 
 /**

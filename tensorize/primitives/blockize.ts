@@ -51,7 +51,7 @@ import { usesVar } from "../analysis/affine.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import { simplifyAccesses } from "../analysis/buffers.ts";
 import { childBlocks, findLoop, loopsAbove, replaceStmt } from "../analysis/find.ts";
-import { relaxRegion } from "../analysis/relax.ts";
+import { relaxRegion } from "../../ir/transform/relax.ts";
 import { uniqueBlockName } from "../analysis/stages.ts";
 import { divideBinding, NotDivisible } from "../analysis/subspace.ts";
 import { scheduleError } from "../errors.ts";

@@ -18,8 +18,8 @@
  * compacts the cache there (`plan-buffer-allocation`, `compact-buffer-allocation`).
  *
  * Legality: a buffer index within the block's reads/writes (`SCHEDULE_BAD_BUFFER_INDEX`); a
- * scope name (`SCHEDULE_BAD_SCOPE`); not the root block (`SCHEDULE_ROOT_BLOCK`); consumers read
- * and do not write the buffer (`SCHEDULE_CACHE_CONSUMER`); one writer for a cache write
+ * scope name (`SCHEDULE_BAD_SCOPE`); not the root block (`SCHEDULE_ROOT_BLOCK`) nor one in a
+ * block's init (`SCHEDULE_IN_INIT`); consumers read and do not write the buffer (`SCHEDULE_CACHE_CONSUMER`); one writer for a cache write
  * (`SCHEDULE_MULTIPLE_WRITERS`); a place at the top level between writers and readers
  * (`SCHEDULE_NO_INSERT_POSITION`: for a write, no other reader in the statement holding the
  * block, e.g. one a `reverseComputeAt` moved there); a cached write whose block reads the buffer
@@ -52,6 +52,7 @@ import { analyzerFor } from "../analysis/bindings.ts";
 import {
   type Box,
   contains,
+  enclosingInit,
   rangesOf,
   reads,
   relaxRegion,
@@ -60,8 +61,9 @@ import {
   scopeOf,
   writes,
 } from "../analysis/dataflow.ts";
-import { type BlockLocation, blockNamesOf, findBlock } from "../analysis/find.ts";
+import { type BlockLocation, findBlock } from "../analysis/find.ts";
 import { nestOver } from "../analysis/nest.ts";
+import { uniqueBlockName, uniqueBufferName } from "../analysis/stages.ts";
 import { replaceStmts, stmtsOf } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
 import { type InstructionKind, literal, registerInstruction, scriptCall } from "../instruction.ts";
@@ -96,24 +98,6 @@ declare module "../schedule.ts" {
      */
     cacheWrite(block: BlockRV, writeBufferIndex: number, scope: string): BlockRV;
   }
-}
-
-/** A name based on `base` not in `taken`. */
-function fresh(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  for (let k = 1;; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
-}
-
-function bufferNames(f: PrimFunc): Set<string> {
-  const out = new Set<string>();
-  rewrite(f.body, {
-    post: (n) => {
-      if (n.kind === "Buffer") out.add(n.name);
-      return n;
-    },
-  });
-  for (const p of f.params) out.add(p.name);
-  return out;
 }
 
 /** The union of regions of `buf` the blocks access, relaxed over the scope's loops (unclipped). */
@@ -193,7 +177,14 @@ function insertStage(f: PrimFunc, scopeName: string, position: number, stage: St
   return replaceStmts(f, new Map([[s.realize as Stmt, { ...s.realize, block: blk } as Stmt]]));
 }
 
-function common(f: PrimFunc, name: string, what: string, scopeName: string) {
+function common(
+  f: PrimFunc,
+  name: string,
+  which: "reads" | "writes",
+  index: number,
+  scopeName: string,
+) {
+  const what = which === "reads" ? "cache a read" : "cache a write";
   const loc = findBlock(f, name);
   if (!loc) throw scheduleError(f, "SCHEDULE_UNKNOWN_RV", `Cannot find block "${name}"`);
   const fail = (code: string, why: string, hint?: string) =>
@@ -203,9 +194,21 @@ function common(f: PrimFunc, name: string, what: string, scopeName: string) {
   }
   const scope = scopeOf(loc);
   if (!scope) throw fail("SCHEDULE_ROOT_BLOCK", "it is the root block");
+  const init = enclosingInit(loc.path, loc.realize);
+  if (init) throw fail("SCHEDULE_IN_INIT", `it is in the init of block "${init.name}"`);
+  const region = loc.block[which][index];
+  if (!Number.isInteger(index) || !region) {
+    throw fail(
+      "SCHEDULE_BAD_BUFFER_INDEX",
+      `it ${which.slice(0, -1)}s ${loc.block[which].length} buffers, there is no ${
+        which.slice(0, -1)
+      } ${index}`,
+    );
+  }
   // the analyzer knows the scope's iteration variables: a stage inside a blockized block copies
-  // that block's tile (`[vi_o*4, vi_o*4 + 3]` clipped to the buffer only where it may leave it)
-  return { loc, scope, fail, blocks: scopeBlocks(scope), ana: analyzerFor(f, scope.path) };
+  // that block's tile (`[vi_o*4, vi_o*4 + 3]`, ends that may leave the buffer guarded)
+  const ana = analyzerFor(f, scope.path);
+  return { loc, scope, fail, blocks: scopeBlocks(scope), ana, buf: region.buffer };
 }
 
 /**
@@ -220,15 +223,7 @@ export function cacheReadBlock(
   scopeName: string,
   consumers?: readonly string[],
 ): { func: PrimFunc; block: string } {
-  const { loc, scope, fail, blocks, ana } = common(f, name, "cache a read", scopeName);
-  const region = loc.block.reads[index];
-  if (!Number.isInteger(index) || !region) {
-    throw fail(
-      "SCHEDULE_BAD_BUFFER_INDEX",
-      `it reads ${loc.block.reads.length} buffers, there is no read ${index}`,
-    );
-  }
-  const buf = region.buffer;
+  const { scope, fail, blocks, ana, buf } = common(f, name, "reads", index, scopeName);
   const users = consumers
     ? consumers.map((c) => blocks.find((r) => r.block.name === c) ?? c)
     : blocks.filter((r) => reads(r.block, buf));
@@ -254,8 +249,8 @@ export function cacheReadBlock(
       `buffer "${buf.name}" is written where its readers are, no place for the cache stage`,
     );
   }
-  const cacheName = fresh(`${buf.name}_${scopeName.replaceAll(".", "_")}`, blockNamesOf(f));
-  const cache = decl(fresh(cacheName, bufferNames(f)), buf.shape, buf.dtype, { scope: scopeName });
+  const cacheName = uniqueBlockName(f, `${buf.name}_${scopeName.replaceAll(".", "_")}`);
+  const cache = decl(uniqueBufferName(f, cacheName), buf.shape, buf.dtype, { scope: scopeName });
   const box = accessedBox(f, scope, list, buf, "reads", ana);
   const stage = copyNest(cacheName, buf, cache, box, ana);
   let g = replaceStmts(
@@ -278,15 +273,7 @@ export function cacheWriteBlock(
   index: number,
   scopeName: string,
 ): { func: PrimFunc; block: string } {
-  const { loc, scope, fail, blocks, ana } = common(f, name, "cache a write", scopeName);
-  const region = loc.block.writes[index];
-  if (!Number.isInteger(index) || !region) {
-    throw fail(
-      "SCHEDULE_BAD_BUFFER_INDEX",
-      `it writes ${loc.block.writes.length} buffers, there is no write ${index}`,
-    );
-  }
-  const buf = region.buffer;
+  const { loc, scope, fail, blocks, ana, buf } = common(f, name, "writes", index, scopeName);
   const other = blocks.find((r) => r.block !== loc.block && writes(r.block, buf));
   if (other) {
     throw fail(
@@ -314,8 +301,8 @@ export function cacheWriteBlock(
       `block "${inside.block.name}" reads buffer "${buf.name}" in the same statement of the scope, before any place for the write-back`,
     );
   }
-  const cacheName = fresh(`${buf.name}_${scopeName.replaceAll(".", "_")}`, blockNamesOf(f));
-  const cache = decl(fresh(cacheName, bufferNames(f)), buf.shape, buf.dtype, { scope: scopeName });
+  const cacheName = uniqueBlockName(f, `${buf.name}_${scopeName.replaceAll(".", "_")}`);
+  const cache = decl(uniqueBufferName(f, cacheName), buf.shape, buf.dtype, { scope: scopeName });
   const box = accessedBox(f, scope, [loc.realize], buf, "writes", ana);
   const stage = copyNest(cacheName, cache, buf, box, ana);
   let g = replaceStmts(

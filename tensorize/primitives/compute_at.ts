@@ -19,7 +19,8 @@
  * range of extent 1 binds directly unless `preserveUnitLoops`); a range that overruns the
  * variable's domain or has no constant extent gets a predicate, so iteration stays exact.
  *
- * Legality: not the root block (`SCHEDULE_ROOT_BLOCK`); the loop is not an ancestor of the
+ * Legality: not the root block (`SCHEDULE_ROOT_BLOCK`); neither the block nor the loop inside a
+ * block's init (`SCHEDULE_IN_INIT`); the loop is not an ancestor of the
  * block (`SCHEDULE_LOOP_IS_ANCESTOR`) and is in the block's scope (`SCHEDULE_NOT_SAME_SCOPE`);
  * no block that depends on the moved one (or that it depends on: read-after-write, write-after-read,
  * write-after-write) changes sides (`SCHEDULE_DEPENDENCY_ORDER`); the block is complete or a reduction (`SCHEDULE_NOT_COMPLETE_OR_REDUCTION`); compute_at of a
@@ -55,6 +56,7 @@ import {
   completeProblem,
   consumersOf,
   contains,
+  enclosingInit,
   loopsBelow,
   producersOf,
   rangesOf,
@@ -131,6 +133,16 @@ export function computeAtLoop(
     scheduleError(f, code, `${head}: ${why}`, { block: name, loop: loopVar, hint });
   const scope = scopeOf(loc);
   if (!scope) throw fail("SCHEDULE_ROOT_BLOCK", "it is the root block");
+  const init = enclosingInit(loc.path, loc.realize) ?? enclosingInit(lloc.path, loop);
+  if (init) {
+    throw fail(
+      "SCHEDULE_IN_INIT",
+      `the ${
+        enclosingInit(loc.path, loc.realize) ? "block" : "loop"
+      } is in the init of block "${init.name}", which runs only on its reduction's first iteration`,
+      "decomposeReduction first: the init becomes a block of its own",
+    );
+  }
   if (loc.path.includes(loop)) {
     throw fail("SCHEDULE_LOOP_IS_ANCESTOR", "the loop is an ancestor of the block");
   }

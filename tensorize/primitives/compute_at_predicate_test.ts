@@ -156,3 +156,21 @@ Deno.test("reverseComputeAt refuses a loop that may run no iteration", () => {
   );
   assert(e.message.includes("no iteration"), e.message);
 });
+
+Deno.test("block primitives refuse blocks and loops inside a block's init", () => {
+  // Regression: a cache stage moved under a loop of the outer block's init was copied only on
+  // the reduction's first iteration, into a cache allocated anew on every one.
+  const sch = new Schedule(matmulFunc("int32"));
+  const c = sch.getBlock("C");
+  const [i, j, k] = sch.getLoops(c);
+  sch.reorder(k, i, j);
+  sch.blockize(i); // C_o (over k) with init { for i_init, j_init: C_init }
+  const stage = sch.cacheRead(c, 1, "local");
+  const init = sch.getBlock("C_init");
+  const [iInit] = sch.getLoops(init);
+  const e = assertScheduleError(sch, () => sch.computeAt(stage, iInit), "SCHEDULE_IN_INIT");
+  assert(e.message.includes('init of block "C_o"'), e.message);
+  assertScheduleError(sch, () => sch.reverseComputeAt(init, iInit), "SCHEDULE_IN_INIT");
+  assertScheduleError(sch, () => sch.cacheWrite(init, 0, "local"), "SCHEDULE_IN_INIT");
+  assertScheduleError(sch, () => sch.computeInline(init), "SCHEDULE_IN_INIT");
+});

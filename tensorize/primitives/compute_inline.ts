@@ -13,7 +13,8 @@
  * (the consumer's loads of the buffer replaced by the producer's value, its iteration variables
  * by the producer's indices). Read regions of the rewritten blocks are recomputed.
  *
- * Legality (TVM's): not the root block (`SCHEDULE_ROOT_BLOCK`); the block (and, for the reverse,
+ * Legality (TVM's): not the root block (`SCHEDULE_ROOT_BLOCK`) nor one in a block's init
+ * (`SCHEDULE_IN_INIT`); the block (and, for the reverse,
  * its producer) is complete (`SCHEDULE_NOT_COMPLETE`); its body is one store indexed by distinct
  * iteration variables, all of them (`SCHEDULE_INLINE_BODY`; for the reverse: the consumer loads
  * the buffer only at its iteration variables); the intermediate buffer is no function parameter
@@ -39,6 +40,7 @@ import { substitute } from "../../ir/transform/mod.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import {
   completeProblem,
+  enclosingInit,
   reads,
   scopeBlocks,
   scopeOf,
@@ -107,6 +109,8 @@ function setup(f: PrimFunc, name: string, what: string) {
     scheduleError(f, code, `Cannot ${what} block "${name}": ${why}`, { block: name, hint });
   const scope = scopeOf(loc);
   if (!scope) throw fail("SCHEDULE_ROOT_BLOCK", "it is the root block");
+  const init = enclosingInit(loc.path, loc.realize);
+  if (init) throw fail("SCHEDULE_IN_INIT", `it is in the init of block "${init.name}"`);
   const blocks = scopeBlocks(scope);
   const problem = completeProblem(blocks, loc.block);
   if (problem) throw fail("SCHEDULE_NOT_COMPLETE", `it is not a complete block: ${problem}`);

@@ -38,7 +38,8 @@ import { substitute } from "../../ir/transform/mod.ts";
 import { bindingProblem, iterKindsOf, usesVar } from "../analysis/affine.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import { reductionProblem, scopeBlocks, scopeOf } from "../analysis/dataflow.ts";
-import { blockNamesOf, findBlock, findLoop, loopsAbove, replaceStmt } from "../analysis/find.ts";
+import { findBlock, findLoop, loopsAbove, replaceStmt } from "../analysis/find.ts";
+import { uniqueBlockName } from "../analysis/stages.ts";
 import { hullRegion, loadsOf } from "../analysis/read_regions.ts";
 import { replaceStmts } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
@@ -140,7 +141,7 @@ export function decomposeReductionBlock(
   const rename = new Map<Var, PrimExpr>(spatial.map((s, k) => [s.iv.v, ivs[k].v]));
   const initBody = substitute(blk.init!, rename);
   const ana = analyzerFor(f);
-  const initName = fresh(`${name}_init`, blockNamesOf(f));
+  const initName = uniqueBlockName(f, `${name}_init`);
   const init = makeBlock({
     name: initName,
     iterVars: ivs,
@@ -165,11 +166,6 @@ export function decomposeReductionBlock(
   const newLoop = replaceStmt({ ...f, body: loop }, realize, updated).body;
   const func = replaceStmts(f, new Map<Stmt, Stmt>([[loop, seq([initNest, newLoop])]]));
   return { func, block: initName };
-}
-
-function fresh(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  for (let k = 1;; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
 }
 
 /** `sch.decomposeReduction(block, loop)`. */

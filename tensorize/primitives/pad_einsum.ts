@@ -38,7 +38,7 @@ import {
   select,
   type Var,
 } from "../../ir/expr.ts";
-import { bufferParams, type PrimFunc } from "../../ir/func.ts";
+import type { PrimFunc } from "../../ir/func.ts";
 import { type Node, rewrite, visit } from "../../ir/node.ts";
 import {
   type Block,
@@ -50,8 +50,15 @@ import {
   type Stmt,
 } from "../../ir/stmt.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
-import { blocksUnder, findBlock, loopsAbove, replaceStmt, walkStmts } from "../analysis/find.ts";
-import { insertStages, pointwiseNest, stageOf, uniqueBlockName } from "../analysis/stages.ts";
+import { blocksUnder, findBlock, loopsAbove, replaceStmt } from "../analysis/find.ts";
+import {
+  bufferNamesOf,
+  freshName,
+  insertStages,
+  pointwiseNest,
+  stageOf,
+  uniqueBlockName,
+} from "../analysis/stages.ts";
 import { scheduleError } from "../errors.ts";
 import { type InstructionKind, literal, registerInstruction, scriptCall } from "../instruction.ts";
 import { Schedule } from "../schedule.ts";
@@ -180,10 +187,9 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     }
   }
   // ---- new buffers and stages
-  const names = bufferNames(f);
+  const names = bufferNamesOf(f);
   const fresh = (base: string) => {
-    let n = base;
-    for (let k = 1; names.has(n); k++) n = `${base}_${k}`;
+    const n = freshName(base, names);
     names.add(n);
     return n;
   };
@@ -308,14 +314,6 @@ function checkDivisions(
       }
     }
   });
-}
-
-function bufferNames(f: PrimFunc): Set<string> {
-  const out = new Set(bufferParams(f).map((b) => b.name));
-  walkStmts(f.body, (s) => {
-    if (s.kind === "Block") { for (const b of s.allocBuffers) out.add(b.name); }
-  });
-  return out;
 }
 
 /** `sch.padEinsum(block, padding)`. */

@@ -67,7 +67,8 @@ import { and } from "../../ir/expr.ts";
 import { bindingProblem, iterKindsOf, usesVar } from "../analysis/affine.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import { reductionProblem, scopeBlocks, scopeOf } from "../analysis/dataflow.ts";
-import { blockNamesOf, blocksUnder, findBlock, findLoop, loopsAbove } from "../analysis/find.ts";
+import { blocksUnder, findBlock, findLoop, loopsAbove } from "../analysis/find.ts";
+import { uniqueBlockName, uniqueBufferName } from "../analysis/stages.ts";
 import { hullRegion, loadsOf } from "../analysis/read_regions.ts";
 import { replaceStmts } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
@@ -124,11 +125,6 @@ function atMinimum(c: PrimExpr, others: readonly For[], ana: Analyzer): PrimExpr
   if (!ana.canProve(ge(sub(lhs, lhsMin), int(0, lhs.dtype)))) return undefined;
   const op = c.op === "gt" ? "lt" : c.op === "ge" ? "le" : c.op;
   return binary(op, lhsMin, rhs);
-}
-
-function fresh(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  for (let k = 1;; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
 }
 
 /** Rfactor the loop with variable `loopVar` of `f` at `factorAxis` (pure). */
@@ -215,11 +211,10 @@ export function rfactorLoop(
       `factor axis ${factorAxis} is outside [${-(rank + 1)}, ${rank}] for buffer "${X.name}"`,
     );
   }
-  const names = blockNamesOf(f);
-  const rfName = fresh(`${name}_rf`, names);
+  const rfName = uniqueBlockName(f, `${name}_rf`);
   const rfShape = [...X.shape];
   rfShape.splice(axis, 0, L.extent);
-  const XR = decl(fresh(`${X.name}_rf`, names), rfShape, X.dtype, { scope: X.scope });
+  const XR = decl(uniqueBufferName(f, `${X.name}_rf`), rfShape, X.dtype, { scope: X.scope });
   const at = (idx: readonly PrimExpr[], r: PrimExpr) => {
     const out = [...idx];
     out.splice(axis, 0, r);

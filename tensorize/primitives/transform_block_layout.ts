@@ -33,7 +33,7 @@ import { type InstructionKind, literal, registerInstruction, scriptCall } from "
 import { Schedule } from "../schedule.ts";
 import type { BlockRV } from "../rv.ts";
 import { asBlock } from "./inputs.ts";
-import { mapError, mapOf } from "./transform_layout.ts";
+import { mapAt, mapError } from "./transform_layout.ts";
 
 declare module "../schedule.ts" {
   interface Schedule {
@@ -132,12 +132,7 @@ export const TRANSFORM_BLOCK_LAYOUT: InstructionKind<{ map: string }> = register
   apply(sch, inputs, attrs) {
     const name = sch.blockOf(asBlock(sch, inputs[0])).block.name;
     const f = sch.func;
-    let map: IndexMap;
-    try {
-      map = mapOf(f, attrs.map);
-    } catch (e) {
-      throw mapError(f, name, e);
-    }
+    const map = mapAt(f, name, attrs.map);
     sch.setFunc(transformBlockLayout(f, name, map));
     return [];
   },

@@ -36,7 +36,7 @@ import {
   resolveBuffer,
 } from "../analysis/buffers.ts";
 import { blocksUnder, findBlock } from "../analysis/find.ts";
-import { relaxExpr } from "../analysis/relax.ts";
+import { relaxExpr } from "../../ir/transform/relax.ts";
 import { insertStages, pointwiseNest, stageOf, uniqueBlockName } from "../analysis/stages.ts";
 import { scheduleError } from "../errors.ts";
 import { IndexMap, type IndexMapLike, indexMapText, parseIndexMap } from "../index_map.ts";
@@ -214,6 +214,15 @@ export function mapOf(f: PrimFunc, text: string): IndexMap {
   return parseIndexMap(text, { vars: sizeVars(f) });
 }
 
+/** `mapOf` for an instruction on block `block`: a parse error names the block. */
+export function mapAt(f: PrimFunc, block: string, text: string): IndexMap {
+  try {
+    return mapOf(f, text);
+  } catch (e) {
+    throw mapError(f, block, e);
+  }
+}
+
 /** `sch.transformLayout(block, buffer, map, options)`. */
 export const TRANSFORM_LAYOUT: InstructionKind<TransformLayoutAttrs> = registerInstruction<
   TransformLayoutAttrs
@@ -222,12 +231,7 @@ export const TRANSFORM_LAYOUT: InstructionKind<TransformLayoutAttrs> = registerI
   apply(sch, inputs, attrs) {
     const name = sch.blockOf(asBlock(sch, inputs[0])).block.name;
     const f = sch.func;
-    let map: IndexMap;
-    try {
-      map = mapOf(f, attrs.map);
-    } catch (e) {
-      throw mapError(f, name, e);
-    }
+    const map = mapAt(f, name, attrs.map);
     sch.setFunc(transformLayout(f, name, attrs.buffer, map, attrs));
     return [];
   },
