@@ -16,6 +16,7 @@ import { decodeOnnx } from "./decode.ts";
 import { OnnxError } from "./errors.ts";
 import type { OnnxDim, OnnxModel } from "./model.ts";
 import { ONNX_OPS } from "./op_table.ts";
+import { knownAsData } from "./ops_symbolic.ts";
 import { ndarray } from "../../ndarray.ts";
 
 /** Options of `importOnnx`. */
@@ -80,7 +81,9 @@ export function importOnnx(
       if (v.atom) return v.atom;
       let a = atoms.get(v);
       if (!a) {
-        a = b.constant(v.data ?? materialize(v, name), name);
+        a = v.data || isNumeric(v)
+          ? b.constant(v.data ?? materialize(v), name)
+          : knownAsData(b, graphInputs, v, state.bindingName(name)).atom!;
         atoms.set(v, a);
       }
       return a;
@@ -94,12 +97,15 @@ export function importOnnx(
     },
   };
   const env = new Map<string, Val>();
+  const graphInputs: Val[] = [];
   const g = m.graph;
   for (const [name, data] of g.initializers) env.set(name, constVal(data));
   for (const inp of g.inputs) {
     const shape = inputShape(inp.name, inp.shape, options.shapes ?? {});
     const v = b.input(state.bindingName(inp.name), shape, inp.dtype);
-    env.set(inp.name, { type: v.type as TensorType, atom: v });
+    const val: Val = { type: v.type as TensorType, atom: v };
+    env.set(inp.name, val);
+    graphInputs.push(val);
   }
   for (const node of g.nodes) {
     const inputs = node.inputs.map((name) => {
@@ -169,20 +175,16 @@ function isRead(m: OnnxModel, name: string): boolean {
     m.graph.nodes.some((n) => n.inputs.includes(name));
 }
 
-/** A known `Val` as constant data (`ONNX_DYNAMIC_SHAPE` if an element is symbolic). */
-function materialize(v: Val, name: string): NDArray {
-  const k = v.known;
-  const dims = v.type.shape.map((d) => (d.kind === "IntImm" ? d.value : NaN));
-  if (
-    k === undefined || dims.some(Number.isNaN) ||
-    k.some((e) => typeof e !== "number" && e.kind !== "IntImm")
-  ) {
-    throw new OnnxError(
-      "ONNX_DYNAMIC_SHAPE",
-      `Cannot import value "${name}": it is a shape computed from symbolic sizes and used as data`,
-      { hint: "fix the symbolic sizes with importOnnx(..., { shapes })" },
-    );
-  }
+/** True if a known `Val`'s elements are all numbers. */
+function isNumeric(v: Val): boolean {
+  return v.known !== undefined &&
+    v.known.every((e) => typeof e === "number" || e.kind === "IntImm");
+}
+
+/** A known `Val` of numbers as constant data. */
+function materialize(v: Val): NDArray {
+  const k = v.known!;
+  const dims = v.type.shape.map((d) => (d as { value: number }).value);
   return ndarray(
     v.type.dtype,
     dims,

@@ -15,7 +15,10 @@ import type { DType } from "../../dtype.ts";
 import { broadcastTo } from "../../ops/transform.ts";
 import { compute } from "../../te.ts";
 import { asExpr, asNumber, type Known, type NodeContext, type Val } from "./context.ts";
-import { callTe } from "./tir.ts";
+import { callTe, teCall } from "./tir.ts";
+import { visit } from "../../node.ts";
+import type { GraphBuilder } from "../builder.ts";
+import { OnnxError } from "./errors.ts";
 
 /** Refuse result dims a function cannot bind from its output (compound size expressions). */
 function checkBindable(ctx: NodeContext, dims: readonly E.PrimExpr[], what: string): void {
@@ -106,4 +109,48 @@ export function symbolicSlice(
         return s ? E.add(i, s.b) : i;
       })), "T_slice");
   });
+}
+
+/**
+ * A known value with symbolic elements as data (a `Shape` used in arithmetic, a shape returned
+ * as an output): a function of the graph inputs whose shapes bind the size variables, returning
+ * the elements. `ONNX_DYNAMIC_SHAPE` if no input binds a variable, or the value has rank > 1.
+ */
+export function knownAsData(b: GraphBuilder, inputs: readonly Val[], v: Val, vname: string): Val {
+  const k = v.known!;
+  const vars = new Set<E.Var>();
+  for (const e of k) {
+    if (typeof e !== "number") {
+      visit(e, (n) => void (n.kind === "Var" && vars.add(n)));
+    }
+  }
+  const needed = inputs.filter((inp) =>
+    inp.type.shape.some((d) => d.kind === "Var" && vars.has(d))
+  );
+  const bound = new Set(needed.flatMap((inp) => inp.type.shape.filter((d) => d.kind === "Var")));
+  const missing = [...vars].filter((x) => !bound.has(x));
+  if (v.type.shape.length > 1 || missing.length > 0) {
+    throw new OnnxError(
+      "ONNX_DYNAMIC_SHAPE",
+      `Cannot import value "${vname}": it is a shape computed from symbolic sizes (${
+        missing.map((x) => x.name).join(", ") || "rank > 1"
+      }) and used as data`,
+      { hint: "fix the symbolic sizes with importOnnx(..., { shapes })" },
+    );
+  }
+  const dtype = v.type.dtype;
+  const elem = (e: Known) => E.cast(dtype, asExpr(e));
+  const args = needed.map((inp) => ({ type: inp.type, atom: inp.atom! }));
+  return teCall(b, "shape_data", args, () => {
+    if (v.type.shape.length === 0) return compute([], () => elem(k[0]), "T_shape_data");
+    return compute(
+      [k.length],
+      ([i]) =>
+        k.slice(0, -1).reduceRight<E.PrimExpr>(
+          (acc, e, j) => E.select(E.eq(i, j), elem(e), acc),
+          elem(k[k.length - 1]),
+        ),
+      "T_shape_data",
+    );
+  }, vname);
 }

@@ -70,3 +70,32 @@ Deno.test("symbolic shape operands: Range, Slice, ConstantOfShape, Expand to seq
     );
   }
 });
+
+Deno.test("a shape used as data (x.sum(1) / x.size(1), the shape as an output) follows the input's sizes", async () => {
+  const bytes = encodeModelProto(modelOf({
+    name: "mean_pool",
+    input: [tensorInfo("x", "float32", ["batch", "seq", 4])],
+    output: [tensorInfo("y", "float32", ["batch", 4]), tensorInfo("sh", "int64", [3])],
+    initializer: [
+      initializer("one", ndarray("int64", [], [1])),
+      initializer("axis1", ndarray("int64", [1], [1])),
+    ],
+    node: [
+      node("Shape", ["x"], ["sh"]),
+      node("Gather", ["sh", "one"], ["s"], { axis: 0 }),
+      node("Cast", ["s"], ["sf"], { to: 1 }),
+      node("ReduceSum", ["x", "axis1"], ["total"], { keepdims: 0 }),
+      node("Div", ["total", "sf"], ["y"]),
+    ],
+  }));
+  const ex = new GraphExecutor(importOnnx(bytes));
+  for (const [batch, seq] of [[1, 2], [3, 5]]) {
+    const x = randomNDArray("float32", [batch, seq, 4], seq);
+    const want = await runOrt(bytes, { x });
+    const got = await ex.run([x]);
+    assertEquals(toNumbers(got[1]), [batch, seq, 4]);
+    assertEquals(toNumbers(got[1]), toNumbers(want[1]));
+    const g = toNumbers(got[0]);
+    toNumbers(want[0]).forEach((w, i) => assert(Math.abs(g[i] - w) < 1e-5, `element ${i}`));
+  }
+});

@@ -13,6 +13,8 @@ import { toPrimFunc } from "../../ops/func.ts";
 import { structuralHash } from "../../structural.ts";
 import { placeholder, sizeVar, type Tensor } from "../../te.ts";
 import { simplify } from "../../arith/simplify.ts";
+import type { GraphBuilder } from "../builder.ts";
+import type { Atom } from "../ir.ts";
 import type { TensorType } from "../types.ts";
 import type { NodeContext, Val } from "./context.ts";
 
@@ -34,31 +36,42 @@ export function callTe(
   k = 0,
 ): Val {
   return ctx.guard(() => {
-    const back = new Map<Var, PrimExpr>();
-    const fresh = new Map<string, Var>();
-    let counter = 0;
-    const dimOf = (d: PrimExpr): PrimExpr => {
-      if (d.kind === "IntImm" || d.kind === "Var") return d;
-      const key = structuralHash(d);
-      let v = fresh.get(key);
-      if (!v) {
-        v = sizeVar(`d${counter++}`);
-        fresh.set(key, v);
-        back.set(v, d);
-      }
-      return v;
-    };
-    const ph = inputs.map((v, i) => placeholder(v.type.shape.map(dimOf), v.type.dtype, `in${i}`));
-    const out = build(ph);
-    const probe = toPrimFunc("f", ph, [out]);
-    const name = `onnx_${tag}_${structuralHash(probe).slice(0, 8)}`;
-    const f = toPrimFunc(name, ph, [out]);
-    const shape = out.shape.map((d) =>
-      simplify(rewrite(d, { post: (n) => (n.kind === "Var" && back.get(n)) || n }))
-    );
-    const atoms = inputs.map((v) => ctx.atomOf(v));
+    const args = inputs.map((v) => ({ type: v.type, atom: ctx.atomOf(v) }));
     const vname = ctx.state.bindingName(ctx.node.outputs[k] || `${tag}_out`);
-    const g = ctx.b.callTIR(f, atoms, { shape, dtype: out.dtype }, vname);
-    return { type: g.type as TensorType, atom: g };
+    return teCall(ctx.b, tag, args, build, vname);
   });
+}
+
+/** `callTe` without a node: graph values in, the call's value out, bound as `vname`. */
+export function teCall(
+  b: GraphBuilder,
+  tag: string,
+  inputs: readonly { readonly type: TensorType; readonly atom: Atom }[],
+  build: (ts: Tensor[]) => Tensor,
+  vname: string,
+): Val {
+  const back = new Map<Var, PrimExpr>();
+  const fresh = new Map<string, Var>();
+  let counter = 0;
+  const dimOf = (d: PrimExpr): PrimExpr => {
+    if (d.kind === "IntImm" || d.kind === "Var") return d;
+    const key = structuralHash(d);
+    let v = fresh.get(key);
+    if (!v) {
+      v = sizeVar(`d${counter++}`);
+      fresh.set(key, v);
+      back.set(v, d);
+    }
+    return v;
+  };
+  const ph = inputs.map((v, i) => placeholder(v.type.shape.map(dimOf), v.type.dtype, `in${i}`));
+  const out = build(ph);
+  const probe = toPrimFunc("f", ph, [out]);
+  const name = `onnx_${tag}_${structuralHash(probe).slice(0, 8)}`;
+  const f = toPrimFunc(name, ph, [out]);
+  const shape = out.shape.map((d) =>
+    simplify(rewrite(d, { post: (n) => (n.kind === "Var" && back.get(n)) || n }))
+  );
+  const g = b.callTIR(f, inputs.map((v) => v.atom), { shape, dtype: out.dtype }, vname);
+  return { type: g.type as TensorType, atom: g };
 }
