@@ -73,6 +73,8 @@ const TYPES = `#ifndef TSRC_MMA_TYPES
 #define TSRC_MMA_TYPES
 typedef signed char tsrc_m_i8x16 __attribute__((vector_size(16)));
 typedef unsigned char tsrc_m_u8x16 __attribute__((vector_size(16)));
+typedef signed char tsrc_m_i8x8 __attribute__((vector_size(8)));
+typedef unsigned char tsrc_m_u8x8 __attribute__((vector_size(8)));
 typedef short tsrc_m_i16x8 __attribute__((vector_size(16)));
 typedef unsigned short tsrc_m_u16x8 __attribute__((vector_size(16)));
 typedef int tsrc_m_i32x4 __attribute__((vector_size(16)));
@@ -104,13 +106,19 @@ export const MMA_I8_C: string = `${TYPES}
 static inline __attribute__((always_inline)) void tsrc_mma_i8(
     const signed char* a, int a0, int a1, const signed char* b, int b0, int b1,
     int* c, int c0, int c1) {
-  tsrc_m_i8x16 bv; /* byte 2j + k = B[k, j] */
-  if (b0 == 1 && b1 == 2) __builtin_memcpy(&bv, b, 16);
-  else for (int q = 0; q < 16; q++) bv[q] = b[(q & 1) * b0 + (q >> 1) * b1];
-  tsrc_m_i16x8 blo = __builtin_convertvector(
-      __builtin_shufflevector(bv, bv, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
-  tsrc_m_i16x8 bhi = __builtin_convertvector(
-      __builtin_shufflevector(bv, bv, 8, 9, 10, 11, 12, 13, 14, 15), tsrc_m_i16x8);
+  /* byte 2j + k = B[k, j]: columns 0-3, then 4-7 (v128.load8x8_s each) */
+  tsrc_m_i8x8 b8lo, b8hi;
+  if (b0 == 1 && b1 == 2) {
+    __builtin_memcpy(&b8lo, b, 8);
+    __builtin_memcpy(&b8hi, b + 8, 8);
+  } else {
+    for (int q = 0; q < 8; q++) {
+      b8lo[q] = b[(q & 1) * b0 + (q >> 1) * b1];
+      b8hi[q] = b[(q & 1) * b0 + ((q >> 1) + 4) * b1];
+    }
+  }
+  tsrc_m_i16x8 blo = __builtin_convertvector(b8lo, tsrc_m_i16x8);
+  tsrc_m_i16x8 bhi = __builtin_convertvector(b8hi, tsrc_m_i16x8);
 ${I8_IO.load}
   tsrc_m_i32x4 pairs; /* lane i: (A[i, 0], A[i, 1]) as two int16 */
   if (a0 == 2 && a1 == 1) {

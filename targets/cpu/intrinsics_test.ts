@@ -80,8 +80,8 @@ const WRONG: [string, string, (s: string) => string][] = [
     "cpu.mma_i8",
     (s) =>
       s.replaceAll(
-        "bv, bv, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8",
-        "(tsrc_m_u8x16)bv, (tsrc_m_u8x16)bv, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8",
+        "__builtin_convertvector(b8",
+        "__builtin_convertvector((tsrc_m_u8x8)b8",
       ),
   ],
   [
@@ -101,7 +101,7 @@ const WRONG: [string, string, (s: string) => string][] = [
   [
     "an int8 micro-kernel that ignores B's strides",
     "cpu.mma_i8",
-    (s) => s.replace("if (b0 == 1 && b1 == 2) __builtin_memcpy", "if (1) __builtin_memcpy"),
+    (s) => s.replace("if (b0 == 1 && b1 == 2) {", "if (1) {"),
   ],
 ];
 
