@@ -6,8 +6,10 @@
  * (`operandLayouts`).
  *
  * - `cpu.mma_i8` (int8 × int8 → int32, k = 2): `B` tiles stored column by column (`[n][k]`), so
- *   16 bytes are 8 columns × 2 steps; each half is sign-extended to `i16x8` and multiplied with a
- *   broadcast pair `(A[i, k], A[i, k+1])` by `i32x4.dot_i16x8_s` — **exact for every int8 input**
+ *   16 bytes are 8 columns × 2 steps; each half is loaded sign-extended to `i16x8`
+ *   (`v128.load8x8_s`) and multiplied with a broadcast pair `(A[i, k], A[i, k+1])` (from the
+ *   packed `[m][k]` `A` tile, one more `load8x8_s` and a lane shuffle per row) by
+ *   `i32x4.dot_i16x8_s` — **exact for every int8 input**
  *   (products ≤ 2¹⁴, pair sums ≤ 2¹⁵; the int32 accumulation wraps as the description's does).
  *   Why not `i32x4.relaxed_dot_i8x16_i7x16_add_s`: its result is implementation-defined unless
  *   the second operand is in [0, 127] (x64 V8 lowers it to `pmaddubsw`, reading that operand
