@@ -430,6 +430,20 @@ export const OP_CASES: readonly OpCase[] = [
     inputs: [f(2, 3, 4), null, fconst([3], [1, 1, 3])],
     attrs: { mode: "nearest", nearest_mode: "round_prefer_ceil" },
   },
+  {
+    op: "Einsum",
+    label: "attention scores",
+    inputs: [f(2, 3, 4, 5), f(2, 3, 6, 5)],
+    attrs: { equation: "bhqd,bhkd->bhqk" },
+  },
+  {
+    op: "Einsum",
+    label: "implicit output",
+    inputs: [f(3, 4), f(4, 5)],
+    attrs: { equation: "ij,jk" },
+  },
+  { op: "Einsum", label: "trace", inputs: [f(4, 4)], attrs: { equation: "ii->" } },
+  { op: "Einsum", label: "outer, transpose", inputs: [f(3), f(2)], attrs: { equation: "i,j->ji" } },
   // Older and newer opsets: attributes that became inputs (13, 18) and back.
   { op: "ReduceMean", label: "opset 18: axes input", inputs: [f(2, 3, 4), ivec(-1)], opset: 18 },
   {

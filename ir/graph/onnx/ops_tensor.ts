@@ -222,9 +222,55 @@ function depthSpace(toSpace: boolean): OpRule {
   };
 }
 
+/**
+ * `Einsum(equation, …)`: `out[o…] = Σ_r Π_k input_k[letters_k]`, summing the letters the output
+ * lacks (implicit output: the letters used once, sorted). No ellipsis.
+ */
+const einsum: OpRule = (ctx) => {
+  ctx.expectInputs(1, Infinity);
+  const eq = ctx.string("equation", "").replace(/\s/g, "");
+  if (eq.includes(".")) {
+    throw ctx.fail("ONNX_UNSUPPORTED_OP", "ellipsis (...) in the equation is not supported");
+  }
+  const [lhs, rhs] = eq.split("->");
+  const terms = lhs.split(",");
+  const xs = ctx.all();
+  const bad = terms.length !== xs.length ||
+    terms.some((t, k) => !/^[a-zA-Z]*$/.test(t) || t.length !== xs[k].type.shape.length);
+  if (bad || (rhs !== undefined && !/^[a-zA-Z]*$/.test(rhs))) {
+    throw ctx.fail(
+      "ONNX_BAD_ATTRIBUTE",
+      `equation "${eq}" does not fit the ${xs.length} inputs' ranks`,
+    );
+  }
+  const count = new Map<string, number>();
+  for (const c of terms.join("")) count.set(c, (count.get(c) ?? 0) + 1);
+  const out = rhs ?? [...count.keys()].filter((c) => count.get(c) === 1).sort().join("");
+  if ([...out].some((c) => !count.has(c))) {
+    throw ctx.fail("ONNX_BAD_ATTRIBUTE", `output letters of "${eq}" not in the inputs`);
+  }
+  return [callTe(ctx, "einsum", xs, (ts) => {
+    const size = new Map<string, X>();
+    terms.forEach((t, k) => [...t].forEach((c, a) => size.has(c) || size.set(c, ts[k].shape[a])));
+    const reduced = [...size.keys()].filter((c) => !out.includes(c));
+    const raxes = reduced.map((c) => reduceAxis(size.get(c)!, `r_${c}`));
+    return compute([...out].map((c) => size.get(c)!), (idx) => {
+      const at = new Map<string, X>([
+        ...[...out].map((c, i) => [c, idx[i]] as const),
+        ...reduced.map((c, i) => [c, raxes[i]] as const),
+      ]);
+      const prod = ts.map((t, k) => t.at(...[...terms[k]].map((c) => at.get(c)!))).reduce((a, b) =>
+        E.mul(a, b)
+      );
+      return raxes.length ? sum(prod, raxes) : prod;
+    }, "T_einsum");
+  })];
+};
+
 /** The DSL-function rules by ONNX op type. */
 export const TENSOR_RULES: Readonly<Record<string, OpRule>> = {
   ConvTranspose: convTranspose,
+  Einsum: einsum,
   CumSum: cumSum,
   Trilu: trilu,
   OneHot: oneHot,
