@@ -6,6 +6,7 @@
  * @module
  */
 import { parseDType } from "../ir/dtype.ts";
+import { type GraphPattern, patternProblem } from "../ir/graph/pattern.ts";
 import type { Artifact, Codegen } from "./codegen.ts";
 import type { Runtime } from "./device.ts";
 import { fieldError } from "./errors.ts";
@@ -66,6 +67,13 @@ export interface TargetSpec<A extends Artifact = Artifact> {
   readonly peak: TargetPeak;
   /** One line for reports. */
   readonly description?: string;
+  /**
+   * Graph patterns the target accepts when graphs are partitioned across targets (`partition`
+   * in `ir/graph`): op chains such as `{ name: "conv", ops: ["conv2d", "add?", "relu?"] }`,
+   * `?` marking an optional op, with the dtypes allowed. None: the target is used whole or not
+   * at all.
+   */
+  readonly graphPatterns?: readonly GraphPattern[];
 }
 
 /** A validated target (frozen). */
@@ -76,6 +84,8 @@ export interface Target<A extends Artifact = Artifact> extends TargetSpec<A> {
   readonly intrinsics: readonly Intrinsic[];
   /** Scopes by name. */
   readonly scopeMap: ReadonlyMap<string, MemoryScope>;
+  /** Graph patterns (empty when none). */
+  readonly graphPatterns: readonly GraphPattern[];
 }
 
 const NAME = /^[a-z][a-z0-9_-]*$/;
@@ -178,6 +188,42 @@ function checkIntrinsics(
       }
     }
   });
+}
+
+function checkGraphPatterns(name: string, list: unknown): readonly GraphPattern[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    throw fieldError(
+      "TARGET_BAD_FIELD",
+      name,
+      "graphPatterns",
+      `Cannot define target "${name}": graphPatterns must be an array of { name, ops, dtypes? }`,
+    );
+  }
+  const seen = new Set<string>();
+  list.forEach((p: GraphPattern, k) => {
+    const why = patternProblem(p);
+    if (why) {
+      const field = `graphPatterns[${k}]${why[0] ? `.${why[0]}` : ""}`;
+      throw fieldError(
+        "TARGET_BAD_FIELD",
+        name,
+        field,
+        `Cannot define target "${name}": ${field} ${why[1]}`,
+        'a pattern is { name: "conv", ops: ["conv2d", "add?", "relu?"], dtypes?: ["float32"] }',
+      );
+    }
+    if (seen.has(p.name)) {
+      throw fieldError(
+        "TARGET_BAD_FIELD",
+        name,
+        `graphPatterns[${k}].name`,
+        `Cannot define target "${name}": graph pattern "${p.name}" is defined twice`,
+      );
+    }
+    seen.add(p.name);
+  });
+  return Object.freeze(list.map((p) => Object.freeze({ ...p })));
 }
 
 function positive(x: unknown): boolean {
@@ -333,9 +379,11 @@ export function defineTarget<A extends Artifact>(spec: TargetSpec<A>): Target<A>
         ? undefined
         : ["TARGET_UNKNOWN_SCOPE", `scope "${k}" is not defined by the target`],
   );
+  const graphPatterns = checkGraphPatterns(name, spec.graphPatterns);
   return Object.freeze({
     ...spec,
     intrinsics: Object.freeze([...intrinsics]),
+    graphPatterns,
     scopeMap,
     type: "Target" as const,
   });

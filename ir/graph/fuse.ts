@@ -25,8 +25,14 @@ import { asTensor } from "./types.ts";
 
 const isElementwise = (op: string) => graphOp(op).family === "elementwise";
 
+/**
+ * Whether a chain of ops (producer first) must not grow by `next` — e.g. because a target's graph
+ * pattern accepts the chain but not the longer one (`partition.ts`).
+ */
+export type FuseStop = (chain: readonly string[], next: string) => boolean;
+
 /** Chains of bindings to fuse, each in program order, found greedily. */
-function findChains(f: GraphFunc): Binding[][] {
+function findChains(f: GraphFunc, stop?: FuseStop): Binding[][] {
   const uses = new Map<Atom, number>();
   const use = (a: Atom) => uses.set(a, (uses.get(a) ?? 0) + 1);
   for (const blk of f.blocks) for (const b of blk.bindings) argsOf(b.value).forEach(use);
@@ -41,9 +47,13 @@ function findChains(f: GraphFunc): Binding[][] {
     for (const b of blk.bindings) {
       const v = b.value;
       if (v.kind !== "OpCall" || v.args.every((a) => a.kind === "Constant")) continue;
-      const link = isElementwise(v.op)
+      let link = isElementwise(v.op)
         ? v.args.find((a) => fusible.has(a) && inBlock.has(a as never) && uses.get(a) === 1)
         : undefined;
+      if (link && stop) {
+        const c = chainOf.get(link) ?? [blk.bindings.find((x) => x.v === link)!];
+        if (stop(c.map((x) => (x.value as { op: string }).op), v.op)) link = undefined;
+      }
       if (link) {
         let chain = chainOf.get(link);
         if (!chain) {
@@ -99,7 +109,7 @@ function fusedFunc(f: GraphFunc, chain: readonly Binding[], sizes: ReadonlyMap<s
   }
 }
 
-function fuseModule(mod: GraphModule): GraphModule {
+function fuseModule(mod: GraphModule, stop?: FuseStop): GraphModule {
   const names = new Set([...mod.graphs.keys(), ...mod.tir.functions.keys()]);
   const table = new FuncTable(names, mod.tir.functions.values());
   const graphs = new Map(mod.graphs);
@@ -107,7 +117,7 @@ function fuseModule(mod: GraphModule): GraphModule {
   for (const [name, f] of mod.graphs) {
     const sizes = sizeVarsByName(f);
     const replace = new Map<Binding, Binding | undefined>();
-    for (const chain of findChains(f)) {
+    for (const chain of findChains(f, stop)) {
       const fused = fusedFunc(f, chain, sizes);
       if (!fused) continue;
       const func = table.intern(fused.prim);
@@ -149,5 +159,19 @@ function fuseModule(mod: GraphModule): GraphModule {
 export const fuse: GraphPass = {
   name: "fuse",
   summary: "fuse elementwise chains into their producers (dense/matmul/conv + bias + activation)",
-  run: fuseModule,
+  run: (mod) => fuseModule(mod),
 };
+
+/**
+ * `fuse` whose chains stop growing where `stop` says (the pass is still named `fuse`).
+ *
+ * @example
+ * ```ts
+ * import { fuseWith } from "./fuse.ts";
+ * const noActivation = fuseWith((_chain, next) => next === "relu");
+ * console.assert(noActivation.name === "fuse");
+ * ```
+ */
+export function fuseWith(stop: FuseStop): GraphPass {
+  return { ...fuse, run: (mod) => fuseModule(mod, stop) };
+}

@@ -6,11 +6,18 @@
  * fallback target. The placed module (`place`: explicit copies where tensors cross) comes with
  * a placement report saying, per binding, what runs where and why.
  *
+ * Fusion is greedy, so it can fuse past what a target accepts (`conv2d+add+relu+exp`):
+ * `offloadPasses` fuses with the patterns in view — a chain a pattern accepts stops growing when
+ * the next op would leave every pattern — then legalizes and partitions.
+ *
  * @module
  */
+import { foldConstants } from "./fold_constants.ts";
+import { fuseWith } from "./fuse.ts";
 import { bindingsOf, type GraphModule } from "./ir.ts";
 import type { GraphPass } from "./pass.ts";
-import { type GraphPattern, matchPattern, opChainOf } from "./pattern.ts";
+import { chainMatches, type GraphPattern, matchPattern, opChainOf } from "./pattern.ts";
+import { DEFAULT_PASSES } from "./pipelines.ts";
 import { homeOf, isCopy, place, targetOf } from "./placement.ts";
 
 /** A target as `partition` sees it (an SDK `Target` fits). */
@@ -174,4 +181,42 @@ export function partitionPass(options: PartitionOptions): GraphPass {
       "place kernels matching an offload target's graph patterns there, the rest on the fallback",
     run: (mod) => partition(mod, options).module,
   };
+}
+
+/**
+ * `fuse` that keeps chains the targets' patterns accept: a chain some pattern accepts does not
+ * grow by an op that no pattern accepts after it (so `conv2d+add+relu` stays offloadable and a
+ * following `exp+tanh` fuses on its own).
+ *
+ * @example
+ * ```ts
+ * import { fuseForTargets } from "./partition.ts";
+ * const npu = { name: "npu", graphPatterns: [{ name: "conv", ops: ["conv2d", "add?", "relu?"] }] };
+ * console.assert(fuseForTargets([npu]).name === "fuse");
+ * ```
+ */
+export function fuseForTargets(targets: readonly OffloadTarget[]): GraphPass {
+  const patterns = targets.flatMap((t) => t.graphPatterns ?? []);
+  const accepted = (ops: readonly string[]) => patterns.some((p) => chainMatches(p.ops, ops));
+  return fuseWith((chain, next) => accepted(chain) && !accepted([...chain, next]));
+}
+
+/**
+ * The whole offload pipeline: fold constants, `fuseForTargets`, legalize, fold constants,
+ * remove dead code, `partitionPass`. Use `partition` on its result's input to get the report.
+ *
+ * @example
+ * ```ts
+ * import { offloadPasses } from "./partition.ts";
+ * const names = offloadPasses({ offload: [], fallback: "cpu" }).map((p) => p.name);
+ * console.assert(names.join() === "fold-constants,fuse,legalize,fold-constants,eliminate-dead-code,partition");
+ * ```
+ */
+export function offloadPasses(options: PartitionOptions): GraphPass[] {
+  return [
+    foldConstants,
+    fuseForTargets(options.offload),
+    ...DEFAULT_PASSES,
+    partitionPass(options),
+  ];
 }
