@@ -135,10 +135,10 @@ export function convSiteProgram(
   const sO = st[ops.length - 1];
   const [m0, m1] = key.m, R = key.r[0] * key.r[1] * key.r[2];
   const before: Stmt[] = [], after: Stmt[] = [], allocs: Buffer[] = [];
-  const pack = (o: typeof D, q: number, shape: number[], unpack = false) => {
+  const pack = (o: typeof D, q: number, shape: number[], unpack = false, strides = st[q]) => {
     const P = decl(`${o.buffer.name}_npu${id}`, [shape.reduce((a, b) => a * b, 1)], o.buffer.dtype);
     allocs.push(P);
-    const s = viewCopy(P, o.buffer, o.offset, st[q], shape, unpack);
+    const s = viewCopy(P, o.buffer, o.offset, strides, shape, unpack);
     (unpack ? after : before).push(s);
     return P;
   };
@@ -164,7 +164,16 @@ export function convSiteProgram(
     outArg = bufferLoad(P, [int(0)]);
     packs.push("out");
   }
-  const compactW = { address: 0, r: rowMajor([...key.r, key.n]).slice(0, 3), n: 1 };
+  // packed weights: taps outer, the longest reduction (the channels, on the tile columns) next,
+  // output channels innermost — one tap's block is one contiguous burst
+  const big = key.r.indexOf(Math.max(...key.r));
+  const order = [0, 1, 2].filter((d) => d !== big).concat(big);
+  const wShape = [...order.map((d) => key.r[d]), key.n];
+  const wDense = rowMajor(wShape);
+  const wr = [0, 0, 0];
+  order.forEach((d, j) => (wr[d] = wDense[j]));
+  const compactW = { address: 0, r: wr, n: 1 };
+  const packW = () => pack(W, 1, wShape, false, [...order.map((d) => st[1][d]), st[1][3]]);
   const direct = chooseConvSchedule(config, spec);
   const packedW = chooseConvSchedule(config, { ...spec, weight: compactW });
   const im2colSpec: ConvSpec = {
@@ -175,10 +184,17 @@ export function convSiteProgram(
   };
   const gathered = direct && (!packedW || direct.cycles <= packedW.cycles) ? direct : packedW;
   // host im2col only when the DMA cannot gather the data, or gathering is far slower (a
-  // reduction too short for the tile columns, e.g. NCHW at stride 2 gathers kernel columns)
-  const im2col = !gathered ||
-      gathered.cycles > IM2COL_GAIN * (chooseConvSchedule(config, im2colSpec)?.cycles ?? Infinity)
+  // reduction too short for the tile columns, e.g. NCHW at stride 2 gathers kernel columns);
+  // its GEMM tile count bounds its cycles from below, so it is timed only when it could win
+  const g = config.gemm;
+  const im2colFloor = Math.ceil((m0 * m1) / g.batch) * Math.ceil(key.n / g.blockOut) *
+    Math.ceil(R / g.blockIn) * g.cyclesPerTile;
+  const im2colChoice = !gathered || gathered.cycles > IM2COL_GAIN * im2colFloor
     ? chooseConvSchedule(config, im2colSpec)
+    : undefined;
+  const im2col = im2colChoice &&
+      (!gathered || gathered.cycles > IM2COL_GAIN * im2colChoice.cycles)
+    ? im2colChoice
     : undefined;
   let form: ConvForm, choice = gathered;
   let dataArg: PrimExpr = bufferLoad(D.buffer, [D.offset]);
@@ -194,7 +210,7 @@ export function convSiteProgram(
   else {
     form = "packed-weights";
     spec = { ...spec, weight: compactW };
-    wArg = bufferLoad(pack(W, 1, [...key.r, key.n]), [int(0)]);
+    wArg = bufferLoad(packW(), [int(0)]);
     packs.push("weight");
   }
   if (!choice) {
