@@ -444,6 +444,43 @@ export const OP_CASES: readonly OpCase[] = [
   },
   { op: "Einsum", label: "trace", inputs: [f(4, 4)], attrs: { equation: "ii->" } },
   { op: "Einsum", label: "outer, transpose", inputs: [f(3), f(2)], attrs: { equation: "i,j->ji" } },
+  {
+    op: "Pad",
+    label: "reflect",
+    inputs: [f(2, 3, 4), ivec(0, 2, 1, 0, 1, 3)],
+    attrs: { mode: "reflect" },
+  },
+  { op: "Pad", label: "edge", inputs: [f(3, 4), ivec(2, 1, 0, 3)], attrs: { mode: "edge" } },
+  {
+    op: "Pad",
+    label: "wrap",
+    inputs: [f(3, 4), ivec(1, 2, 2, 0)],
+    attrs: { mode: "wrap" },
+    opset: 19,
+  },
+  {
+    op: "Pad",
+    label: "negative pads crop",
+    inputs: [f(4, 5), ivec(-1, 2, 0, -2), fconst([], [3])],
+  },
+  {
+    op: "MaxPool",
+    label: "ceil_mode",
+    inputs: [f(1, 2, 7, 6)],
+    attrs: { kernel_shape: [3, 2], strides: [2, 2], ceil_mode: 1 },
+  },
+  {
+    op: "MaxPool",
+    label: "ceil_mode, padded",
+    inputs: [f(1, 1, 5, 5)],
+    attrs: { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 },
+  },
+  {
+    op: "AveragePool",
+    label: "ceil_mode",
+    inputs: [f(1, 2, 7, 6)],
+    attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 },
+  },
   // Older and newer opsets: attributes that became inputs (13, 18) and back.
   { op: "ReduceMean", label: "opset 18: axes input", inputs: [f(2, 3, 4), ivec(-1)], opset: 18 },
   {

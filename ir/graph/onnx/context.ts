@@ -213,6 +213,7 @@ export class NodeContext {
     return this.node.attributes[name];
   }
 
+  /** Attribute `name` of kind `kind` (`ONNX_BAD_ATTRIBUTE` if of another kind), or `undefined`. */
   private typed<K extends OnnxAttribute["kind"]>(
     name: string,
     kind: K,

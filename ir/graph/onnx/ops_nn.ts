@@ -176,8 +176,10 @@ function pool(op: "max_pool2d" | "avg_pool2d"): OpRule {
     if (win.dilations.some((d) => d !== 1)) {
       throw ctx.fail("ONNX_UNSUPPORTED_OP", "dilated pooling is not supported");
     }
-    ctx.only("ceil_mode", 0, "ceil_mode=1 rounds output sizes up");
     ctx.only("storage_order", 0, "column-major indices");
+    if (ctx.int("ceil_mode", 0) !== 0) {
+      ceilPads(ctx, op, as2d(ctx, x), win, oneD ? [1, kernel[0]] : kernel);
+    }
     const attrs: Attrs = {
       kernel: oneD ? [1, kernel[0]] : [...kernel],
       strides: win.strides,
@@ -187,6 +189,34 @@ function pool(op: "max_pool2d" | "avg_pool2d"): OpRule {
     const y = ctx.op(op, [ctx.atomOf(as2d(ctx, x))], attrs);
     return [oneD ? ctx.op("squeeze", [y.atom!], { axes: [2] }) : y];
   };
+}
+
+/**
+ * `ceil_mode=1` as extra end padding: the output size rounds up, `⌈(in + pads − k)/s⌉ + 1`, less
+ * one if the last window would start in the end padding (ONNX's rule). The extra pad is outside
+ * every max and, with `count_include_pad=0`, outside every average's count, so the windows are
+ * those of ONNX. Needs constant spatial sizes.
+ */
+function ceilPads(
+  ctx: NodeContext,
+  op: string,
+  x: Val,
+  win: { strides: number[]; pads: number[] },
+  kernel: readonly number[],
+): void {
+  if (op === "avg_pool2d" && ctx.int("count_include_pad", 0) !== 0) {
+    throw ctx.fail("ONNX_UNSUPPORTED_OP", "ceil_mode=1 with count_include_pad=1 is not supported");
+  }
+  for (let i = 0; i < 2; i++) {
+    const d = x.type.shape[2 + i];
+    if (d.kind !== "IntImm") {
+      throw ctx.fail("ONNX_DYNAMIC_SHAPE", "ceil_mode=1 over a symbolic spatial size");
+    }
+    const padded = d.value + win.pads[i] + win.pads[i + 2];
+    let out = Math.ceil((padded - kernel[i]) / win.strides[i]) + 1;
+    if ((out - 1) * win.strides[i] >= d.value + win.pads[i]) out--;
+    win.pads[i + 2] += Math.max(0, (out - 1) * win.strides[i] + kernel[i] - padded);
+  }
 }
 
 function globalPool(op: string): OpRule {

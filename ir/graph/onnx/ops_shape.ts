@@ -299,8 +299,8 @@ const pad: OpRule = (ctx) => {
   const x = ctx.input(0);
   const r = x.type.shape.length;
   const mode = ctx.string("mode", "constant");
-  if (mode !== "constant") {
-    throw ctx.fail("ONNX_UNSUPPORTED_OP", `pad mode "${mode}" is not supported (only constant)`);
+  if (!["constant", "reflect", "edge", "wrap"].includes(mode)) {
+    throw ctx.fail("ONNX_UNSUPPORTED_OP", `pad mode "${mode}" is not supported`);
   }
   let pads: number[];
   let value = 0;
@@ -318,17 +318,57 @@ const pad: OpRule = (ctx) => {
   if (pads.length !== 2 * axes.length) {
     throw ctx.fail("ONNX_BAD_INPUT", `it has ${pads.length} pads for ${axes.length} axes`);
   }
-  if (pads.some((p) => p < 0)) {
-    throw ctx.fail("ONNX_UNSUPPORTED_OP", "negative pads (cropping) are not supported");
-  }
   const before = Array(r).fill(0);
   const after = Array(r).fill(0);
   axes.forEach((a, i) => {
     before[a] = pads[i];
     after[a] = pads[i + axes.length];
   });
-  return [ctx.op("pad", [ctx.atom(0)], { before, after, value })];
+  if (mode === "constant" && pads.every((p) => p >= 0)) {
+    return [ctx.op("pad", [ctx.atom(0)], { before, after, value })];
+  }
+  return [padIndexed(ctx, x, mode, before, after, value)];
 };
+
+/**
+ * Pad by index mapping (`j = i − before` along each axis): `reflect` mirrors without repeating
+ * the edge (`−j`, `2(d−1) − j`), `edge` clamps, `wrap` takes `j mod d`, `constant` reads the value
+ * outside; negative pads crop.
+ */
+function padIndexed(
+  ctx: NodeContext,
+  x: Val,
+  mode: string,
+  before: readonly number[],
+  after: readonly number[],
+  value: number,
+): Val {
+  return callTe(
+    ctx,
+    `pad_${mode}`,
+    [x],
+    ([t]) =>
+      compute(t.shape.map((d, a) => E.add(d, before[a] + after[a])), (idx) => {
+        let inside: E.PrimExpr = E.bool(true);
+        const src = idx.map((i, a) => {
+          const d = t.shape[a];
+          const j = E.sub(i, before[a]);
+          if (before[a] === 0 && after[a] <= 0) return j;
+          if (mode === "edge") return E.max(E.min(j, E.sub(d, 1)), 0);
+          if (mode === "wrap") return E.floormod(j, d);
+          if (mode === "reflect") {
+            const back = E.select(E.lt(j, 0), E.sub(0, j), j);
+            return E.select(E.ge(back, d), E.sub(E.mul(E.sub(d, 1), 2), back), back);
+          }
+          inside = E.and(inside, E.and(E.ge(j, 0), E.lt(j, d)));
+          return E.max(E.min(j, E.sub(d, 1)), 0);
+        });
+        return mode === "constant"
+          ? E.select(inside, t.at(...src), E.constant(value, t.dtype))
+          : t.at(...src);
+      }, "T_pad"),
+  );
+}
 
 const constant: OpRule = (ctx) => {
   ctx.expectInputs(0);
