@@ -23,6 +23,8 @@ export interface AdapterInfo {
   readonly limits: GpuLimits;
   /** Its features. */
   readonly features: GpuFeatures;
+  /** WGSL language features (`navigator.gpu.wgslLanguageFeatures`). */
+  readonly languageFeatures?: ReadonlySet<string>;
   /** A description for reports ("llvmpipe (LLVM 15.0.6, 256 bits)"). */
   readonly description: string;
   /** Why there is no adapter, if there is none. */
@@ -85,6 +87,9 @@ export function requestAdapterInfo(): Promise<AdapterInfo> {
       limits: limitsOf(adapter.limits as unknown as Record<keyof GpuLimits, number>),
       features,
       description: info?.description || info?.vendor || "unknown adapter",
+      languageFeatures: new Set(
+        (gpu as { wgslLanguageFeatures?: Iterable<string> }).wgslLanguageFeatures ?? [],
+      ),
       fallback: info?.isFallbackAdapter ??
         (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     };

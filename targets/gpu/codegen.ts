@@ -17,7 +17,9 @@ import type { Codegen, CompileContext } from "../../sdk/codegen.ts";
 import type { GpuArtifact, GpuBufferSlot, GpuKernel, GpuScalar } from "./artifact.ts";
 import { checkLimits, type GpuLimits } from "./limits.ts";
 import { sync } from "./passes/barrier.ts";
-import { emitKernel, type IntrinsicEmitter, type KernelEnv } from "./wgsl_kernel.ts";
+import { emitKernel, type KernelEnv } from "./wgsl_kernel.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
+import { intrinsicCallName } from "../../tensorize/auto/marker.ts";
 import { unsupported, UNSUPPORTED_DTYPES } from "./wgsl_types.ts";
 
 /** The parts of a lowered body: workspaces, function-wide lets, host asserts, kernels. */
@@ -91,8 +93,8 @@ export function contentHash(s: string): string {
 export interface GpuCodegenOptions {
   /** The adapter's limits (checked at compile time). */
   readonly limits: GpuLimits;
-  /** Intrinsic emitters by call op. */
-  readonly intrinsics?: ReadonlyMap<string, IntrinsicEmitter>;
+  /** The target's intrinsics (markers of tensorized blocks name them). */
+  readonly intrinsics?: readonly Intrinsic[];
 }
 
 /**
@@ -147,7 +149,7 @@ export function compileGpu(lowered: PrimFunc, options: GpuCodegenOptions): GpuAr
     scalars: scalarIndex,
     scalarTypes: scalars.map((s) => s.v.dtype),
     lets: split.lets,
-    intrinsics: options.intrinsics,
+    intrinsics: new Map((options.intrinsics ?? []).map((x) => [intrinsicCallName(x), x])),
   };
   const kernels: GpuKernel[] = split.kernels.map((s, k) => {
     const e = emitKernel(hasThreads(s) ? sync(s) : s, env, k);
@@ -182,9 +184,10 @@ export function gpuCodegen(
   return {
     lowerOptions: { maxLanes: 4 },
     schedule,
-    compile(lowered: PrimFunc, _ctx: CompileContext): Promise<GpuArtifact> {
+    compile(lowered: PrimFunc, ctx: CompileContext): Promise<GpuArtifact> {
       try {
-        return Promise.resolve(compileGpu(lowered, options));
+        const intrinsics = options.intrinsics ?? ctx.target.intrinsics;
+        return Promise.resolve(compileGpu(lowered, { ...options, intrinsics }));
       } catch (e) {
         return Promise.reject(e);
       }

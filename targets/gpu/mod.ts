@@ -19,7 +19,8 @@ import { type AdapterInfo, requestAdapterInfo } from "./adapter.ts";
 import type { GpuArtifact } from "./artifact.ts";
 import { gpuCodegen } from "./codegen.ts";
 import { gpuRuntime } from "./runtime.ts";
-import { gpuDefaultSchedule, tilingFor } from "./schedule.ts";
+import { gpuIntrinsics } from "./intrinsics.ts";
+import { gpuDefaultSchedule } from "./schedule.ts";
 
 /** Bytes of function-private memory a kernel may declare (`local` scope). */
 export const LOCAL_BYTES = 16 * 1024;
@@ -34,7 +35,7 @@ export const LOCAL_BYTES = 16 * 1024;
  */
 export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
   const l = info.limits;
-  return defineTarget<GpuArtifact>({
+  const target: Target<GpuArtifact> = defineTarget<GpuArtifact>({
     name: "gpu",
     kind: "gpu",
     sdkVersion: SDK_VERSION,
@@ -56,12 +57,12 @@ export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
         description: "invocation-private arrays (var<function>)",
       }),
     ],
-    intrinsics: [],
+    intrinsics: gpuIntrinsics(info.languageFeatures ?? new Set()),
     codegen: gpuCodegen(
       { limits: l },
-      (f, t) => gpuDefaultSchedule(f, t, tilingFor(info.fallback ?? false)),
+      (f, t) => gpuDefaultSchedule(f, t, info.fallback ?? false),
     ),
-    runtime: gpuRuntime,
+    runtime: gpuRuntime(() => target),
     limits: {
       vectorBytes: 16,
       maxThreads: l.maxComputeInvocationsPerWorkgroup,
@@ -73,6 +74,7 @@ export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
       bytesPerSecond: { global: 1e10 },
     },
   });
+  return target;
 }
 
 const info = await requestAdapterInfo();
@@ -97,6 +99,11 @@ export { gpu };
 export type { GpuArtifact, GpuBinding, GpuBufferSlot, GpuKernel, GpuScalar } from "./artifact.ts";
 export { type AdapterInfo, requestAdapterInfo } from "./adapter.ts";
 export { compileGpu, contentHash, gpuCodegen, splitBody } from "./codegen.ts";
+export {
+  dot4I8Description,
+  gpuIntrinsics,
+  type WgslIntrinsicImplementation,
+} from "./intrinsics.ts";
 export { DEFAULT_LIMITS, type GpuFeatures, type GpuLimits } from "./limits.ts";
 export { GpuDevice, type GpuLoadedKernel, gpuRuntime, GpuTensor } from "./runtime.ts";
 export {

@@ -29,6 +29,13 @@ import { evalHost } from "./host_expr.ts";
 import type { GpuLimits } from "./limits.ts";
 import { storageBytes } from "./wgsl_types.ts";
 import { allocTyped } from "../../ir/dtype.ts";
+import "../../tensorize/auto/mod.ts";
+import { autoTensorize } from "../../tensorize/auto/auto_tensorize.ts";
+import { blocksUnder } from "../../tensorize/analysis/find.ts";
+import { Schedule } from "../../tensorize/schedule.ts";
+import { compactRunner } from "../../sdk/intrinsic_run.ts";
+import { build } from "../../sdk/build.ts";
+import type { Target } from "../../sdk/target.ts";
 
 /** A tensor in a gpu storage buffer (its bytes are the host array's bytes). */
 export class GpuTensor implements DeviceTensor {
@@ -324,16 +331,40 @@ export class GpuDevice implements Device<GpuArtifact> {
 }
 
 /**
- * The gpu runtime: devices on the process's adapter.
+ * The gpu runtime: devices on the process's adapter. `runIntrinsic` (for `validateTarget`) runs
+ * an intrinsic the way kernels do: its description tensorized with the intrinsic itself, built
+ * for `target()` and run on the tiles' data.
  *
  * @example
  * ```ts ignore
- * const device = await gpuRuntime.createDevice();
+ * const runtime = gpuRuntime(() => gpu);
+ * const device = await runtime.createDevice();
  * ```
  */
-export const gpuRuntime: Runtime<GpuArtifact> = {
-  async createDevice(): Promise<Device<GpuArtifact>> {
-    const info = await requestAdapterInfo();
-    return new GpuDevice(await requestDevice(info), info);
-  },
-};
+export function gpuRuntime(target: () => Target<GpuArtifact>): Runtime<GpuArtifact> {
+  return {
+    async createDevice(): Promise<Device<GpuArtifact>> {
+      const info = await requestAdapterInfo();
+      return new GpuDevice(await requestDevice(info), info);
+    },
+    runIntrinsic: compactRunner(async (intrinsic, arrays) => {
+      const sch = new Schedule(intrinsic.description);
+      const block = blocksUnder(sch.func.body).find((r) => r.block.name !== "root")!;
+      const r = autoTensorize(sch, sch.getBlock(block.block.name), [intrinsic]);
+      if (!r.applied) {
+        throw new TargetError(
+          "GPU_INTRINSIC_UNMAPPED",
+          `Cannot run intrinsic "${intrinsic.name}": its description does not tensorize onto it: ${r.diagnostic.message}`,
+        );
+      }
+      const kernel = await build(sch.func, target(), { schedule: false });
+      const dev = kernel.device;
+      const tensors = arrays.map((a) => dev.fromArray(a));
+      await kernel.call(tensors);
+      for (const [k, t] of tensors.entries()) {
+        arrays[k].data.set((await dev.toArray(t)).data as never);
+        dev.free(t);
+      }
+    }),
+  };
+}

@@ -22,6 +22,8 @@ import { structuralEqual } from "../../ir/structural.ts";
 import type { GpuBinding, GpuBufferSlot, GpuKernel } from "./artifact.ts";
 import { emitExpr, type ExprContext } from "./wgsl_expr.ts";
 import { preludeFor } from "./wgsl_prelude.ts";
+import type { Intrinsic } from "../../sdk/intrinsic.ts";
+import { type DecodedOperand, decodeIntrinsicCall } from "../../tensorize/auto/marker.ts";
 import { isPacked, storageBits, storageElement, unsupported, wgslScalar } from "./wgsl_types.ts";
 
 /** What every kernel of a function shares. */
@@ -38,12 +40,9 @@ export interface KernelEnv {
   readonly scalarTypes: readonly DType[];
   /** Function-wide lets (top-level `LetStmt`s), emitted at the start of every kernel. */
   readonly lets: readonly (readonly [Var, PrimExpr])[];
-  /** Intrinsic emitters by call op (`gpu.dot4I8Packed` …). */
-  readonly intrinsics?: ReadonlyMap<string, IntrinsicEmitter>;
+  /** The target's intrinsics by marker call name (`tsr.intrin.gpu.dot4_i8`). */
+  readonly intrinsics?: ReadonlyMap<string, Intrinsic>;
 }
-
-/** Emits an intrinsic call from its arguments' lanes. */
-export type IntrinsicEmitter = (call: Call, args: readonly (readonly string[])[]) => string[];
 
 /** A kernel before hashing. */
 export type EmittedKernel = Omit<GpuKernel, "hash">;
@@ -169,8 +168,37 @@ class KernelEmitter implements ExprContext {
     return [d === "bool" ? `(P.s${k} != 0u)` : `P.s${k}`];
   }
 
-  intrinsic(call: Call, args: readonly (readonly string[])[]): readonly string[] | undefined {
-    return this.env.intrinsics?.get(call.op)?.(call, args);
+  /** `C[o] += dot4I8Packed(A₄, B₄)` for a `gpu.dot4_i8` marker. */
+  private dot4(c: Call, x: Intrinsic): void {
+    const [a, b, acc] = decodeIntrinsicCall(c, x);
+    const pa = this.packed4(a), pb = this.packed4(b);
+    const [oc] = this.ex(acc.offset);
+    const cur = this.load(acc.buffer, oc);
+    this.flush();
+    this.store(acc.buffer, oc, `(${cur} + dot4I8Packed(${pa}, ${pb}))`);
+  }
+
+  /** Four int8 elements `o, o + s, o + 2s, o + 3s` of an operand, packed into a u32. */
+  private packed4(o: DecodedOperand): string {
+    const [off] = this.ex(o.offset);
+    const [s] = this.ex(o.strides[0]);
+    const b = o.buffer;
+    if (!this.local.has(b) && isPacked(b.dtype) && s === "1i") {
+      // Four contiguous bytes at any offset: two words and a funnel shift.
+      const name = this.storageName(b);
+      const rd = (w: string) =>
+        this.written.has(b) ? `atomicLoad(&${name}[${w}])` : `${name}[${w}]`;
+      const i = this.hoist(`u32(${off})`, "u32");
+      const sh = this.hoist(`(${i} & 3u) * 8u`, "u32");
+      const w0 = this.hoist(rd(`${i} >> 2u`), "u32");
+      const w1 = this.hoist(rd(`(${i} >> 2u) + 1u`), "u32");
+      return this.hoist(
+        `select((${w0} >> ${sh}) | (${w1} << (32u - ${sh})), ${w0}, ${sh} == 0u)`,
+        "u32",
+      );
+    }
+    const lanes = [0, 1, 2, 3].map((q) => this.load(b, q === 0 ? off : `(${off} + ${s} * ${q}i)`));
+    return this.hoist(`pack4xI8(vec4<i32>(${lanes.join(", ")}))`, "u32");
   }
 
   private storageName(b: Buffer): string {
@@ -296,12 +324,15 @@ class KernelEmitter implements ExprContext {
       case "AssertStmt":
         // Kernels cannot fail; top-level asserts are checked on the host (codegen.ts).
         return this.stmt(s.body);
-      case "Evaluate":
+      case "Evaluate": {
+        const x = s.value.kind === "Call" ? this.env.intrinsics?.get(s.value.op) : undefined;
+        if (x && s.value.kind === "Call") return this.dot4(s.value, x);
         if (s.value.kind === "Call" && s.value.op === "gpu.barrier") {
           this.line("workgroupBarrier();");
           this.line("storageBarrier();");
         }
         return;
+      }
       case "BufferStore": {
         const v = this.ex(s.value), idx = this.ex(s.indices[0]);
         this.flush();
@@ -428,10 +459,15 @@ function constantIndices(b: Buffer, s: Stmt): boolean {
   return ok;
 }
 
-function writtenBuffers(s: Stmt): Set<Buffer> {
+/** Buffers a kernel writes: stores, and intrinsic markers' accumulators (their last operand). */
+function writtenBuffers(s: Stmt, env: KernelEnv): Set<Buffer> {
   const out = new Set<Buffer>();
   visit(s, (n) => {
     if (n.kind === "BufferStore") out.add(n.buffer);
+    if (n.kind === "Call" && env.intrinsics?.has(n.op)) {
+      const last = n.args[n.args.length - 1];
+      if (last.kind === "BufferLoad") out.add(last.buffer);
+    }
   });
   return out;
 }
@@ -446,7 +482,7 @@ function writtenBuffers(s: Stmt): Set<Buffer> {
  * ```
  */
 export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKernel {
-  const written = writtenBuffers(body);
+  const written = writtenBuffers(body, env);
   const launch = collectLaunch(body, env.func);
   const threaded = launch.wg[0] * launch.wg[1] * launch.wg[2] > 1;
   const em = new KernelEmitter(env, written, launch.guard, threaded);

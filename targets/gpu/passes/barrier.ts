@@ -55,6 +55,11 @@ function accessOf(s: Stmt): Access {
       (a as { threaded: boolean }).threaded = true;
     }
     if (n.kind === "BufferLoad" && SYNCED.has(n.buffer.scope)) a.reads.add(n.buffer);
+    if (n.kind === "Call" && n.op.startsWith("tsr.intrin.")) {
+      // an intrinsic marker accumulates into its last operand
+      const last = n.args[n.args.length - 1];
+      if (last?.kind === "BufferLoad" && SYNCED.has(last.buffer.scope)) a.writes.add(last.buffer);
+    }
   });
   return a;
 }
