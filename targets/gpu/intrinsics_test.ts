@@ -20,17 +20,21 @@ gpuTest("gpu intrinsics: validateTarget runs dot4_i8 against its description", a
   if (gpu.intrinsics.length) assert(r.intrinsics.every((x) => x.ok && x.trials > 0));
 });
 
-gpuTest("gpu intrinsics: int8 GEMMs auto-tensorized onto dot4I8Packed equal the interpreter", async () => {
-  if (!gpu.intrinsics.length) return; // the adapter's WGSL lacks packed_4x8_integer_dot_product
-  const mm = findOp("matmul");
-  // k = 19: padded to 20; odd offsets exercise the funnel-shifted word loads
-  for (const [m, k, n] of [[6, 19, 5], [33, 64, 17]]) {
-    const c = opCase([input("a", [m, k], "int8"), input("b", [k, n], "int8")], {
-      outDtype: "int32",
-    });
-    const r = applyGpuSchedule(mm.build(c), { intrinsics: gpu.intrinsics });
-    assertEquals(r.decisions[0].rule, "dot4_i8");
-    const kernel = await checkOnGpu(r.schedule.func, mm.makeInputs(c, 3));
-    assert(kernel.source.includes("dot4I8Packed("), kernel.source);
-  }
-});
+gpuTest(
+  "gpu intrinsics: int8 GEMMs auto-tensorized onto dot4I8Packed equal the interpreter",
+  async () => {
+    if (!gpu.intrinsics.length) return; // the adapter's WGSL lacks packed_4x8_integer_dot_product
+    const mm = findOp("matmul");
+    // k = 19: padded to 20; odd offsets exercise the funnel-shifted word loads
+    for (const [m, k, n] of [[6, 19, 5], [33, 64, 17]]) {
+      const c = opCase([input("a", [m, k], "int8"), input("b", [k, n], "int8")], {
+        outDtype: "int32",
+      });
+      const f = mm.build(c);
+      const r = applyGpuSchedule(f, { intrinsics: gpu.intrinsics });
+      assertEquals(r.decisions[0].rule, "dot4_i8");
+      const kernel = await checkOnGpu(r.schedule.func, mm.makeInputs(c, 3), {}, f);
+      assert(kernel.source.includes("dot4I8Packed("), kernel.source);
+    }
+  },
+);

@@ -24,7 +24,9 @@ export function gpuTest(name: string, fn: () => Promise<void>): void {
 }
 
 /**
- * Build `f` for gpu, run it on `inputs` and compare with the interpreter; returns the kernel.
+ * Build `f` for gpu, run it on `inputs` and compare with the interpreter running `reference`
+ * (default `f`; give the unscheduled function when `f` holds intrinsic markers); returns the
+ * kernel.
  *
  * @example
  * ```ts ignore
@@ -35,10 +37,11 @@ export async function checkOnGpu(
   f: PrimFunc,
   inputs: readonly NDArray[],
   options: BuildOptions = {},
+  reference: PrimFunc = f,
 ): Promise<Kernel> {
   const kernel = await build(f, gpu, options);
   const got = await kernel.run(inputs);
-  const want = runFunc(f, inputs);
+  const want = runFunc(reference, inputs);
   want.forEach((w, i) => {
     const c = compareArrays(got[i], w);
     if (!c.ok) {
