@@ -54,6 +54,15 @@ for (const [name, make] of CASES) {
   });
 }
 
+Deno.test("with threads, the tile loops and the packing copies of a large GEMM go parallel", () => {
+  const f = gemmFunc(64, 64, 64);
+  const options = { intrinsics: micro, threads: 2, minParallelWork: 4096 };
+  const { schedule } = applyDefaultRules(f, options);
+  const script = schedule.trace.toScript();
+  assertEquals(script.match(/sch\.parallel\(/g)?.length, 3, script); // tiles, A copy, B copy
+  assertTensorizedEquivalent(f, schedule.func, inputsFor(f, 2, {}, 9), micro, 0);
+});
+
 Deno.test("a conv2d packs its weights, not its sliding input", () => {
   const { schedule } = applyDefaultRules(conv("int8", 8, 8, 10, 10), { intrinsics: micro });
   const packs = schedule.trace.toScript().split("\n").filter((l) => l.includes("transformLayout"));
