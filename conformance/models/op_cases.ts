@@ -481,6 +481,38 @@ export const OP_CASES: readonly OpCase[] = [
     inputs: [f(1, 2, 7, 6)],
     attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 },
   },
+  { op: "TopK", inputs: [f(3, 6), i64([1], [3])], outputs: 2 },
+  {
+    op: "TopK",
+    label: "smallest, axis 0, ties",
+    inputs: [fconst([4, 2], [1, 2, 0, 2, 1, 5, 0, 2]), i64([1], [2])],
+    attrs: { axis: 0, largest: 0 },
+    outputs: 2,
+  },
+  { op: "GatherND", inputs: [f(3, 4, 5), i64([2, 2], [0, 1, 2, -1])] },
+  {
+    op: "GatherND",
+    label: "full index",
+    inputs: [f(3, 4), { shape: [5, 2], dtype: "int64", range: [0, 2] }],
+  },
+  {
+    op: "ScatterElements",
+    inputs: [f(3, 4), i64([2, 4], [0, 2, 1, 0, 2, 0, 0, 1]), f(2, 4)],
+    attrs: { axis: 0 },
+  },
+  {
+    op: "ScatterElements",
+    label: "add, axis 1",
+    inputs: [f(3, 4), i64([3, 2], [0, 0, 3, -1, 1, 2]), f(3, 2)],
+    attrs: { axis: 1, reduction: "add" },
+  },
+  { op: "ScatterND", inputs: [f(4, 3), i64([2, 1], [2, 0]), f(2, 3)] },
+  {
+    op: "ScatterND",
+    label: "elements, add",
+    inputs: [f(3, 4), i64([3, 2], [0, 1, 2, 3, 0, 1]), f(3)],
+    attrs: { reduction: "add" },
+  },
   // Older and newer opsets: attributes that became inputs (13, 18) and back.
   { op: "ReduceMean", label: "opset 18: axes input", inputs: [f(2, 3, 4), ivec(-1)], opset: 18 },
   {

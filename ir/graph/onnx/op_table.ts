@@ -12,6 +12,7 @@ import { REDUCE_RULES } from "./ops_reduce.ts";
 import { SHAPE_RULES } from "./ops_shape.ts";
 import { TENSOR_RULES } from "./ops_tensor.ts";
 import { RESIZE_RULES } from "./ops_resize.ts";
+import { INDEX_RULES } from "./ops_index.ts";
 
 /** ONNX op type → rule. */
 export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
@@ -21,6 +22,7 @@ export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
     ...REDUCE_RULES,
     ...SHAPE_RULES,
     ...RESIZE_RULES,
+    ...INDEX_RULES,
     ...TENSOR_RULES,
   }),
 );
