@@ -32,7 +32,7 @@ export interface ImportOptions {
 }
 
 /** Default-domain opsets the op table is written for. */
-export const OPSET_RANGE: readonly [number, number] = [7, 21];
+export const OPSET_RANGE: readonly [number, number] = [7, 23];
 
 /**
  * Import an ONNX model (decoded, or its bytes) as a graph-level module with one function
