@@ -201,6 +201,7 @@ function foldChain(
   f: PrimFunc,
   t: Buffer,
   acc: string,
+  allowBias = true,
 ): Folded {
   const params = new Set(f.params.filter((p): p is Buffer => p.kind === "Buffer"));
   const nReaders = readers(f);
@@ -236,7 +237,7 @@ function foldChain(
     } else if (st.buffer.dtype !== acc) break;
     const prev = bufferLoad(cur, st.indices);
     const found: { bias?: Access } = {};
-    const s = stepsOf(value, prev, acc, !bias, found);
+    const s = stepsOf(value, prev, acc, allowBias && !bias, found);
     if (!s) break;
     if (found.bias) bias = { access: found.bias, storeIdx: st.indices };
     steps.push(...s);
@@ -246,6 +247,26 @@ function foldChain(
     if (last) break;
   }
   return { steps, out: cur, bias, loops, names };
+}
+
+/** The bias operand's indices in the contraction's iterators and its step along `n`. */
+function biasOf(
+  bias: NonNullable<Folded["bias"]>,
+  outIdx: readonly PrimExpr[],
+  iters: readonly Var[],
+  n: number,
+): { idx: PrimExpr[]; cols: number[] } | undefined {
+  // bias indices are in the epilogue block's store indices; map them to the contraction's
+  const sub = new Map<Var, PrimExpr>();
+  bias.storeIdx.forEach((e, j) => {
+    if (e.kind === "Var") sub.set(e, outIdx[j]);
+  });
+  const idx = bias.access.indices.map((e) => simplify(substitute(e, sub)));
+  const cb = affine(idx, iters);
+  if (!cb || iters.some((_, t) => t !== n && nz(cb[t]))) return undefined;
+  const bs = rowMajor(bias.access.buffer);
+  if (!bs || linear(cb[n], bs) !== 1) return undefined;
+  return { idx, cols: cb[n] };
 }
 
 function weightsFit(config: NpuConfig, mode: NpuMode, r: readonly number[]): boolean {
@@ -336,7 +357,14 @@ function planOne(
   const m1 = byStride[0], m0 = byStride[1] as number | undefined;
   host.push(...byStride.slice(2));
   const n = chan[0];
-  const chain = foldChain(f, out, out.dtype);
+  let chain = foldChain(f, out, out.dtype);
+  // a vector operand is a bias only along the output channels, contiguous; anything else (a
+  // residual tensor) ends the chain before its block
+  let biasCols = chain.bias && biasOf(chain.bias, form.store.indices, iters, n);
+  if (chain.bias && !biasCols) {
+    chain = foldChain(f, out, out.dtype, false);
+    biasCols = undefined;
+  }
   if (pix.length < 2 && red.length < 2 && !chain.steps.length) return undefined; // a plain GEMM
   const rIdx = [...red, -1, -1].slice(0, 3);
   const extOf = (t: number | undefined) => (t === undefined || t < 0 ? 1 : ext.get(iters[t])!);
@@ -375,24 +403,15 @@ function planOne(
       cols: colsOf(cw, [...rIdx, n], wgt.indices.length),
     },
   ];
-  if (chain.bias) {
-    // bias indices are in the epilogue block's store indices; map them to the contraction's
-    const sub = new Map<Var, PrimExpr>();
-    chain.bias.storeIdx.forEach((e, j) => {
-      if (e.kind === "Var") sub.set(e, form.store.indices[j]);
-    });
-    const bIdx = chain.bias.access.indices.map((e) => simplify(substitute(e, sub)));
-    const cb = affine(bIdx, iters);
-    if (!cb || iters.some((_, t) => t !== n && nz(cb[t]))) return undefined;
-    const bs = rowMajor(chain.bias.access.buffer);
-    if (!bs || linear(cb[n], bs) !== 1) return undefined;
+  if (biasCols) {
     maps.push({
       param: params[2],
-      buffer: chain.bias.access.buffer,
-      base: baseOf(bIdx),
-      cols: [cb[n]],
+      buffer: chain.bias!.access.buffer,
+      base: baseOf(biasCols.idx),
+      cols: [biasCols.cols],
     });
   }
+
   maps.push({
     param: params[params.length - 1],
     buffer: chain.out,

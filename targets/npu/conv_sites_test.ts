@@ -11,6 +11,7 @@ import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../../ir/
 import { findOp } from "../../ir/ops/catalog.ts";
 import { input, opCase } from "../../ir/ops/descriptor.ts";
 import { compareArrays } from "../../conformance/tolerance.ts";
+import * as ops from "../../ir/ops/mod.ts";
 import { build } from "../../sdk/mod.ts";
 import npu, { type NpuArtifact, type NpuKernelStats } from "./mod.ts";
 
@@ -74,4 +75,24 @@ Deno.test("float16 NHWC conv gathers directly; NCHW at stride 2 falls back to a 
   const b = await run(conv.build(s2), conv.makeInputs(s2, 3));
   assertEquals(b.sites[0].form, "im2col");
   assertEquals(b.s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_im2col", "T_conv2d_nchw_weight"]);
+});
+
+Deno.test("an epilogue folds up to the first step the ALU cannot take (a residual tensor)", async () => {
+  const x = placeholder([1, 16, 6, 6], "float32", "x");
+  const w = placeholder([16, 16, 3, 3], "float32", "w");
+  const b = placeholder([16, 1, 1], "float32", "b");
+  const res = placeholder([1, 16, 6, 6], "float32", "res");
+  // conv + bias folds; + residual (a whole tensor, not a vector) and the relu after it stay host
+  const y = ops.relu(ops.add(ops.add(ops.conv2d(x, w, { padding: 1 }), b), res));
+  const f = ops.toPrimFunc("conv_residual", [x, w, b, res], [y]);
+  const { s, sites } = await run(f, [
+    randomNDArray("float32", [1, 16, 6, 6], 1),
+    randomNDArray("float32", [16, 16, 3, 3], 2),
+    randomNDArray("float32", [16, 1, 1], 3),
+    randomNDArray("float32", [1, 16, 6, 6], 4),
+  ]);
+  assertEquals(sites[0].conv?.epilogue, [{ op: "add", imm: 0, bias: "float32" }]);
+  assert(s.hostOps.includes("T_add_1") && s.hostOps.includes("T_relu"), String(s.hostOps));
+  assert(!s.hostOps.includes("T_add") && !s.hostOps.includes("T_conv2d_nchw"), String(s.hostOps));
+  assertEquals(s.intrinsicShare, 1);
 });
