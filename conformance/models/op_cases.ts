@@ -513,6 +513,65 @@ export const OP_CASES: readonly OpCase[] = [
     inputs: [f(3, 4), i64([3, 2], [0, 1, 2, 3, 0, 1]), f(3)],
     attrs: { reduction: "add" },
   },
+  {
+    op: "DequantizeLinear",
+    inputs: [{ shape: [3, 4], dtype: "int8", range: [-128, 127] }, fconst([], [0.05]), {
+      shape: [],
+      dtype: "int8",
+      value: [3],
+    }],
+  },
+  {
+    op: "DequantizeLinear",
+    label: "uint8 per axis",
+    inputs: [{ shape: [2, 3, 4], dtype: "uint8", range: [0, 255] }, fconst([3], [0.1, 0.2, 0.5]), {
+      shape: [3],
+      dtype: "uint8",
+      value: [128, 0, 7],
+    }],
+  },
+  {
+    op: "QuantizeLinear",
+    inputs: [fr(-3, 9, 3, 4), fconst([], [0.05]), { shape: [], dtype: "uint8", value: [10] }],
+  },
+  {
+    op: "QuantizeLinear",
+    label: "halves to even",
+    inputs: [fconst([6], [0.5, 1.5, 2.5, -0.5, -1.5, 300]), fconst([], [1]), {
+      shape: [],
+      dtype: "int8",
+      value: [0],
+    }],
+  },
+  {
+    op: "QuantizeLinear",
+    label: "int8 per axis",
+    inputs: [fr(-4, 4, 2, 3), fconst([2], [0.02, 0.05]), {
+      shape: [2],
+      dtype: "int8",
+      value: [-3, 5],
+    }],
+    attrs: { axis: 0 },
+  },
+  { op: "QuantizeLinear", label: "no zero point", inputs: [fr(-1, 4, 5), fconst([], [0.1])] },
+  {
+    op: "MatMulInteger",
+    inputs: [
+      { shape: [3, 5], dtype: "uint8", range: [0, 255] },
+      { shape: [5, 4], dtype: "uint8", range: [0, 255] },
+      { shape: [], dtype: "uint8", value: [12] },
+      { shape: [], dtype: "uint8", value: [130] },
+    ],
+  },
+  {
+    op: "MatMulInteger",
+    label: "int8, no zero points",
+    inputs: [{ shape: [2, 6], dtype: "int8", range: [-128, 127] }, {
+      shape: [6, 3],
+      dtype: "int8",
+      range: [-128, 127],
+    }],
+  },
   // Older and newer opsets: attributes that became inputs (13, 18) and back.
   { op: "ReduceMean", label: "opset 18: axes input", inputs: [f(2, 3, 4), ivec(-1)], opset: 18 },
   {

@@ -13,6 +13,7 @@ import { SHAPE_RULES } from "./ops_shape.ts";
 import { TENSOR_RULES } from "./ops_tensor.ts";
 import { RESIZE_RULES } from "./ops_resize.ts";
 import { INDEX_RULES } from "./ops_index.ts";
+import { QUANT_RULES } from "./ops_quant.ts";
 
 /** ONNX op type → rule. */
 export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
@@ -23,6 +24,7 @@ export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
     ...SHAPE_RULES,
     ...RESIZE_RULES,
     ...INDEX_RULES,
+    ...QUANT_RULES,
     ...TENSOR_RULES,
   }),
 );

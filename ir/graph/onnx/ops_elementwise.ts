@@ -239,8 +239,8 @@ const pow: OpRule = (ctx) => {
   return [ctx.op("pow", [ctx.atom(0), yy])];
 };
 
-/** Round half to even (ONNX `Round`, numpy `round`). */
-function roundEven(v: E.PrimExpr): E.PrimExpr {
+/** Round half to even (ONNX `Round`, numpy `round`): the DSL expression. */
+export function roundEven(v: E.PrimExpr): E.PrimExpr {
   const r = E.call("floor", [E.add(v, c(v, 0.5))]);
   const tie = E.eq(E.sub(r, v), c(v, 0.5));
   const odd = E.ne(E.sub(r, E.mul(E.call("floor", [E.mul(r, c(v, 0.5))]), c(v, 2))), c(v, 0));
