@@ -63,3 +63,11 @@ Deno.test("pack: a conv input read through a window is left in place", () => {
   assert(packs[0].includes("(a0, a1, a2, a3) => [a2, a3,"), packs[0]);
   assertTensorizedEquivalent(f, sch.func, inputsFor(f, 2, {}, 7), [PACKED]);
 });
+
+Deno.test("pack: one buffer read as both operands is packed once, for the first", () => {
+  const a = placeholder([8, 8], "float32", "A");
+  const f = ops.toPrimFunc("sq", [a], [ops.matmul(a, a, { name: "C" })]);
+  const { sch, script } = tensorized(f);
+  assertEquals(script.split("\n").filter((l) => l.includes("transformLayout")).length, 1);
+  assertTensorizedEquivalent(f, sch.func, inputsFor(f, 1, {}, 8), [PACKED]);
+});

@@ -218,8 +218,9 @@ function planSteps(
   if (form.init && !desc.init) {
     sch.decomposeReduction(blockRV, [...outerReduce, ...tile][0]);
   }
+  // buffers already copied (staged or packed): a second copy would find no read of them left
+  const done = new Set<Buffer>();
   if (stage) {
-    const done = new Set<Buffer>();
     for (const p of params.filter((p) => !written.has(p))) {
       const op = best.operands.get(p)!;
       if (scopeOf(p) === op.buffer.scope || done.has(op.buffer)) continue;
@@ -229,10 +230,12 @@ function planSteps(
       if (lastOuter) sch.computeAt(cache, lastOuter);
     }
   }
-  // 6. pack
+  // 6. pack (operands staged into another scope are left as staged)
   for (const p of params.filter((p) => !written.has(p))) {
     const plan = packPlan(intrinsic, desc, best, p);
-    if (plan) applyPack(sch, blockRV, plan, scopeOf(p));
+    if (!plan || done.has(plan.buffer)) continue;
+    done.add(plan.buffer);
+    applyPack(sch, blockRV, plan, scopeOf(p));
   }
   // 7. blockize and tensorize
   const outerBlock = sch.blockize(tile[0]);
