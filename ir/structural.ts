@@ -3,8 +3,11 @@
  *
  * Variables and buffers are matched by position, not by name or identity: the first time a
  * variable (or buffer) of one side meets one of the other side they are paired, and every later
- * meeting must respect that pairing in both directions. This is TVM's structural equality with
- * free variables mapped; names are ignored, block and function names are not.
+ * meeting must respect that pairing in both directions. A binding site (a loop variable, a
+ * `let`, an iteration variable) pairs its two variables anew, so one variable bound at two
+ * places equals two variables bound there (as the script parser reads them back). This is TVM's
+ * structural equality with free variables mapped; names are ignored, block and function names
+ * are not.
  *
  * @module
  */
@@ -45,9 +48,12 @@ class Comparer {
     return this.fail(path, "variables or buffers are bound to different counterparts");
   }
 
-  node(a: Node, b: Node, path: string): boolean {
+  node(a: Node, b: Node, path: string, def = false): boolean {
     if (a.kind !== b.kind) return this.fail(path, `kind ${a.kind} vs ${b.kind}`);
-    if (a.kind === "Var" || a.kind === "Buffer") {
+    if (def && a.kind === "Var") {
+      this.ab.set(a, b);
+      this.ba.set(b, a);
+    } else if (a.kind === "Var" || a.kind === "Buffer") {
       const r = this.pair(a, b, path);
       if (r === false) return false;
       if (r === "same") return true;
@@ -67,7 +73,7 @@ class Comparer {
           break;
         case "def":
         case "node":
-          if (!this.node(va as Node, vb as Node, p)) return false;
+          if (!this.node(va as Node, vb as Node, p, role === "def")) return false;
           break;
         case "optNode":
           if ((va === undefined) !== (vb === undefined)) return this.fail(p, "present vs absent");
@@ -168,18 +174,19 @@ export function structuralHash(n: Node | IRModule): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x1234567;
   const ids = new Map<object, number>();
+  let next = 0;
   const emit = (s: string) => {
     h1 = mix(h1, s);
     h2 = mix(h2, s + "|");
   };
-  const go = (x: Node) => {
+  const go = (x: Node, def = false) => {
     if (x.kind === "Var" || x.kind === "Buffer") {
       const id = ids.get(x);
-      if (id !== undefined) {
+      if (id !== undefined && !(def && x.kind === "Var")) {
         emit(`#${id}`);
         return;
       }
-      ids.set(x, ids.size);
+      ids.set(x, next++); // a binding site numbers its variable anew
     }
     emit(x.kind);
     for (const [field, role] of NODE_FIELDS[x.kind]) {
@@ -195,7 +202,7 @@ export function structuralHash(n: Node | IRModule): string {
         }
         case "def":
         case "node":
-          go(v as Node);
+          go(v as Node, role === "def");
           break;
         case "optNode":
           if (v === undefined) emit("_");
@@ -211,6 +218,7 @@ export function structuralHash(n: Node | IRModule): string {
   if (n.kind === "IRModule") {
     for (const name of [...n.functions.keys()].sort()) {
       ids.clear();
+      next = 0;
       go(n.functions.get(name)!);
     }
   } else go(n);

@@ -4,7 +4,9 @@ import { irModule } from "../ir/func.ts";
 import { structuralEqual } from "../ir/structural.ts";
 import { type LoopRV, registerInstruction, Schedule, scriptCall, Trace } from "./mod.ts";
 import { asLoop } from "./primitives/inputs.ts";
+import { parseFunc } from "../ir/script/mod.ts";
 import {
+  assertEquivalent,
   assertSameFunc,
   assertScheduleError,
   assertTraceRoundTrip,
@@ -159,4 +161,33 @@ Deno.test("the trace as a module: written to a file, imported, run on a fresh sc
   assertSameFunc(fresh.func, sch.func);
   assertEquals(fresh.trace.toJSON(), sch.trace.toJSON());
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a script reusing a loop name: each loop is its own, getLoops is unambiguous", () => {
+  // Regression: both `for i` parsed to one Var, and splitting C's loop split B's.
+  const f = parseFunc(`func f(A: buffer<float32>[8], C: buffer<float32>[8]) {
+  block root() {
+    alloc B: buffer<float32>[8]
+    for i in 0..8 {
+      block B(vi: spatial(0..8) = i) {
+        reads(A[vi])
+        writes(B[vi])
+        B[vi] = A[vi] * 2.0
+      }
+    }
+    for i in 0..8 {
+      block C(vi: spatial(0..8) = i) {
+        reads(B[vi])
+        writes(C[vi])
+        C[vi] = B[vi] + 1.0
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [i] = sch.getLoops(sch.getBlock("C"));
+  sch.split(i, [undefined, 4]);
+  assertEquals(sch.getLoops(sch.getBlock("B")).length, 1);
+  assertEquals(sch.getLoops(sch.getBlock("C")).length, 2);
+  assertEquivalent(f, sch.func, 1);
 });

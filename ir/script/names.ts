@@ -1,8 +1,10 @@
 /**
  * Names in printed text. The IR identifies variables and buffers by object; the text by name. The
  * printer gives every distinct object a distinct name within a function (its own name when free,
- * else suffixed `_1`, `_2`, …), so the parser can tell them apart; one object bound at two places
- * (two sibling loops sharing a variable) keeps one name, and the parser rebinds the same object.
+ * else suffixed `_1`, `_2`, …), so the parser can tell them apart. Every binding of a variable in
+ * the text (`for`, `let`, a block's iteration variable) is a new variable to the parser, so one
+ * object bound at two places gets a new name at its second binding (`bind`), used until that
+ * binding's scope ends: the text never binds a name twice. Buffers keep one name per object.
  *
  * @module
  */
@@ -34,16 +36,48 @@ export function sanitize(name: string, fallback: string): string {
 export class Namer {
   private readonly names = new Map<object, string>();
   private readonly used = new Set<string>();
+  private readonly bound = new Set<object>();
 
   /** The name of `obj`, assigning one if it has none yet. */
   of(obj: { readonly name: string }, fallback = "v"): string {
     const hit = this.names.get(obj);
     if (hit !== undefined) return hit;
-    const base = sanitize(obj.name, fallback);
+    const name = this.fresh(sanitize(obj.name, fallback));
+    this.names.set(obj, name);
+    return name;
+  }
+
+  /**
+   * The name of `obj` at a place the text binds it, and the function ending that binding. The
+   * first binding keeps the object's name; a later one (the same variable bound again) gets a
+   * fresh name until `restore` brings the previous one back.
+   *
+   * @example
+   * ```ts
+   * import { Namer } from "./names.ts";
+   * const names = new Namer(), j = { name: "j" };
+   * console.assert(names.bind(j).name === "j");
+   * const again = names.bind(j);
+   * console.assert(again.name === "j_1" && names.of(j) === "j_1");
+   * again.restore();
+   * console.assert(names.of(j) === "j");
+   * ```
+   */
+  bind(obj: { readonly name: string }, fallback = "v"): { name: string; restore(): void } {
+    if (!this.bound.has(obj)) {
+      this.bound.add(obj);
+      return { name: this.of(obj, fallback), restore: () => {} };
+    }
+    const prev = this.names.get(obj)!;
+    const name = this.fresh(sanitize(obj.name, fallback));
+    this.names.set(obj, name);
+    return { name, restore: () => void this.names.set(obj, prev) };
+  }
+
+  private fresh(base: string): string {
     let name = base;
     for (let k = 1; this.used.has(name); k++) name = `${base}_${k}`;
     this.used.add(name);
-    this.names.set(obj, name);
     return name;
   }
 

@@ -2,10 +2,11 @@
  * The parser's foundation: the token stream, scopes of names, spans of parsed nodes, and the
  * conversion of IR construction errors into `ParseError`s at the offending text.
  *
- * Scoping: a declaration of a name already visible shadows it with a new object. A declaration
- * of a name that was declared before but has gone out of scope (two sibling loops `for i`) binds
- * the same object again — the printer gives distinct objects distinct names, so this is how one
- * variable bound at two places round-trips.
+ * Scoping: every declaration of a variable (`for`, `let`, a block's iteration variable, a size)
+ * makes a new object, visible in its scope only: two sibling loops `for i` are two variables, as
+ * schedules, which find loops by variable, need. (The printer binds each name once, giving a
+ * variable bound at two places a second name.) A buffer declared again out of scope, identical
+ * to the earlier one, is that same object.
  *
  * @module
  */
@@ -30,7 +31,6 @@ export class ParserBase {
   protected readonly toks: Token[];
   protected pos = 0;
   protected scopes: Scope[] = [];
-  private declaredVars = new Map<string, Var>();
   private declaredBuffers = new Map<string, Buffer>();
   /** While reading parameter buffers, unknown names become int32 size variables. */
   protected implicitSizes = false;
@@ -167,7 +167,6 @@ export class ParserBase {
   /** Start a function: forget every name. */
   protected resetNames(): void {
     this.scopes = [{ vars: new Map(), buffers: new Map() }];
-    this.declaredVars = new Map();
     this.declaredBuffers = new Map();
   }
 
@@ -215,13 +214,9 @@ export class ParserBase {
     );
   }
 
-  /** Declare a variable in the innermost scope (see the module doc on rebinding). */
+  /** Declare a new variable in the innermost scope (see the module doc on scoping). */
   protected declareVar(t: Token, dtype: DType, scope = this.scopes[this.scopes.length - 1]): Var {
-    const prev = this.declaredVars.get(t.text);
-    const v = prev && prev.dtype === dtype && !this.findVar(t.text)
-      ? prev
-      : variable(t.text, dtype);
-    this.declaredVars.set(t.text, v);
+    const v = variable(t.text, dtype);
     scope.vars.set(t.text, v);
     return this.mark(v, t.offset, t.end);
   }

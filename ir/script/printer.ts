@@ -69,14 +69,17 @@ export class Printer {
         return [`${this.names.of(e.buffer, "buf")}[${this.exprs(e.indices)}]`, PREC.atom];
       case "Not":
         return [`!${this.expr(e.a, PREC.unary)}`, PREC.unary];
-      case "Let":
+      case "Let": {
         // `let … in body` reaches as far right as it can: always parenthesized.
+        const value = this.expr(e.value); // in the outer scope
+        const v = this.names.bind(e.v);
+        const body = this.expr(e.body);
+        v.restore();
         return [
-          `(let ${this.names.of(e.v)}${this.typeTag(e.v, e.value.dtype)} = ${
-            this.expr(e.value)
-          } in ${this.expr(e.body)})`,
+          `(let ${v.name}${this.typeTag(e.v, e.value.dtype)} = ${value} in ${body})`,
           PREC.atom,
         ];
+      }
       case "Binary": {
         const infix = INFIX[e.op];
         if (infix) {
@@ -167,9 +170,26 @@ export class Printer {
   }
 
   /** An iteration variable: `vi: reduce(0..k)` (`reduce<int64>(…)` when its dtype differs from the extent's). */
-  iterVar(iv: IterVar): string {
+  iterVar(iv: IterVar, name = this.names.of(iv.v)): string {
     const d = iv.v.dtype === iv.dom.extent.dtype ? "" : `<${iv.v.dtype}>`;
-    return `${this.names.of(iv.v)}: ${iv.iterKind}${d}(${this.range(iv.dom.min, iv.dom.extent)})`;
+    return `${name}: ${iv.iterKind}${d}(${this.range(iv.dom.min, iv.dom.extent)})`;
+  }
+
+  /**
+   * Iteration variables bound by a block head: `head(texts)` gets each variable's text (and
+   * ` = value` when `values`), with domains and values printed before the variables are bound;
+   * the bindings end after `body`.
+   */
+  private withIterVars(
+    ivs: readonly IterVar[],
+    values: readonly PrimExpr[] | undefined,
+    head: (binds: string[]) => void,
+  ): void {
+    const doms = ivs.map((iv) => this.iterVar(iv, ""));
+    const vals = values && ivs.map((iv, i) => ` = ${this.expr(values[i] ?? iv.v)}`);
+    const bound = ivs.map((iv) => this.names.bind(iv.v));
+    head(doms.map((d, i) => `${bound[i].name}${d}${vals ? vals[i] : ""}`));
+    for (const b of bound) b.restore();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -199,9 +219,11 @@ export class Printer {
           : FOR_KINDS[s.forKind] === ""
           ? ""
           : ` ${FOR_KINDS[s.forKind]}`;
-        const v = `${this.names.of(s.loopVar)}${this.typeTag(s.loopVar, s.extent.dtype)}`;
-        const head = `for ${v} in ${this.range(s.min, s.extent)}${kind}`;
+        const r = this.range(s.min, s.extent); // in the outer scope
+        const lv = this.names.bind(s.loopVar);
+        const head = `for ${lv.name}${this.typeTag(s.loopVar, s.extent.dtype)} in ${r}${kind}`;
         this.braced(`${head}${this.annotations(s.annotations)}`, () => this.body(s.body));
+        lv.restore();
         return;
       }
       case "SeqStmt":
@@ -212,7 +234,10 @@ export class Printer {
         return;
       case "LetStmt": {
         const v = s.v.dtype === s.value.dtype ? "" : `: ${s.v.dtype}`;
-        this.tail(`let ${this.names.of(s.v)}${v} = ${this.expr(s.value)}`, s.body, last);
+        const value = this.expr(s.value); // in the outer scope
+        const lv = this.names.bind(s.v);
+        this.tail(`let ${lv.name}${v} = ${value}`, s.body, last);
+        lv.restore();
         return;
       }
       case "Allocate":
@@ -226,20 +251,22 @@ export class Printer {
         return;
       case "BlockRealize": {
         const b = s.block;
-        const binds = b.iterVars.map((iv, i) =>
-          `${this.iterVar(iv)} = ${this.expr(s.iterValues[i] ?? iv.v)}`
-        );
         const p = s.predicate;
         const where = p.kind === "IntImm" && p.dtype === "bool" && p.value === 1
           ? ""
           : ` where ${this.expr(p)}`;
-        this.blockForm(`block ${blockName(b)}(${binds.join(", ")})${where}`, b);
+        this.withIterVars(
+          b.iterVars,
+          s.iterValues,
+          (binds) => this.blockForm(`block ${blockName(b)}(${binds.join(", ")})${where}`, b),
+        );
         return;
       }
       case "Block":
-        this.blockForm(
-          `bare block ${blockName(s)}(${s.iterVars.map((iv) => this.iterVar(iv)).join(", ")})`,
-          s,
+        this.withIterVars(
+          s.iterVars,
+          undefined,
+          (binds) => this.blockForm(`bare block ${blockName(s)}(${binds.join(", ")})`, s),
         );
         return;
       default:
