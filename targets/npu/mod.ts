@@ -43,6 +43,7 @@ export {
   parseConvName,
 } from "./conv_region.ts";
 export { type ConvPlan, planConvs } from "./conv_plan.ts";
+export { type Access, foldChain, type Folded } from "./conv_epilogue.ts";
 export {
   CONV_OPERANDS,
   convFeasible,
