@@ -13,7 +13,17 @@ import { input, opCase } from "../../ir/ops/descriptor.ts";
 import { compareArrays } from "../../conformance/tolerance.ts";
 import * as ops from "../../ir/ops/mod.ts";
 import { build } from "../../sdk/mod.ts";
-import npu, { type NpuArtifact, type NpuKernelStats } from "./mod.ts";
+import { visit } from "../../ir/node.ts";
+import { intrinsicCallHandlers } from "../../tensorize/auto/mod.ts";
+import npu, {
+  convIntrinsic,
+  type NpuArtifact,
+  npuIntrinsics,
+  type NpuKernelStats,
+  offloadGemms,
+  parseConvName,
+  REFERENCE_NPU,
+} from "./mod.ts";
 
 async function run(f: PrimFunc, inputs: NDArray[]) {
   const k = await build(f, npu);
@@ -95,4 +105,47 @@ Deno.test("an epilogue folds up to the first step the ALU cannot take (a residua
   assert(s.hostOps.includes("T_add_1") && s.hostOps.includes("T_relu"), String(s.hostOps));
   assert(!s.hostOps.includes("T_add") && !s.hostOps.includes("T_conv2d_nchw"), String(s.hostOps));
   assertEquals(s.intrinsicShare, 1);
+});
+
+Deno.test("a conv whose weights exceed the weight scratchpad falls back to per-row GEMM regions", async () => {
+  // 1024 channels × 3×3 taps = 576 int8 weight tiles per output tile > 512 that fit
+  const conv = findOp("conv2d");
+  const c = opCase([input("x", [1, 1024, 3, 3], "int8"), input("w", [16, 1024, 3, 3], "int8")], {
+    padding: 1,
+    outDtype: "int32",
+  });
+  const { s, sites } = await run(conv.build(c), conv.makeInputs(c, 5));
+  assert(sites.every((x) => x.conv === undefined && x.key !== undefined), "GEMM regions");
+  assertEquals(s.streams, 3 * 9); // one per output row and kernel tap
+  assertEquals(s.intrinsicShare, 1);
+});
+
+Deno.test("the fused requantisation schedule equals the function in the interpreter", () => {
+  const x = placeholder([1, 16, 5, 5], "int8", "x");
+  const w = placeholder([8, 16, 3, 3], "int8", "w");
+  const b = placeholder([8, 1, 1], "int32", "b");
+  const c = ops.conv2d(x, w, { padding: 1, strides: 2, outDtype: "int32" });
+  const q = ops.cast(
+    ops.clip(ops.floorDiv(ops.add(ops.relu(ops.add(c, b)), 32), 64), -128, 127),
+    "int8",
+  );
+  const f = ops.toPrimFunc("conv_requant", [x, w, b], [q]);
+  const g = offloadGemms(f, REFERENCE_NPU, npuIntrinsics(REFERENCE_NPU));
+  const names = new Set<string>();
+  visit(g.body, (n) => {
+    if (n.kind === "Call" && n.op.startsWith("tsr.intrin.")) names.add(n.op.slice(11));
+  });
+  assertEquals(names.size, 1);
+  const key = parseConvName([...names][0])!;
+  assertEquals(key.epilogue.map((e) => e.op), ["add", "max", "add", "shr", "max", "min"]);
+  assertEquals(key.outDtype, "int8");
+  const inputs = [
+    randomNDArray("int8", [1, 16, 5, 5], 1, -128, 127),
+    randomNDArray("int8", [8, 16, 3, 3], 2, -128, 127),
+    randomNDArray("int32", [8, 1, 1], 3, -3000, 3000),
+  ];
+  const want = runFunc(f, inputs)[0];
+  const got =
+    runFunc(g, inputs, undefined, { calls: intrinsicCallHandlers([convIntrinsic(key)]) })[0];
+  assertEquals([...got.data].map(Number), [...want.data].map(Number));
 });
