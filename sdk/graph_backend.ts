@@ -44,3 +44,21 @@ export async function targetBackend(
     free: (t) => device.free(t as DeviceTensor),
   };
 }
+
+/**
+ * One backend per target, by name: the `backends` of a `PlacedExecutor` (`ir/graph`).
+ *
+ * @example
+ * ```ts ignore
+ * import cpu from "../targets/cpu/mod.ts";
+ * import npu from "../targets/npu/mod.ts";
+ * const ex = new PlacedExecutor(placed, { backends: await targetBackends([cpu, npu]) });
+ * ```
+ */
+export async function targetBackends(
+  targets: readonly Target[],
+): Promise<Record<string, Backend>> {
+  const out: Record<string, Backend> = {};
+  for (const t of targets) out[t.name] = await targetBackend(t);
+  return out;
+}

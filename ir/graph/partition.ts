@@ -14,7 +14,7 @@
  */
 import { foldConstants } from "./fold_constants.ts";
 import { fuseWith } from "./fuse.ts";
-import { bindingsOf, type GraphModule } from "./ir.ts";
+import { argsOf, type Atom, bindingsOf, type GraphModule } from "./ir.ts";
 import type { GraphPass } from "./pass.ts";
 import { chainMatches, type GraphPattern, matchPattern, opChainOf } from "./pattern.ts";
 import { DEFAULT_PASSES } from "./pipelines.ts";
@@ -108,6 +108,13 @@ export function partition(mod: GraphModule, options: PartitionOptions): Partitio
   const report: PlacementEntry[] = [];
   for (const f of placed.graphs.values()) {
     const home = homeOf(f, options.fallback);
+    const readers = new Map<Atom, string[]>();
+    for (const b of bindingsOf(f)) {
+      for (const a of argsOf(b.value)) {
+        readers.set(a, [...readers.get(a) ?? [], `"${b.v.name}"`]);
+      }
+    }
+    readers.set(f.output, [...readers.get(f.output) ?? [], "the result"]);
     for (const b of bindingsOf(f)) {
       const v = b.value;
       if (v.kind === "CallTIR") {
@@ -121,16 +128,15 @@ export function partition(mod: GraphModule, options: PartitionOptions): Partitio
         });
       } else if (isCopy(b) && v.kind === "CallExtern") {
         const from = String(v.attrs.from), to = String(v.attrs.to);
-        const src = v.args[0].name;
         report.push({
           graph: f.name,
           binding: b.v.name,
           kind: "copy",
           func: v.func,
           target: `${from}->${to}`,
-          reason: to === home && from !== home
-            ? `"${src}" is read on ${to} (host glue or the result)`
-            : `"${src}" is read by a kernel on ${to}`,
+          reason: `${(readers.get(b.v) ?? []).join(", ")} on ${to} read${
+            (readers.get(b.v) ?? []).length === 1 ? "s" : ""
+          } "${v.args[0].name}" from ${from}`,
         });
       }
     }

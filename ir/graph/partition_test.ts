@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../test_util.ts";
 import { type NDArray, randomNDArray } from "../ndarray.ts";
 import cpu from "../../targets/cpu/mod.ts";
 import npu from "../../targets/npu/mod.ts";
-import { targetBackend } from "../../sdk/graph_backend.ts";
+import { targetBackends } from "../../sdk/graph_backend.ts";
 import { GraphBuilder } from "./builder.ts";
 import { GraphExecutor } from "./executor.ts";
 import type { GraphModule } from "./ir.ts";
@@ -69,6 +69,11 @@ Deno.test("partition: the npu's patterns take the dense layers, softmax falls ba
   const kernels = report.filter((e) => e.kind === "kernel");
   assertEquals(kernels[0].reason, 'dense+add+relu matches pattern "dense" of npu');
   assertEquals(kernels[2].reason, "softmax matches no pattern of npu: fallback");
+  const copies = report.filter((e) => e.kind === "copy").map((e) => e.reason);
+  assertEquals(copies, [
+    `"${kernels[0].binding}" on npu reads "x" from cpu`,
+    `"${kernels[2].binding}" on cpu reads "${kernels[1].binding}" from npu`,
+  ]);
   assertEquals(placementProblems(module), []);
   const text = formatPlacementReport(report);
   assert(text.split("\n")[0].startsWith("binding"), text);
@@ -87,7 +92,7 @@ Deno.test("partition: the MLP split between npu and cpu equals the interpreter",
   const mod = runPasses(mlp(), FUSED_PASSES);
   const { module } = partition(mod, { offload: [npu], fallback: "cpu" });
   const ex = new PlacedExecutor(module, {
-    backends: { cpu: await targetBackend(cpu), npu: await targetBackend(npu) },
+    backends: await targetBackends([cpu, npu]),
   });
   const oracle = new GraphExecutor(mlp());
   for (const n of [1, 5]) {
@@ -118,7 +123,7 @@ Deno.test("partition: conv2d + bias + relu on the npu, the rest on cpu, equals t
     ["fused_conv2d_add_relu@npu", "fused_exp_tanh@cpu"],
   );
   const ex = new PlacedExecutor(module, {
-    backends: { cpu: await targetBackend(cpu), npu: await targetBackend(npu) },
+    backends: await targetBackends([cpu, npu]),
   });
   const oracle = new GraphExecutor(convNet());
   const x = randomNDArray("float32", [2, 3, 6, 6], 7);
