@@ -11,6 +11,7 @@ import {
   decodeModelProto,
   type GraphProto,
   type ModelProto,
+  type NodeProto,
   type ValueInfoProto,
 } from "./codec.ts";
 import { ATTR, dtypeOfOnnx, onnxTypeName } from "./dtypes.ts";
@@ -18,6 +19,7 @@ import { nodeLabel, OnnxError } from "./errors.ts";
 import type {
   OnnxAttribute,
   OnnxDim,
+  OnnxFunction,
   OnnxGraph,
   OnnxModel,
   OnnxNode,
@@ -69,7 +71,53 @@ export function fromModelProto(m: ModelProto): OnnxModel {
     opsetImports,
     producerName: m.producer_name ?? "",
     graph: graphOf(m.graph, "graph"),
+    functions: (m.functions as FunctionProto[] | undefined ?? []).map(functionOf),
   };
+}
+
+/** `FunctionProto` fields the importer reads. */
+interface FunctionProto {
+  name?: string;
+  domain?: string;
+  input?: string[];
+  output?: string[];
+  attribute?: string[];
+  attribute_proto?: AttributeProto[];
+  node?: NodeProto[];
+}
+
+function functionOf(f: FunctionProto, i: number): OnnxFunction {
+  const name = f.name ?? "";
+  if (!name) malformed(`Cannot read function #${i}: it has no name`);
+  const at = `function "${name}"`;
+  const attributes: Record<string, OnnxAttribute | null> = Object.create(null);
+  for (const a of f.attribute ?? []) attributes[a] = null;
+  Object.assign(attributes, attributesOf(f.attribute_proto ?? [], at, false));
+  return {
+    name,
+    domain: f.domain === "ai.onnx" ? "" : f.domain ?? "",
+    inputs: f.input ?? [],
+    outputs: f.output ?? [],
+    attributes,
+    nodes: nodesOf(f.node ?? [], at, true),
+  };
+}
+
+function nodesOf(nodes: NodeProto[], at: string, inFunction: boolean): OnnxNode[] {
+  return nodes.map((n, index) => {
+    const opType = n.op_type ?? "";
+    const label = nodeLabel({ name: n.name, index, opType: opType || "?" });
+    if (!opType) malformed(`Cannot read ${label} of ${at}: it has no op_type`);
+    return {
+      index,
+      name: n.name ?? "",
+      opType,
+      domain: n.domain === "ai.onnx" ? "" : n.domain ?? "",
+      inputs: n.input ?? [],
+      outputs: n.output ?? [],
+      attributes: attributesOf(n.attribute ?? [], `${label} of ${at}`, inFunction),
+    };
+  });
 }
 
 function graphOf(g: GraphProto, where: string): OnnxGraph {
@@ -96,21 +144,7 @@ function graphOf(g: GraphProto, where: string): OnnxGraph {
     outputs: values(g.output, "output"),
     initializers,
     valueInfo: values(g.value_info, "value_info"),
-    nodes: (g.node ?? []).map((n, index) => {
-      const opType = n.op_type ?? "";
-      const label = nodeLabel({ name: n.name, index, opType: opType || "?" });
-      if (!opType) malformed(`Cannot read ${label} of ${at}: it has no op_type`);
-      const node: OnnxNode = {
-        index,
-        name: n.name ?? "",
-        opType,
-        domain: n.domain === "ai.onnx" ? "" : n.domain ?? "",
-        inputs: n.input ?? [],
-        outputs: n.output ?? [],
-        attributes: attributesOf(n.attribute ?? [], `${label} of ${at}`),
-      };
-      return node;
-    }),
+    nodes: nodesOf(g.node ?? [], at, false),
   };
 }
 
@@ -161,17 +195,25 @@ function kindOf(a: AttributeProto): number {
   return 0;
 }
 
-function attributesOf(attrs: AttributeProto[], where: string): Record<string, OnnxAttribute> {
+function attributesOf(
+  attrs: AttributeProto[],
+  where: string,
+  inFunction: boolean,
+): Record<string, OnnxAttribute> {
   const out: Record<string, OnnxAttribute> = Object.create(null);
   for (const [i, a] of attrs.entries()) {
     const name = a.name ?? "";
     if (!name) malformed(`Cannot read attribute #${i} of ${where}: it has no name`);
     if (name in out) malformed(`Cannot read ${where}: two attributes named "${name}"`);
     const at = `attribute "${name}" of ${where}`;
+    if (a.ref_attr_name && inFunction) {
+      out[name] = { kind: "ref", value: String(a.ref_attr_name) };
+      continue;
+    }
     if (a.ref_attr_name) {
       throw new OnnxError(
         "ONNX_UNSUPPORTED_ATTRIBUTE",
-        `Cannot read ${at}: references to function attributes are not supported`,
+        `Cannot read ${at}: a reference to a function attribute outside a function`,
       );
     }
     out[name] = attributeOf(a, at);

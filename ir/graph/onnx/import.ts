@@ -11,11 +11,11 @@ import { GraphBuilder } from "../builder.ts";
 import type { Atom } from "../ir.ts";
 import type { GraphModule } from "../ir.ts";
 import type { TensorType } from "../types.ts";
-import { constVal, type ImportState, NodeContext, type Val } from "./context.ts";
+import { constVal, type ImportState, type Val } from "./context.ts";
 import { decodeOnnx } from "./decode.ts";
 import { OnnxError } from "./errors.ts";
 import type { OnnxDim, OnnxModel } from "./model.ts";
-import { ONNX_OPS } from "./op_table.ts";
+import { importNodes } from "./nodes.ts";
 import { knownAsData } from "./ops_symbolic.ts";
 import { ndarray } from "../../ndarray.ts";
 
@@ -107,51 +107,9 @@ export function importOnnx(
     env.set(inp.name, val);
     graphInputs.push(val);
   }
-  for (const node of g.nodes) {
-    const inputs = node.inputs.map((name) => {
-      if (name === "") return undefined;
-      const v = env.get(name);
-      if (v === undefined) {
-        throw new OnnxError(
-          "ONNX_UNKNOWN_VALUE",
-          `Cannot import ${
-            new NodeContext(node, [], state).label
-          }: its input "${name}" is not defined before it`,
-          {
-            hint:
-              "nodes must be in topological order; every input an initializer, graph input or earlier output",
-          },
-        );
-      }
-      return v;
-    });
-    const ctx = new NodeContext(node, inputs, state);
-    if (node.domain !== "") {
-      throw ctx.fail(
-        "ONNX_UNSUPPORTED_OP",
-        `the op domain "${node.domain}" is not supported (only the default ONNX domain)`,
-      );
-    }
-    const rule = ONNX_OPS.get(node.opType);
-    if (rule === undefined) {
-      throw ctx.fail(
-        "ONNX_UNSUPPORTED_OP",
-        `the importer has no mapping for op ${node.opType}`,
-        "see supportedOnnxOps()",
-      );
-    }
-    const outs = ctx.guard(() => rule(ctx));
-    node.outputs.forEach((name, k) => {
-      if (name === "") return;
-      if (k >= outs.length) {
-        if (isRead(m, name)) {
-          throw ctx.fail("ONNX_UNSUPPORTED_OP", `its output ${k} ("${name}") is not supported`);
-        }
-        return;
-      }
-      env.set(name, outs[k]);
-    });
-  }
+  const functions = new Map(m.functions.map((f) => [`${f.domain}::${f.name}`, f]));
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+  importNodes(g.nodes, env, { state, functions, outputs: graphOutputs, depth: 0 });
   const results = g.outputs.map((o) => {
     const v = env.get(o.name);
     if (v === undefined) {
@@ -167,12 +125,6 @@ export function importOnnx(
   }
   b.output(...results);
   return b.finish();
-}
-
-/** True if some node or graph output reads value `name`. */
-function isRead(m: OnnxModel, name: string): boolean {
-  return m.graph.outputs.some((o) => o.name === name) ||
-    m.graph.nodes.some((n) => n.inputs.includes(name));
 }
 
 /** True if a known `Val`'s elements are all numbers. */

@@ -32,7 +32,9 @@ export type OnnxAttribute =
   | { readonly kind: "tensor"; readonly value: NDArray }
   | { readonly kind: "tensors"; readonly value: readonly NDArray[] }
   | { readonly kind: "graph"; readonly value: OnnxGraph }
-  | { readonly kind: "graphs"; readonly value: readonly OnnxGraph[] };
+  | { readonly kind: "graphs"; readonly value: readonly OnnxGraph[] }
+  /** Inside a function body only: the caller's attribute of that name. */
+  | { readonly kind: "ref"; readonly value: string };
 
 /** The kinds of attributes. */
 export type OnnxAttributeKind = OnnxAttribute["kind"];
@@ -74,6 +76,22 @@ export interface OnnxGraph {
   readonly nodes: readonly OnnxNode[];
 }
 
+/** A model-local function (`FunctionProto`): nodes called like an op of `domain`. */
+export interface OnnxFunction {
+  /** Function name: the op type callers use. */
+  readonly name: string;
+  /** Its domain: the op domain callers use. */
+  readonly domain: string;
+  /** Formal inputs. */
+  readonly inputs: readonly string[];
+  /** Formal outputs. */
+  readonly outputs: readonly string[];
+  /** Attributes a caller may set, with their defaults where the function gives one. */
+  readonly attributes: Readonly<Record<string, OnnxAttribute | null>>;
+  /** The body, in topological order; attributes of kind `ref` name the caller's. */
+  readonly nodes: readonly OnnxNode[];
+}
+
 /** A decoded ONNX file. */
 export interface OnnxModel {
   /** ONNX IR version of the file. */
@@ -84,4 +102,6 @@ export interface OnnxModel {
   readonly producerName: string;
   /** The main graph. */
   readonly graph: OnnxGraph;
+  /** Model-local functions. */
+  readonly functions: readonly OnnxFunction[];
 }

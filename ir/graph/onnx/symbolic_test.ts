@@ -6,7 +6,7 @@ import { showType } from "../types.ts";
 import { runOrt } from "../../../conformance/models/ort.ts";
 import { encodeModelProto } from "./codec.ts";
 import { importOnnx } from "./import.ts";
-import { initializer, modelOf, node, tensorAttr, tensorInfo } from "./write.ts";
+import { floatAttr, initializer, modelOf, node, tensorAttr, tensorInfo } from "./write.ts";
 
 /**
  * What exporters write around a dynamic sequence length: position ids from `Range(0, seq)`, a
@@ -98,4 +98,55 @@ Deno.test("a shape used as data (x.sum(1) / x.size(1), the shape as an output) f
     const g = toNumbers(got[0]);
     toNumbers(want[0]).forEach((w, i) => assert(Math.abs(g[i] - w) < 1e-5, `element ${i}`));
   }
+});
+
+Deno.test("model-local functions are inlined: formals, attribute references and defaults, nesting", async () => {
+  const bytes = encodeModelProto({
+    ...modelOf({
+      name: "with_functions",
+      input: [tensorInfo("x", "float32", ["n", 4])],
+      output: [tensorInfo("y", "float32", ["n", 4])],
+      node: [
+        {
+          ...node("ScaledAct", ["x"], ["a"], { alpha: floatAttr("alpha", 0.25) }, "first"),
+          domain: "local",
+        },
+        { ...node("ScaledAct", ["a"], ["y"], {}, "second"), domain: "local" },
+      ],
+    }),
+    opset_import: [{ domain: "", version: 17 }, { domain: "local", version: 1 }],
+    functions: [
+      {
+        name: "ScaledAct",
+        domain: "local",
+        input: ["X"],
+        output: ["Y"],
+        attribute_proto: [floatAttr("alpha", 2)],
+        opset_import: [{ domain: "", version: 17 }, { domain: "local", version: 1 }],
+        node: [
+          {
+            ...node("LeakyRelu", ["X"], ["t"]),
+            attribute: [{ name: "alpha", type: 1, ref_attr_name: "alpha" }],
+          },
+          { ...node("Twice", ["t"], ["Y"]), domain: "local" },
+        ],
+      },
+      {
+        name: "Twice",
+        domain: "local",
+        input: ["A"],
+        output: ["B"],
+        opset_import: [{ domain: "", version: 17 }],
+        node: [node("Add", ["A", "A"], ["B"])],
+      },
+    ],
+  });
+  const ex = new GraphExecutor(importOnnx(bytes));
+  const x = randomNDArray("float32", [3, 4], 8);
+  const [want] = await runOrt(bytes, { x });
+  const [got] = await ex.run([x]);
+  const g = toNumbers(got);
+  toNumbers(want).forEach((w, i) =>
+    assert(Math.abs(g[i] - w) < 1e-5, `element ${i}: ${g[i]} vs ${w}`)
+  );
 });
