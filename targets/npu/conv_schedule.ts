@@ -35,6 +35,12 @@ function sizes(n: number): number[] {
 /** Candidates with more steps than this are not timed once one candidate is known. */
 const MAX_STEPS = 512;
 
+/**
+ * Most bytes of command words a schedule may take: the host code writes them on its C stack
+ * (1 MiB, shared with the kernel's frames), and compiles one store per word.
+ */
+export const MAX_WORD_BYTES = 256 * 1024;
+
 /** Cycles of a schedule (all streams). */
 export function convCycles(config: NpuConfig, spec: ConvSpec, s: ConvSchedule): number {
   return convProgram(config, spec, s).streams.reduce(
@@ -98,7 +104,9 @@ export function chooseConvSchedule(
             Math.ceil(nT / blockN);
           if (steps > MAX_STEPS && best) continue;
           const schedule: ConvSchedule = { kin, wide, blockM, chunk, blockN, doubleBuffer };
-          const cycles = convCycles(config, spec, schedule);
+          const streams = convProgram(config, spec, schedule).streams;
+          if (streams.reduce((n, w) => n + w.length, 0) * 4 > MAX_WORD_BYTES) continue;
+          const cycles = streams.reduce((n, w) => n + simulateTiming(config, w).totalCycles, 0);
           if (!best || cycles < best.cycles) best = { schedule, cycles };
         }
       }

@@ -34,7 +34,7 @@ import { decodeIntrinsicCall } from "../../tensorize/auto/mod.ts";
 import type { NpuConfig } from "./config.ts";
 import { CONV_OPERANDS, convProgram, type ConvSchedule, type ConvSpec } from "./conv_program.ts";
 import { biasDtype, convIntrinsic, type ConvKey } from "./conv_region.ts";
-import { chooseConvSchedule } from "./conv_schedule.ts";
+import { chooseConvSchedule, MAX_WORD_BYTES } from "./conv_schedule.ts";
 import type { NpuDType } from "./isa.ts";
 
 /** How a contraction site moves its operands. */
@@ -216,7 +216,7 @@ export function convSiteProgram(
   if (!choice) {
     throw new TargetError(
       "NPU_UNSUPPORTED",
-      `Cannot offload block "${key.block}" to the NPU: no blocking of its ${m0}x${m1}x${key.n} region fits the scratchpads`,
+      `Cannot offload block "${key.block}" to the NPU: no blocking of its ${m0}x${m1}x${key.n} region fits the scratchpads in at most ${MAX_WORD_BYTES} bytes of commands`,
     );
   }
   const prog = convProgram(config, spec, choice.schedule);
