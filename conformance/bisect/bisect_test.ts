@@ -9,7 +9,7 @@ import { mlpModel } from "../models/mlp.ts";
 import { loadCaseFile } from "../load_cases.ts";
 import { runCase } from "../runner.ts";
 import { interpTarget } from "../testing.ts";
-import { bisectWithTolerance, graphInputs, main } from "./cli.ts";
+import { bisectWithTolerance, checkOracle, graphInputs, main } from "./cli.ts";
 import brokenCpu from "./testdata/broken_cpu.ts";
 
 const BROKEN = new URL("./testdata/broken_interp.ts", import.meta.url).pathname;
@@ -64,11 +64,13 @@ Deno.test("bisect: an ONNX model on a healthy target — nothing diverges, exit 
       "mlp.onnx",
       "--target",
       BROKEN.replace("broken_interp", "healthy_interp"),
+      "--ort",
       "--cwd",
       dir,
     ], (s) => lines.push(s));
     assertEquals(code, 0, lines.join("\n"));
     assert(lines.at(-1)!.startsWith("no kernel diverged"), lines.at(-1));
+    assert(lines[0].startsWith("oracle  output 0: interpreter vs onnxruntime"), lines[0]);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["mlp.onnx"]);
     // and on the broken one, the softmax of the ONNX model is found
     const code2 = await main(
@@ -100,4 +102,20 @@ Deno.test("bisect: usage errors exit 2", async () => {
   assertEquals(await main([], (s) => lines.push(s)), 2);
   assertEquals(await main(["x.graph", "--size", "n"], (s) => lines.push(s)), 2);
   assertEquals(await main(["/nonexistent.graph"], (s) => lines.push(s)), 2);
+});
+
+Deno.test("bisect --ort: an oracle that disagrees with onnxruntime is reported, not bisected", async () => {
+  // a graph that is not the model: the interpreter's "oracle" output cannot match onnxruntime's
+  const b = new GraphBuilder("main");
+  b.output(b.relu(b.input("x", ["N", 16])));
+  const wrong = b.finish();
+  const lines: string[] = [];
+  const bad = await checkOracle(
+    wrong,
+    graphInputs(wrong, { N: 2 }, 1),
+    mlpModel(),
+    (s) => lines.push(s),
+  );
+  assert(bad, lines.join("\n"));
+  assert(lines[0].includes("DISAGREE"), lines[0]);
 });

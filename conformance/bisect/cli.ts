@@ -13,7 +13,8 @@ import { parseArgs } from "node:util";
 import { basename, dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TesseraError } from "../../ir/errors.ts";
-import { type NDArray, randomNDArray } from "../../ir/ndarray.ts";
+import { type NDArray, randomNDArray, toNumbers } from "../../ir/ndarray.ts";
+import { GraphExecutor } from "../../ir/graph/executor.ts";
 import { bisectGraph, type BisectResult } from "../../ir/graph/bisect.ts";
 import type { GraphModule } from "../../ir/graph/ir.ts";
 import { parseGraphModule } from "../../ir/graph/parse.ts";
@@ -34,6 +35,7 @@ const USAGE = `usage: deno task bisect <model.onnx | graph script> [options]
   --seed <n>            input seed (default 1)
   --fused               bisect the fused kernels (default: one kernel per op)
   --all                 check every kernel, not only up to the first divergence
+  --ort                 (ONNX) first check the oracle itself: the interpreter against onnxruntime
   --cwd <dir>           resolve paths against this directory`;
 
 /** Random inputs for a graph's `main`, size variables bound from `sizes` (default 1). */
@@ -75,6 +77,45 @@ export function bisectWithTolerance(
   });
 }
 
+/** Largest |a − b| relative to the largest |b|. */
+function relError(a: NDArray, b: NDArray): number {
+  const x = toNumbers(a), y = toNumbers(b);
+  const scale = Math.max(...y.map(Math.abs), 1e-6);
+  return Math.max(0, ...x.map((v, i) => Math.abs(v - y[i]))) / scale;
+}
+
+/**
+ * Check the oracle: the graph on the interpreter against onnxruntime on the ONNX bytes (inputs
+ * fed by parameter name). True (and a message) if they disagree: then the importer or the op
+ * library is at fault, and bisecting the target against the interpreter would mislead.
+ */
+export async function checkOracle(
+  model: GraphModule,
+  inputs: readonly NDArray[],
+  bytes: Uint8Array,
+  log: (s: string) => void,
+  tolerance = 1e-4,
+): Promise<boolean> {
+  const { runOrt } = await import("../models/ort.ts"); // loads onnxruntime-node only when asked
+  const f = model.graphs.get("main") ?? [...model.graphs.values()][0];
+  const feeds = Object.fromEntries(f.params.map((p, k) => [p.name, inputs[k]]));
+  const want = await runOrt(bytes, feeds);
+  const got = await new GraphExecutor(model).run(inputs);
+  let bad = got.length !== want.length;
+  want.forEach((w, k) => {
+    const shapeOk = got[k] && got[k].shape.join() === w.shape.join();
+    const err = shapeOk ? relError(got[k], w) : Infinity;
+    const ok = err <= tolerance;
+    if (!ok) bad = true;
+    log(
+      `oracle  output ${k}: interpreter vs onnxruntime, relative error ${err.toExponential(2)}${
+        ok ? "" : ` > ${tolerance}: DISAGREE — the importer or op library, not the target`
+      }`,
+    );
+  });
+  return bad;
+}
+
 /** Run the command; returns the exit code. */
 export async function main(
   args: readonly string[],
@@ -92,6 +133,7 @@ export async function main(
         seed: { type: "string", default: "1" },
         fused: { type: "boolean", default: false },
         all: { type: "boolean", default: false },
+        ort: { type: "boolean", default: false },
         cwd: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -116,6 +158,11 @@ export async function main(
       : parseGraphModule(await Deno.readTextFile(path));
     const target = await loadTarget(o.values.target!, cwd);
     const inputs = graphInputs(model, sizes, Number(o.values.seed));
+    if (o.values.ort) {
+      if (!path.endsWith(".onnx")) return (log("--ort needs an .onnx model"), 2);
+      const bad = await checkOracle(model, inputs, await Deno.readFile(path), log);
+      if (bad) return 1;
+    }
     const r = await bisectWithTolerance(model, inputs, await targetBackend(target), {
       fused: o.values.fused,
       all: o.values.all,

@@ -114,6 +114,7 @@ export class PlacedExecutor {
     this.constants.clear();
   }
 
+  /** The backend of a target. */
   private backend(t: string): Backend {
     return this.options.backends[t];
   }
@@ -176,6 +177,7 @@ export class PlacedExecutor {
     return v.value;
   }
 
+  /** Check a value against a type, binding its unbound size variables. */
   private match(t: GraphType, v: Value | NDArray, env: Map<Var, number>, path: string): void {
     if (t.kind === "TupleType") {
       t.fields.forEach((ft, k) => this.match(ft, (v as Value[])[k], env, path));
@@ -194,6 +196,7 @@ export class PlacedExecutor {
     }
   }
 
+  /** Run one binding on its target: checks, then the value. */
   private async step(
     f: GraphFunc,
     b: Binding,
@@ -316,6 +319,7 @@ export class PlacedExecutor {
     }
   }
 
+  /** The prepared kernel of a function on its target, prepared on first use. */
   private kernel(name: string, target: string): Promise<Runnable> {
     let p = this.prepared.get(name);
     if (!p) {
