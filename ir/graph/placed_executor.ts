@@ -12,7 +12,14 @@ import type { NDArray } from "../ndarray.ts";
 import type { Backend, BackendTensor, Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
 import type { ExternFn } from "./executor.ts";
-import { type Atom, type Binding, type Constant, type GraphFunc, type GraphModule } from "./ir.ts";
+import {
+  argsOf,
+  type Atom,
+  type Binding,
+  type Constant,
+  type GraphFunc,
+  type GraphModule,
+} from "./ir.ts";
 import { DEVICE_COPY, homeOf, type Location, placementProblems, targetOf } from "./placement.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType } from "./types.ts";
@@ -42,6 +49,25 @@ export interface PlacedStep {
 }
 
 type Value = BackendTensor | readonly Value[];
+
+/**
+ * The index of the last binding reading each value (the result: never); a tuple, field or
+ * `matchShape` aliases its operands, so their lives extend to the alias's last use (as in
+ * `GraphExecutor`).
+ */
+function lastUses(f: GraphFunc): Map<Atom, number> {
+  const bs = f.blocks.flatMap((b) => b.bindings);
+  const last = new Map<Atom, number>();
+  bs.forEach((b, k) => argsOf(b.value).forEach((a) => last.set(a, k)));
+  last.set(f.output, Infinity);
+  for (let k = bs.length - 1; k >= 0; k--) {
+    const v = bs[k].value;
+    if (v.kind !== "Tuple" && v.kind !== "TupleGetItem" && v.kind !== "MatchShape") continue;
+    const end = last.get(bs[k].v) ?? k;
+    for (const a of argsOf(v)) last.set(a, Math.max(last.get(a) ?? -1, end));
+  }
+  return last;
+}
 interface Placed {
   readonly value: Value;
   readonly target: Location;
@@ -140,17 +166,28 @@ export class PlacedExecutor {
     const home = homeOf(f, this.home);
     const env = new Map<Var, number>();
     const values = new Map<Atom, Placed>();
-    const owned: [string, BackendTensor][] = [];
+    const owned = new Map<Atom, [string, BackendTensor][]>(); // tensors each value allocated
+    const release = (a: Atom) => {
+      for (const [t, x] of owned.get(a) ?? []) this.backend(t).free(x);
+      owned.delete(a);
+    };
+    const last = lastUses(f);
     this.profile = [];
     try {
       f.params.forEach((p, k) => {
         this.match(p.type, inputs[k], env, nodePath(f.name, p.name, "input"));
         const t = this.backend(home).upload(inputs[k]);
-        if (t !== inputs[k]) owned.push([home, t]);
+        if (t !== inputs[k]) owned.set(p, [[home, t]]);
         values.set(p, { value: t, target: home });
       });
+      let k = 0;
       for (const b of f.blocks.flatMap((x) => x.bindings)) {
-        values.set(b.v, await this.step(f, b, home, values, env, owned));
+        const mine: [string, BackendTensor][] = [];
+        owned.set(b.v, mine);
+        values.set(b.v, await this.step(f, b, home, values, env, mine));
+        // free what nothing reads any more (aliases extend their sources' lives)
+        for (const a of [b.v, ...argsOf(b.value)]) if ((last.get(a) ?? -1) <= k) release(a);
+        k++;
       }
       const out = this.read(f.output, home, values);
       const flat: BackendTensor[] = [];
@@ -160,7 +197,7 @@ export class PlacedExecutor {
       for (const t of flat) result.push(await this.backend(home).download(t));
       return result;
     } finally {
-      for (const [t, x] of owned) this.backend(t).free(x);
+      for (const a of [...owned.keys()]) release(a);
     }
   }
 

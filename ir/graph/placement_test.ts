@@ -155,3 +155,40 @@ Deno.test("PlacedExecutor: a tensor crossing targets without a copy is refused",
   );
   assertEquals(e2.code, "GRAPH_PLACEMENT");
 });
+
+Deno.test("PlacedExecutor: intermediates are freed after their last use, on their own target", async () => {
+  const live = new Map<string, number>();
+  let peak = 0, made = 0;
+  const counting = (name: string): Backend => {
+    const base = interpreterBackend();
+    const mine = new WeakSet<object>();
+    const add = (d: number) => {
+      live.set(name, (live.get(name) ?? 0) + d);
+      peak = Math.max(peak, [...live.values()].reduce((a, b) => a + b, 0));
+    };
+    const own = <T extends object>(t: T) => (mine.add(t), made++, add(1), t);
+    return {
+      ...base,
+      name,
+      upload: (a) => own(ndarray(a.dtype, a.shape, a.data)),
+      allocate: (shape, dtype) => own(base.allocate(shape, dtype) as NDArray),
+      free: (t) => {
+        assert(mine.has(t), `${name}: freeing a tensor of another backend`);
+        add(-1);
+      },
+    };
+  };
+  const b = new GraphBuilder("main");
+  let h = b.input("x", ["n"]);
+  for (let k = 0; k < 8; k++) h = b.relu(h, `r${k}`);
+  b.output(h);
+  const mod = place(legalize.run(b.finish()), {
+    home: "cpu",
+    assign: (bd) => (Number(bd.v.name.slice(1)) % 2 === 0 ? "npu" : undefined),
+  });
+  const ex = new PlacedExecutor(mod, { backends: { cpu: counting("cpu"), npu: counting("npu") } });
+  const [y] = await ex.run([ndarray("float32", [3], [-1, 2, -3])]);
+  assertEquals([...y.data], [0, 2, 0]);
+  assertEquals([...live.values()], [0, 0]); // everything freed, on the backend that made it
+  assert(made > 10 && peak <= 3, `peak ${peak} of ${made} tensors`);
+});
