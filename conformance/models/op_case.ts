@@ -41,6 +41,11 @@ export interface OpCase {
   readonly outputs?: number;
   /** Opset (default 17). */
   readonly opset?: number;
+  /**
+   * How many of the inputs (the leading ones) the node takes (default all); the rest are graph
+   * values only subgraphs read (an `If` branch capturing them).
+   */
+  readonly nodeInputs?: number;
 }
 
 /** A random fp32 input. */
@@ -93,7 +98,7 @@ export function caseModel(c: OpCase): Uint8Array {
     node: [
       node(
         c.op,
-        c.inputs.map((inp, i) => (inp === null ? "" : inputName(i))),
+        c.inputs.slice(0, c.nodeInputs).map((inp, i) => (inp === null ? "" : inputName(i))),
         outs,
         c.attrs ?? {},
         "n",

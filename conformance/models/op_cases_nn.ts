@@ -5,7 +5,7 @@
  * @module
  */
 import { randomNDArray } from "../../ir/ndarray.ts";
-import { floatAttr } from "../../ir/graph/onnx/write.ts";
+import { floatAttr, node, tensorInfo } from "../../ir/graph/onnx/write.ts";
 import { f, fconst, fr, i64, ivec, type OpCase } from "./op_case.ts";
 
 /** Linear-algebra, nn, index and quantization cases. */
@@ -302,4 +302,28 @@ export const NN_CASES: readonly OpCase[] = [
       range: [-128, 127],
     }],
   },
+  ...[1, 0].map((cond): OpCase => ({
+    op: "If",
+    label: cond ? "then" : "else",
+    inputs: [{ shape: [], dtype: "bool", value: [cond] }, f(3, 4)],
+    nodeInputs: 1,
+    attrs: {
+      then_branch: {
+        type: 5,
+        g: {
+          name: "then",
+          node: [node("Relu", ["in1"], ["r"])],
+          output: [tensorInfo("r", "float32", [3, 4])],
+        },
+      },
+      else_branch: {
+        type: 5,
+        g: {
+          name: "else",
+          node: [node("Neg", ["in1"], ["r"])],
+          output: [tensorInfo("r", "float32", [3, 4])],
+        },
+      },
+    },
+  })),
 ];

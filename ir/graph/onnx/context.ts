@@ -14,7 +14,7 @@ import type { GraphBuilder } from "../builder.ts";
 import type { Atom, Attrs } from "../ir.ts";
 import { type TensorType, tensorType } from "../types.ts";
 import { nodeLabel, OnnxError, type OnnxErrorCode } from "./errors.ts";
-import type { OnnxAttribute, OnnxNode } from "./model.ts";
+import type { OnnxAttribute, OnnxGraph, OnnxNode } from "./model.ts";
 
 /** An element known at import time: a number, or a symbolic int32 size expression. */
 export type Known = number | PrimExpr;
@@ -99,11 +99,20 @@ export class NodeContext {
   /** For messages: `node "conv1" (#3, Conv)`. */
   readonly label: string;
 
-  /** A view of `node` with its input values `inputs` (`undefined` for omitted optional ones). */
+  /**
+   * A view of `node` with its input values `inputs` (`undefined` for omitted optional ones);
+   * `subgraph` imports a graph attribute in the node's scope (outer values visible).
+   */
   constructor(
     readonly node: OnnxNode,
     private readonly inputs: readonly (Val | undefined)[],
     readonly state: ImportState,
+    readonly subgraph: (g: OnnxGraph) => (Val | undefined)[] = () => {
+      throw new OnnxError(
+        "ONNX_UNSUPPORTED_OP",
+        `Cannot import ${nodeLabel(node)}: no scope for subgraphs`,
+      );
+    },
   ) {
     this.label = nodeLabel(node);
   }

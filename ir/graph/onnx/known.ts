@@ -22,7 +22,20 @@ const RULES: Readonly<
   Max: [Math.max, E.max],
   Min: [Math.min, E.min],
   Equal: [(a, b) => Number(a === b), (a, b) => E.cast("int32", E.eq(a, b))],
+  Less: [(a, b) => Number(a < b), (a, b) => E.cast("int32", E.lt(a, b))],
+  LessOrEqual: [(a, b) => Number(a <= b), (a, b) => E.cast("int32", E.le(a, b))],
+  Greater: [(a, b) => Number(a > b), (a, b) => E.cast("int32", E.gt(a, b))],
+  GreaterOrEqual: [(a, b) => Number(a >= b), (a, b) => E.cast("int32", E.ge(a, b))],
 };
+
+/** Known-value ops whose result is bool. */
+export const KNOWN_COMPARISONS: ReadonlySet<string> = new Set([
+  "Equal",
+  "Less",
+  "LessOrEqual",
+  "Greater",
+  "GreaterOrEqual",
+]);
 
 /** True if `op` has a known-value rule. */
 export function hasKnownRule(op: string): boolean {

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { type ImportState, NodeContext, type Val } from "./context.ts";
+import { constVal, type ImportState, NodeContext, type Val } from "./context.ts";
 import { OnnxError } from "./errors.ts";
-import type { OnnxAttribute, OnnxFunction, OnnxNode } from "./model.ts";
+import type { OnnxAttribute, OnnxFunction, OnnxGraph, OnnxNode } from "./model.ts";
 import { ONNX_OPS } from "./op_table.ts";
 
 /** What the loop shares across scopes. */
@@ -37,7 +37,9 @@ export function importNodes(
       node,
       node.inputs.map((name) => lookup(node, name, env, scope)),
       scope.state,
+      (g) => importSubgraph(g, env, scope),
     );
+
     const fn = scope.functions.get(`${node.domain}::${node.opType}`);
     const outs = fn ? inline(ctx, fn, scope) : applyRule(ctx);
     node.outputs.forEach((name, k) => {
@@ -52,6 +54,31 @@ export function importNodes(
       env.set(name, v);
     });
   }
+}
+
+/** A graph attribute's outputs: its body imported over a copy of the enclosing scope. */
+function importSubgraph(
+  g: OnnxGraph,
+  outer: ReadonlyMap<string, Val>,
+  scope: NodeScope,
+): (Val | undefined)[] {
+  if (scope.depth >= MAX_DEPTH) {
+    throw new OnnxError(
+      "ONNX_UNSUPPORTED_OP",
+      `Cannot import graph "${g.name}": subgraphs nest deeper than ${MAX_DEPTH}`,
+    );
+  }
+  if (g.inputs.length > 0) {
+    throw new OnnxError(
+      "ONNX_UNSUPPORTED_OP",
+      `Cannot import graph "${g.name}": subgraphs with inputs (loop bodies) are not supported`,
+    );
+  }
+  const env = new Map(outer);
+  for (const [name, data] of g.initializers) env.set(name, constVal(data));
+  const outputs = new Set(g.outputs.map((o) => o.name));
+  importNodes(g.nodes, env, { ...scope, outputs, depth: scope.depth + 1 });
+  return g.outputs.map((o) => env.get(o.name));
 }
 
 function lookup(

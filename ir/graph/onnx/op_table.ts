@@ -14,6 +14,7 @@ import { TENSOR_RULES } from "./ops_tensor.ts";
 import { RESIZE_RULES } from "./ops_resize.ts";
 import { INDEX_RULES } from "./ops_index.ts";
 import { QUANT_RULES } from "./ops_quant.ts";
+import { CONTROL_RULES } from "./ops_control.ts";
 
 /** ONNX op type → rule. */
 export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
@@ -25,6 +26,7 @@ export const ONNX_OPS: ReadonlyMap<string, OpRule> = new Map(
     ...RESIZE_RULES,
     ...INDEX_RULES,
     ...QUANT_RULES,
+    ...CONTROL_RULES,
     ...TENSOR_RULES,
   }),
 );

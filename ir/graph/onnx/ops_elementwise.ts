@@ -13,7 +13,7 @@ import { broadcastCompute } from "../../ops/elementwise.ts";
 import { compute } from "../../te.ts";
 import { type Known, knownVal, type NodeContext, type OpRule, type Val } from "./context.ts";
 import { dtypeOfOnnx } from "./dtypes.ts";
-import { hasKnownRule, knownBinary } from "./known.ts";
+import { hasKnownRule, KNOWN_COMPARISONS, knownBinary } from "./known.ts";
 import { callTe } from "./tir.ts";
 
 /** `op(x)` as one graph op. */
@@ -69,7 +69,9 @@ function binary(onnx: string, op: string): OpRule {
     const [a, b] = [ctx.input(0), ctx.input(1)];
     if (a.known && b.known && hasKnownRule(onnx)) {
       const k = knownBinary(onnx, a.known, b.known);
-      if (k) return [knownVal(k, knownShape(a, b), onnx === "Equal" ? "bool" : a.type.dtype)];
+      if (k) {
+        return [knownVal(k, knownShape(a, b), KNOWN_COMPARISONS.has(onnx) ? "bool" : a.type.dtype)];
+      }
     }
     return [ctx.op(op, [ctx.atom(0), ctx.atom(1)])];
   };

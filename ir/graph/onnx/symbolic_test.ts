@@ -150,3 +150,38 @@ Deno.test("model-local functions are inlined: formals, attribute references and 
     assert(Math.abs(g[i] - w) < 1e-5, `element ${i}: ${g[i]} vs ${w}`)
   );
 });
+
+Deno.test("If on a condition computed from the input's shape takes its branch at import time", async () => {
+  const branch = (name: string, op: string) => ({
+    type: 5,
+    g: { name, node: [node(op, ["x"], ["r"])], output: [tensorInfo("r", "float32", ["n", 4])] },
+  });
+  const bytes = encodeModelProto(modelOf({
+    name: "shape_if",
+    input: [tensorInfo("x", "float32", ["n", 4])],
+    output: [tensorInfo("y", "float32", ["n", 4])],
+    initializer: [
+      initializer("one", ndarray("int64", [], [1])),
+      initializer("two", ndarray("int64", [], [2])),
+    ],
+    node: [
+      node("Shape", ["x"], ["sh"]),
+      node("Gather", ["sh", "one"], ["d"], { axis: 0 }),
+      node("Greater", ["d", "two"], ["wide"]),
+      node("If", ["wide"], ["y"], {
+        then_branch: branch("then", "Relu"),
+        else_branch: branch("else", "Neg"),
+      }, "check"),
+    ],
+  }));
+  const mod = importOnnx(bytes);
+  assert(
+    bindingsOf(mod.graphs.get("main")!).some((b) =>
+      b.value.kind === "OpCall" && b.value.op === "relu"
+    ),
+  );
+  const x = randomNDArray("float32", [3, 4], 2);
+  const [want] = await runOrt(bytes, { x });
+  const [got] = await new GraphExecutor(mod).run([x]);
+  assertEquals(toNumbers(got), toNumbers(want));
+});
