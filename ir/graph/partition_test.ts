@@ -3,7 +3,9 @@ import { type NDArray, randomNDArray } from "../ndarray.ts";
 import cpu from "../../targets/cpu/mod.ts";
 import npu from "../../targets/npu/mod.ts";
 import { targetBackends } from "../../sdk/graph_backend.ts";
+import { mlpModel } from "../../conformance/models/mlp.ts";
 import { GraphBuilder } from "./builder.ts";
+import { importOnnx } from "./onnx/mod.ts";
 import { GraphExecutor } from "./executor.ts";
 import type { GraphModule } from "./ir.ts";
 import { runPasses } from "./pass.ts";
@@ -128,5 +130,19 @@ Deno.test("partition: conv2d + bias + relu on the npu, the rest on cpu, equals t
   const oracle = new GraphExecutor(convNet());
   const x = randomNDArray("float32", [2, 3, 6, 6], 7);
   assertClose((await ex.run([x]))[0], (await oracle.run([x]))[0]);
+  ex.dispose();
+});
+
+Deno.test("partition: an imported ONNX MLP runs split between npu and cpu, equal to the interpreter", async () => {
+  const opts = { offload: [npu], fallback: "cpu" };
+  const model = importOnnx(mlpModel());
+  const { module, report } = partition(runPasses(model, offloadPasses(opts).slice(0, -1)), opts);
+  assertEquals(
+    report.filter((e) => e.kind === "kernel").map((e) => e.target),
+    ["npu", "npu", "npu", "cpu"], // the three GEMM layers, then softmax
+  );
+  const ex = new PlacedExecutor(module, { backends: await targetBackends([cpu, npu]) });
+  const x = randomNDArray("float32", [3, 16], 4);
+  assertClose((await ex.run([x]))[0], (await new GraphExecutor(model).run([x]))[0]);
   ex.dispose();
 });
