@@ -79,8 +79,16 @@ Deno.test("partition: the npu's patterns take the dense layers, softmax falls ba
   assertEquals(placementProblems(module), []);
   const text = formatPlacementReport(report);
   assert(text.split("\n")[0].startsWith("binding"), text);
-  // the pass form places the same way
-  const viaPass = runPasses(mod, [partitionPass({ offload: [npu], fallback: "cpu" })]);
+  // the pass form places the same way; the module verifies and its dump shows the copies
+  const dumps: string[] = [];
+  const viaPass = runPasses(mod, [partitionPass({ offload: [npu], fallback: "cpu" })], {
+    verify: true,
+    dumpAfter: ["partition"],
+    log: (t) => dumps.push(t),
+  });
+  assert(dumps[0].startsWith("// after partition"), dumps[0]);
+  assertEquals(dumps[0].match(/call_extern "tessera.device_copy"/g)?.length, 2);
+  assert(dumps[0].includes('@{legalized_from: "dense+add+relu", target: "npu"}'), dumps[0]);
   assertEquals(
     printGraphFunc(viaPass.graphs.get("main")!),
     printGraphFunc(module.graphs.get("main")!),
