@@ -20,7 +20,9 @@
  * the buffer only at its iteration variables); the intermediate buffer is no function parameter
  * and is allocated by the scope block, so all its readers are in the scope
  * (`SCHEDULE_OUTPUT_BLOCK`); for the reverse, exactly one producer block
- * (`SCHEDULE_PRODUCER_COUNT`), no other reader of the buffer (`SCHEDULE_OTHER_CONSUMERS`), and
+ * (`SCHEDULE_PRODUCER_COUNT`), no other reader of the buffer (`SCHEDULE_OTHER_CONSUMERS`), the
+ * producer before it and no block in between touching what it writes or writing what it reads
+ * (`SCHEDULE_DEPENDENCY_ORDER`: its store moves up to the producer's place), and
  * the consumer's domain is the buffer's whole shape (`SCHEDULE_REGION_NOT_COVERED`).
  *
  * @module
@@ -30,6 +32,7 @@ import type { PrimFunc } from "../../ir/func.ts";
 import { rewrite, visit } from "../../ir/node.ts";
 import {
   type Block,
+  type BlockRealize,
   type Buffer,
   bufferRegion,
   bufferStore,
@@ -45,6 +48,7 @@ import {
   scopeBlocks,
   scopeOf,
   scopeOutputProblem,
+  writes,
 } from "../analysis/dataflow.ts";
 import { findBlock } from "../analysis/find.ts";
 import { refreshReads } from "../analysis/read_regions.ts";
@@ -198,6 +202,9 @@ export function reverseComputeInlineBlock(f: PrimFunc, name: string): PrimFunc {
   if (other) {
     throw fail("SCHEDULE_OTHER_CONSUMERS", `block "${other.block.name}" also reads "${buf.name}"`);
   }
+  // The consumer's store moves up to the producer: no block in between may depend on it.
+  const order = dependencyProblem(blocks, producer, loc.realize, buf);
+  if (order) throw fail("SCHEDULE_DEPENDENCY_ORDER", order);
   // every load of buf in the consumer at the same distinct iteration variables, all spatial
   const loads: PrimExpr[][] = [];
   visit(cStore.value, (n) => {
@@ -249,6 +256,34 @@ export function reverseComputeInlineBlock(f: PrimFunc, name: string): PrimFunc {
   const np = { ...producer, block: { ...nb, reads: refreshReads(nb, changed, ana) } };
   const g = replaceStmts(f, new Map<Stmt, Stmt | null>([[producer, np], [removalRoot(loc), null]]));
   return dropAlloc(g, buf);
+}
+
+/**
+ * Why the consumer's computation cannot run where its producer does (undefined when it can):
+ * the producer runs after it, or a block between them writes a buffer the consumer reads, or
+ * reads or writes one it writes (its values would change under that block).
+ */
+function dependencyProblem(
+  blocks: readonly BlockRealize[],
+  producer: BlockRealize,
+  consumer: BlockRealize,
+  buf: Buffer,
+): string | undefined {
+  const p = blocks.indexOf(producer), c = blocks.indexOf(consumer);
+  if (p > c) return `its producer "${producer.block.name}" runs after it`;
+  const cb = consumer.block;
+  for (const r of blocks.slice(p + 1, c)) {
+    const w = cb.writes.find((x) => reads(r.block, x.buffer) || writes(r.block, x.buffer));
+    const rd = cb.reads.find((x) => x.buffer !== buf && writes(r.block, x.buffer));
+    if (w || rd) {
+      return `block "${r.block.name}" between its producer and it ${
+        w
+          ? `accesses "${w.buffer.name}", which it writes`
+          : `writes "${rd!.buffer.name}", which it reads`
+      }`;
+    }
+  }
+  return undefined;
 }
 
 function usesBuf(e: PrimExpr, buf: Buffer): boolean {

@@ -232,3 +232,49 @@ Deno.test("inlining inside a blockized block: the intermediate must belong to th
   assert(e.message.includes('"B_o" does not allocate'), e.message);
   assertEquivalent(f, sch.func, 1);
 });
+
+const WAR = (reader: string) => `func f(A: buffer<float32>[4], D: buffer<float32>[4], T: buffer<float32>[4]) {
+  block root() {
+    alloc B: buffer<float32>[4]
+    for i in 0..4 {
+      block B(vi: spatial(0..4) = i) {
+        reads(A[vi])
+        writes(B[vi])
+        B[vi] = A[vi] * 2.0
+      }
+    }
+    for i in 0..4 {
+      block E(vi: spatial(0..4) = i) {
+        reads(${reader}[vi])
+        writes(D[vi])
+        D[vi] = ${reader}[vi] + 1.0
+      }
+    }
+    for i in 0..4 {
+      block C(vi: spatial(0..4) = i) {
+        reads(B[vi])
+        writes(T[vi])
+        T[vi] = B[vi] + 1.0
+      }
+    }
+  }
+}`;
+
+Deno.test("reverseComputeInline refuses to move a store above a block that reads it first", () => {
+  // C's store of T moves up to B's place: E, between them, would read the new T, not the old.
+  const sch = new Schedule(parseFunc(WAR("T")));
+  const c = sch.getBlock("C");
+  const e = assertScheduleError(
+    sch,
+    () => sch.reverseComputeInline(c),
+    "SCHEDULE_DEPENDENCY_ORDER",
+  );
+  assert(e.message.includes('"E"') && e.message.includes('"T"'), e.message);
+  // E reading A instead is no dependency: B then stores T directly
+  const f = parseFunc(WAR("A"));
+  const ok = new Schedule(f);
+  ok.reverseComputeInline(ok.getBlock("C"));
+  assert(ok.show().includes("T[vi] = A[vi] * 2.0 + 1.0"), ok.show());
+  assertEquivalent(f, ok.func, 1);
+  assertTraceRoundTrip(ok, f);
+});
