@@ -96,6 +96,14 @@ export const NN_CASES: readonly OpCase[] = [
     inputs: [f(2, 3, 4), f(3, 4)],
     attrs: { axis: 1 },
   },
+  { op: "RMSNormalization", inputs: [f(2, 3, 8), f(8)], opset: 23 },
+  {
+    op: "RMSNormalization",
+    label: "axis 1",
+    inputs: [f(2, 3, 4), f(3, 4)],
+    attrs: { axis: 1 },
+    opset: 23,
+  },
   { op: "Softmax", inputs: [f(2, 3, 4)], attrs: { axis: 1 } },
   {
     op: "Softmax",

@@ -300,6 +300,21 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, OpRule>> = {
     "cosh",
     (v) => E.mul(E.add(E.call("exp", [v]), E.call("exp", [E.mul(v, c(v, -1))])), c(v, 0.5)),
   ),
+  // Inverse hyperbolics through logarithms: asinh x = sign(x)·ln(|x| + √(x²+1)) (no cancellation
+  // for x ≪ 0), acosh x = ln(x + √(x²−1)), atanh x = ½·ln((1+x)/(1−x)).
+  Asinh: teUnary("asinh", (v) => {
+    const a = E.call("abs", [v]);
+    const m = E.call("log", [E.add(a, E.call("sqrt", [E.add(E.mul(a, a), c(v, 1))]))]);
+    return E.select(E.lt(v, c(v, 0)), E.mul(m, c(v, -1)), m);
+  }),
+  Acosh: teUnary(
+    "acosh",
+    (v) => E.call("log", [E.add(v, E.call("sqrt", [E.sub(E.mul(v, v), c(v, 1))]))]),
+  ),
+  Atanh: teUnary(
+    "atanh",
+    (v) => E.mul(E.call("log", [E.div(E.add(c(v, 1), v), E.sub(c(v, 1), v))]), c(v, 0.5)),
+  ),
   Softplus: composite((ctx, x) =>
     ctx.op("log", [step(ctx, "add", [step(ctx, "exp", [x])], { scalar: 1 })])
   ),

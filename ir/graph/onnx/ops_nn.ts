@@ -281,6 +281,19 @@ const layerNorm: OpRule = (ctx) => {
   return [ctx.op("layer_norm", args, { axes, epsilon: ctx.float("epsilon", 1e-5) })];
 };
 
+/** `RMSNormalization` (opset 23): `x / √(mean(x²) + ε) · scale` over the axes from `axis`. */
+const rmsNorm: OpRule = (ctx) => {
+  ctx.expectInputs(2);
+  const r = ctx.input(0).type.shape.length;
+  const axes = [...Array(r).keys()].slice(axisOf(ctx, ctx.int("axis", -1), r));
+  const x = ctx.atom(0);
+  const ms = ctx.op("reduce_mean", [ctx.op("mul", [x, x]).atom!], { axes, keepdims: true });
+  const inv = ctx.op("rsqrt", [
+    ctx.op("add", [ms.atom!], { scalar: ctx.float("epsilon", 1e-5) }).atom!,
+  ]);
+  return [ctx.op("mul", [ctx.op("mul", [x, inv.atom!]).atom!, ctx.atom(1)])];
+};
+
 /** Softmax-like op over `axis`; before opset 13 the input is coerced to 2-D at `axis`. */
 function softmaxLike(op: string): OpRule {
   return (ctx) => {
@@ -349,6 +362,7 @@ export const NN_RULES: Readonly<Record<string, OpRule>> = {
   BatchNormalization: batchNorm,
   InstanceNormalization: instanceNorm,
   LayerNormalization: layerNorm,
+  RMSNormalization: rmsNorm,
   Softmax: softmaxLike("softmax"),
   LogSoftmax: softmaxLike("log_softmax"),
   LpNormalization: lpNorm,
