@@ -119,3 +119,16 @@ Deno.test("bisect --ort: an oracle that disagrees with onnxruntime is reported, 
   assert(bad, lines.join("\n"));
   assert(lines[0].includes("DISAGREE"), lines[0]);
 });
+
+Deno.test("bisect --fused: the fused kernels are the layers", async () => {
+  const broken = await targetBackend(interpTarget({ wrongOn: /^fused_dense/ }).target);
+  const r = await bisectWithTolerance(model(), graphInputs(model(), { n: 2 }, 1), broken, {
+    fused: true,
+    all: true,
+  });
+  assertEquals(r.kernels.map((k) => [k.func, k.ok]), [
+    ["fused_dense_add_relu", false],
+    ["fused_softmax_tanh", true],
+  ]);
+  assertEquals(r.first?.func, "fused_dense_add_relu");
+});
