@@ -17,9 +17,11 @@
  * @module
  */
 import type { PrimFunc } from "../func.ts";
+import type { NDArray } from "../ndarray.ts";
 import { GraphError, nodePath } from "./errors.ts";
 import {
   type Atom,
+  type Attrs,
   type Binding,
   binding,
   type BindingBlock,
@@ -36,6 +38,22 @@ import type { TensorType } from "./types.ts";
 export const DEVICE_COPY = "tessera.device_copy";
 /** The attribute naming a function's target (a callee's: where it runs; a graph's: its home). */
 export const TARGET_ATTR = "target";
+
+/**
+ * Externs that run a placed module on one backend with `GraphExecutor` (each copy the identity):
+ * the oracle run of a partitioned module.
+ *
+ * @example
+ * ```ts
+ * import { COPY_EXTERNS, DEVICE_COPY } from "./placement.ts";
+ * import { ndarray } from "../ndarray.ts";
+ * const x = ndarray("float32", [1], [2]);
+ * console.assert(COPY_EXTERNS[DEVICE_COPY]([x], {}) === x);
+ * ```
+ */
+export const COPY_EXTERNS: Readonly<
+  Record<string, (args: readonly NDArray[], attrs: Attrs) => NDArray>
+> = { [DEVICE_COPY]: (args) => args[0] };
 
 /** Where a value lives: a target name, `"*"` for a constant (anywhere), or a tuple's fields. */
 export type Location = string | readonly Location[];

@@ -8,7 +8,7 @@ import type { GraphModule } from "./ir.ts";
 import { legalize } from "./legalize.ts";
 import { parseGraphModule } from "./parse.ts";
 import { PlacedExecutor } from "./placed_executor.ts";
-import { place, placementProblems, TARGET_ATTR } from "./placement.ts";
+import { COPY_EXTERNS, place, placementProblems, TARGET_ATTR } from "./placement.ts";
 import { printGraphFunc, printGraphModule } from "./print.ts";
 import { graphFirstMismatch } from "./structural.ts";
 
@@ -119,6 +119,13 @@ Deno.test("PlacedExecutor: two strict backends equal the one-backend run; the pr
     "exp_0:kernel@cpu",
   ]);
   assertEquals(ex.compiledCount, 4);
+  // the placed module also runs on one backend, each copy the identity
+  const one = new GraphExecutor(mod, { passes: [], externs: COPY_EXTERNS });
+  const x = randomNDArray("float32", [3, 4], 9);
+  assertEquals(
+    (await one.run([x])).map((t) => [...t.data]),
+    (await ex.run([x])).map((t) => [...t.data]),
+  );
 });
 
 Deno.test("PlacedExecutor: a tensor crossing targets without a copy is refused", () => {
