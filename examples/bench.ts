@@ -1,7 +1,9 @@
 /**
  * The hand-scheduled kernels of the benchmark (`deno task bench`, impl `tessera`): each entry is
  * the function of one bench case (`bench/cases.ts`) scheduled by an example of this folder, for a
- * number of threads — one thread: no parallel loops; two: the outer loops `parallel`.
+ * number of threads — one thread: no parallel loops; two: the outer loops `parallel`. The conv2d
+ * case has three: direct NCHW (example 03), direct NHWC (04) and Winograd F(2×2, 3×3) in NCHW
+ * (03_conv2d_winograd.ts).
  *
  * @module
  */
@@ -9,6 +11,7 @@ import type { PrimFunc } from "../ir/func.ts";
 import { matmulFunction, scheduleMatmul } from "./02_fast_matmul.ts";
 import { conv2dFunction, scheduleConv2dNCHW } from "./03_conv2d_nchw.ts";
 import { scheduleConv2dNHWC } from "./04_conv2d_nhwc.ts";
+import { conv2dWinogradFunction, scheduleConv2dWinograd } from "./03_conv2d_winograd.ts";
 
 /** One hand-scheduled kernel (the contract of `bench/peers/tessera_hand.ts`). */
 export interface HandKernel {
@@ -53,6 +56,13 @@ function convs(): HandKernel[] {
       layout: "NHWC" as const,
       label: "NHWC",
       func: () => scheduleConv2dNHWC(conv2dFunction("NHWC", 1, 64, 56, 64), { threads }),
+    },
+    {
+      case: CONV,
+      threads,
+      layout: "NCHW" as const,
+      label: "NCHW Winograd",
+      func: () => scheduleConv2dWinograd(conv2dWinogradFunction(1, 64, 56, 64), { threads }),
     },
   ]);
 }

@@ -19,6 +19,11 @@ export {
   type ConvScheduleOptions,
   scheduleConv2dNCHW,
 } from "./03_conv2d_nchw.ts";
+export {
+  conv2dWinogradFunction,
+  scheduleConv2dWinograd,
+  winogradSchedule,
+} from "./03_conv2d_winograd.ts";
 export { conv2dNHWCSchedule, scheduleConv2dNHWC } from "./04_conv2d_nhwc.ts";
 export { type ConvBlocks, convBlocks } from "./conv_blocks.ts";
 export { HAND_KERNELS, type HandKernel } from "./bench.ts";
