@@ -20,7 +20,7 @@ import { knownAsData } from "./ops_symbolic.ts";
 import { ndarray } from "../../ndarray.ts";
 
 /** Options of `importOnnx`. */
-export interface ImportOptions {
+export interface OnnxImportOptions {
   /** Name of the graph function (default `"main"`). */
   readonly name?: string;
   /**
@@ -58,7 +58,7 @@ export const OPSET_RANGE: readonly [number, number] = [7, 23];
  */
 export function importOnnx(
   model: OnnxModel | Uint8Array,
-  options: ImportOptions = {},
+  options: OnnxImportOptions = {},
 ): GraphModule {
   const m = model instanceof Uint8Array ? decodeOnnx(model) : model;
   const opset = m.opsetImports.get("") ?? 0;
