@@ -32,7 +32,7 @@ export interface OnnxImportOptions {
 }
 
 /** Default-domain opsets the op table is written for. */
-export const OPSET_RANGE: readonly [number, number] = [7, 23];
+export const ONNX_OPSET_RANGE: readonly [number, number] = [7, 23];
 
 /**
  * Import an ONNX model (decoded, or its bytes) as a graph-level module with one function
@@ -62,12 +62,12 @@ export function importOnnx(
 ): GraphModule {
   const m = model instanceof Uint8Array ? decodeOnnx(model) : model;
   const opset = m.opsetImports.get("") ?? 0;
-  if (opset < OPSET_RANGE[0] || opset > OPSET_RANGE[1]) {
+  if (opset < ONNX_OPSET_RANGE[0] || opset > ONNX_OPSET_RANGE[1]) {
     throw new OnnxError(
       "ONNX_OPSET",
       `Cannot import the model: it imports opset ${opset} of the default domain, the importer covers ${
-        OPSET_RANGE[0]
-      } to ${OPSET_RANGE[1]}`,
+        ONNX_OPSET_RANGE[0]
+      } to ${ONNX_OPSET_RANGE[1]}`,
       { hint: "convert it with onnx.version_converter" },
     );
   }

@@ -22,7 +22,7 @@
  * @module
  */
 export { decodeOnnx, fromModelProto } from "./decode.ts";
-export { importOnnx, type OnnxImportOptions, OPSET_RANGE } from "./import.ts";
+export { importOnnx, ONNX_OPSET_RANGE, type OnnxImportOptions } from "./import.ts";
 export { supportedOnnxOps } from "./op_table.ts";
 export { OnnxError, type OnnxErrorCode } from "./errors.ts";
 export type {
