@@ -186,6 +186,21 @@ export class GpuDevice implements Device<GpuArtifact> {
         );
       }
     }
+    const grids = a.kernels.map((kn) => {
+      const g = kn.grid.map((e) => evalHost(e, env)) as [number, number, number];
+      g.forEach((n, d) => {
+        if (n > this.limits.maxComputeWorkgroupsPerDimension) {
+          throw new TargetError(
+            "GPU_DISPATCH_LIMIT",
+            `Cannot run "${a.entry}" on the gpu: dispatch ${kn.entry} needs ${n} workgroups along ${
+              "xyz"[d]
+            }, above maxComputeWorkgroupsPerDimension ${this.limits.maxComputeWorkgroupsPerDimension}`,
+            { path: `func "${a.entry}"`, hint: "give each thread more work in the schedule" },
+          );
+        }
+      });
+      return g;
+    });
     const temps: GPUBuffer[] = [];
     const buffers = a.buffers.map((b) => {
       if (b.param >= 0) return (args[b.param] as GpuTensor).buffer;
@@ -210,21 +225,6 @@ export class GpuDevice implements Device<GpuArtifact> {
       uniform = this.pool.acquire("uniform", words.byteLength).buffer;
       this.gpu.queue.writeBuffer(uniform, 0, words);
     }
-    const grids = a.kernels.map((kn) => {
-      const g = kn.grid.map((e) => evalHost(e, env)) as [number, number, number];
-      g.forEach((n, d) => {
-        if (n > this.limits.maxComputeWorkgroupsPerDimension) {
-          throw new TargetError(
-            "GPU_DISPATCH_LIMIT",
-            `Cannot run "${a.entry}" on the gpu: dispatch ${kn.entry} needs ${n} workgroups along ${
-              "xyz"[d]
-            }, above maxComputeWorkgroupsPerDimension ${this.limits.maxComputeWorkgroupsPerDimension}`,
-            { path: `func "${a.entry}"`, hint: "give each thread more work in the schedule" },
-          );
-        }
-      });
-      return g;
-    });
     const groups = a.kernels.map((kn, i) => {
       if (!kn.bindings.length) return undefined;
       return this.gpu.createBindGroup({

@@ -149,3 +149,23 @@ gpuTest(
     assert(k2.source.includes("var<workgroup>") && k2.source.includes("workgroupBarrier()"));
   },
 );
+
+gpuTest(
+  "gpu: a grid beyond the adapter's limit for this size is a typed error per call",
+  async () => {
+    const n = sizeVar("n");
+    const A = placeholder([n], "float32", "A");
+    const B = compute([n], ([i]) => add(A.at(i), 1), "B");
+    const sch = new Schedule(createPrimFunc([A, B], "one_per_group"));
+    sch.bind(sch.getLoops(sch.getBlock("B"))[0], "blockIdx.x");
+    const k = await checkOnGpu(sch.func, [randomNDArray("float32", [100], 12)]);
+    let err: unknown;
+    try {
+      await k.run([randomNDArray("float32", [70000], 13)]);
+    } catch (e) {
+      err = e;
+    }
+    assert(err instanceof TargetError && err.code === "GPU_DISPATCH_LIMIT", String(err));
+    assert(err.message.includes("maxComputeWorkgroupsPerDimension"));
+  },
+);
