@@ -5,7 +5,7 @@
  * @module
  */
 import { randomNDArray } from "../../ir/ndarray.ts";
-import { floatAttr, node, tensorInfo } from "../../ir/graph/onnx/write.ts";
+import { floatAttr, floatsAttr, node, tensorInfo } from "../../ir/graph/onnx/write.ts";
 import { f, fconst, fr, i64, ivec, type OpCase } from "./op_case.ts";
 
 /** Linear-algebra, nn, index and quantization cases. */
@@ -103,6 +103,26 @@ export const NN_CASES: readonly OpCase[] = [
     inputs: [f(2, 3, 4), f(3, 4)],
     attrs: { axis: 1 },
     opset: 23,
+  },
+  {
+    op: "Upsample",
+    label: "opset 9 nearest",
+    inputs: [f(1, 2, 3, 4), fconst([4], [1, 1, 2, 3])],
+    opset: 9,
+  },
+  {
+    op: "Upsample",
+    label: "opset 9 linear",
+    inputs: [f(1, 2, 3, 4), fconst([4], [1, 1, 2, 2])],
+    attrs: { mode: "linear" },
+    opset: 9,
+  },
+  {
+    op: "Upsample",
+    label: "opset 7 attribute",
+    inputs: [f(1, 1, 2, 3)],
+    attrs: { scales: floatsAttr("scales", [1, 1, 2, 2]) },
+    opset: 7,
   },
   { op: "Softmax", inputs: [f(2, 3, 4)], attrs: { axis: 1 } },
   {

@@ -8,7 +8,9 @@
  */
 import * as E from "../../expr.ts";
 import { compute, type Tensor } from "../../te.ts";
-import type { OpRule } from "./context.ts";
+import { constVal, NodeContext, type OpRule } from "./context.ts";
+import { ndarray } from "../../ndarray.ts";
+import type { OnnxAttribute } from "./model.ts";
 import { callTe } from "./tir.ts";
 
 type X = E.PrimExpr;
@@ -135,5 +137,26 @@ const resize: OpRule = (ctx) => {
   })];
 };
 
-/** The resize rule by ONNX op type. */
-export const RESIZE_RULES: Readonly<Record<string, OpRule>> = { Resize: resize };
+/**
+ * `Upsample` (opsets 7–9, Resize's predecessor): scales as an attribute (7) or input (9), the
+ * asymmetric transformation, nearest rounding down — imported as that Resize.
+ */
+const upsample: OpRule = (ctx) => {
+  ctx.expectInputs(1, 2);
+  const scales = ctx.opset < 9
+    ? constVal(ndarray("float32", [ctx.floats("scales")?.length ?? 0], ctx.floats("scales") ?? []))
+    : ctx.input(1);
+  const mode = ctx.string("mode", "nearest");
+  const attributes: Record<string, OnnxAttribute> = Object.create(null);
+  attributes.mode = { kind: "string", value: mode === "bilinear" ? "linear" : mode };
+  attributes.coordinate_transformation_mode = { kind: "string", value: "asymmetric" };
+  attributes.nearest_mode = { kind: "string", value: "floor" };
+  const node = { ...ctx.node, attributes };
+  return resize(new NodeContext(node, [ctx.input(0), undefined, scales], ctx.state, ctx.subgraph));
+};
+
+/** The resize rules by ONNX op type. */
+export const RESIZE_RULES: Readonly<Record<string, OpRule>> = {
+  Resize: resize,
+  Upsample: upsample,
+};
