@@ -124,6 +124,8 @@ export const NN_CASES: readonly OpCase[] = [
     attrs: { scales: floatsAttr("scales", [1, 1, 2, 2]) },
     opset: 7,
   },
+  { op: "GlobalLpPool", inputs: [f(2, 3, 4, 5)] },
+  { op: "GlobalLpPool", label: "p=3, 1-D", inputs: [f(2, 3, 6)], attrs: { p: 3 } },
   { op: "Softmax", inputs: [f(2, 3, 4)], attrs: { axis: 1 } },
   {
     op: "Softmax",

@@ -229,6 +229,27 @@ function globalPool(op: string): OpRule {
   };
 }
 
+/** `GlobalLpPool`: `(Σ |x|^p)^(1/p)` over the spatial axes, kept as size-1 dims. */
+const globalLpPool: OpRule = (ctx) => {
+  ctx.expectInputs(1);
+  const r = ctx.input(0).type.shape.length;
+  if (r < 3) {
+    throw ctx.fail("ONNX_BAD_INPUT", `the input has rank ${r}, need N, C and spatial axes`);
+  }
+  const p = ctx.int("p", 2);
+  const x = ctx.atom(0);
+  const mag = p === 2
+    ? ctx.op("mul", [x, x])
+    : ctx.op("pow", [ctx.op("abs", [x]).atom!], { scalar: p });
+  const total = ctx.op("reduce_sum", [mag.atom!], {
+    axes: [...Array(r).keys()].slice(2),
+    keepdims: true,
+  });
+  return [
+    p === 2 ? ctx.op("sqrt", [total.atom!]) : ctx.op("pow", [total.atom!], { scalar: 1 / p }),
+  ];
+};
+
 /** Inference BatchNormalization: constant statistics fold to `x·a + c` per channel. */
 const batchNorm: OpRule = (ctx) => {
   ctx.expectInputs(5);
@@ -359,6 +380,7 @@ export const NN_RULES: Readonly<Record<string, OpRule>> = {
   AveragePool: pool("avg_pool2d"),
   GlobalAveragePool: globalPool("global_avg_pool2d"),
   GlobalMaxPool: globalPool("global_max_pool2d"),
+  GlobalLpPool: globalLpPool,
   BatchNormalization: batchNorm,
   InstanceNormalization: instanceNorm,
   LayerNormalization: layerNorm,
