@@ -1,5 +1,5 @@
 /**
- * # 03b — conv2d NCHW by Winograd F(2×2, 3×3) on `cpu`
+ * # 03b — conv2d by Winograd F(2×2, 3×3) on `cpu` (NCHW and NHWC)
  *
  * Example 03 schedules the direct convolution: 9 multiply-adds per input channel and output.
  * Winograd's minimal filtering computes a 2 × 2 output tile from a 4 × 4 input tile with 16
@@ -24,6 +24,9 @@
  * multiplies and get the matmul micro-kernel: `V` is computed directly in 4-row panels
  * (`[e, t / 4, c, t % 4]`, the packed `A` of example 02), `o` is the vector axis (8 columns, two
  * `f32x4`), a `local` 4 × 8 accumulator tile, `fma`, `c` unrolled by 2.
+ *
+ * In NHWC (HWIO weights) the same stages read and write channels-last, and the kernel and output
+ * transforms become vector code over 8 output channels.
  *
  * GFLOP/s of this kernel in the bench count the direct convolution's `2·N·O·H·W·C·9` operations
  * (the same work, fewer multiplies), as for every impl of the case.
@@ -80,8 +83,9 @@ function pick(k: ExprLike, rows: ExprLike[]): ExprLike {
 }
 
 /**
- * The 3 × 3, stride 1, pad 1 `conv2d` of NCHW data and OIHW weights by Winograd F(2×2, 3×3), as
- * `conv(X, W, Y)` with the stages above; `size` must be even and `batch·(size/2)²` a multiple of 4.
+ * The 3 × 3, stride 1, pad 1 `conv2d` by Winograd F(2×2, 3×3), as `conv(X, W, Y)` with the
+ * stages above: NCHW data with OIHW weights, or NHWC data with HWIO weights (the library's
+ * `conv2d` layouts); `size` must be a multiple of 8 (panels of 4 tiles along a row).
  *
  * @example
  * ```ts
@@ -94,23 +98,29 @@ export function conv2dWinogradFunction(
   inC: number,
   size: number,
   outC: number,
+  layout: "NCHW" | "NHWC" = "NCHW",
 ): PrimFunc {
-  const half = size / 2;
+  const half = size / 2, nchw = layout === "NCHW";
   if (size % 8 !== 0) {
     throw new RangeError(`Winograd F(2x2, 3x3) here needs a size divisible by 8, got ${size}`);
   }
-  const X = placeholder([batch, inC, size, size], "float32", "X");
-  const W = placeholder([outC, inC, 3, 3], "float32", "W");
-  const P = pad(X, [0, 0, 1, 1], [0, 0, 1, 1], 0, { name: "P" });
+  const X = placeholder(nchw ? [batch, inC, size, size] : [batch, size, size, inC], "float32", "X");
+  const W = placeholder(nchw ? [outC, inC, 3, 3] : [3, 3, inC, outC], "float32", "W");
+  const pads = nchw ? [0, 0, 1, 1] : [0, 1, 1, 0];
+  const P = pad(X, pads, pads, 0, { name: "P" });
+  const w = (o: ExprLike, c: ExprLike, r: ExprLike, s: ExprLike) =>
+    nchw ? W.at(o, c, r, s) : W.at(r, s, c, o);
+  const p = (n: ExprLike, c: ExprLike, y: ExprLike, x: ExprLike) =>
+    nchw ? P.at(n, c, y, x) : P.at(n, y, x, c);
   const U = compute([16, inC, outC], ([e, c, o]) => {
     const [xi, nu] = [floordiv(e, 4), floormod(e, 4)];
-    return g(xi, (r) => g(nu, (s) => W.at(o, c, r, s)));
+    return g(xi, (r) => g(nu, (s) => w(o, c, r, s)));
   }, "U");
   // Tiles by image n, tile row ty and column tx = 4·xb + i: 4 neighbouring tiles per panel.
   // The 4 × 4 input tile of each output tile, gathered (computed at the input transform, where
   // it shrinks to one tile in registers).
   const D = compute([batch, half, half / 4, inC, 4, 4, 4], ([n, ty, xb, c, i, a, b]) => {
-    return P.at(n, c, add(mul(ty, 2), a), add(add(mul(xb, 8), mul(i, 2)), b));
+    return p(n, c, add(mul(ty, 2), a), add(add(mul(xb, 8), mul(i, 2)), b));
   }, "D");
   const V = compute([16, batch, half, half / 4, inC, 4], ([e, n, ty, xb, c, i]) => {
     const [xi, nu] = [floordiv(e, 4), floormod(e, 4)];
@@ -122,7 +132,8 @@ export function conv2dWinogradFunction(
     ([e, n, ty, xb, i, o]) => sum(mul(V.at(e, n, ty, xb, rc, i), U.at(e, rc, o)), [rc]),
     "M",
   );
-  const Y = compute([batch, outC, size, size], ([n, o, y, x]) => {
+  const Y = compute(nchw ? [batch, outC, size, size] : [batch, size, size, outC], (idx) => {
+    const [n, o, y, x] = nchw ? idx : [idx[0], idx[3], idx[1], idx[2]];
     const [ty, tx] = [floordiv(y, 2), floordiv(x, 2)];
     const [xb, i] = [floordiv(tx, 4), floormod(tx, 4)];
     return at(
@@ -163,6 +174,7 @@ function tightenReads(f: PrimFunc, names: readonly string[]): PrimFunc {
  */
 export function winogradSchedule(f: PrimFunc, options: ConvScheduleOptions = {}): Schedule {
   const threads = options.threads ?? 1, NR = 8;
+  const nhwc = convLayout(f) === "NHWC";
   const sch = new Schedule(f);
   const par = (loop: ReturnType<Schedule["getLoops"]>[number]) => {
     if (threads > 1) sch.parallel(loop);
@@ -172,7 +184,12 @@ export function winogradSchedule(f: PrimFunc, options: ConvScheduleOptions = {})
   // Kernel transform: the 16 entries of one (c, o) at once (e innermost, unrolled).
   const u = sch.getBlock("U");
   const [ue, uc, uo] = sch.getLoops(u);
-  sch.reorder(uc, uo, ue);
+  if (nhwc) {
+    // HWIO weights are contiguous in o: vectors of 8 output channels.
+    const [uoo, uoi] = sch.split(uo, [undefined, NR]);
+    sch.reorder(uc, uoo, ue, uoi);
+    sch.vectorize(uoi);
+  } else sch.reorder(uc, uo, ue);
   sch.unroll(ue);
   par(uc);
   // Input transform: one 4 × 4 input tile → its 16 entries.
@@ -210,14 +227,31 @@ export function winogradSchedule(f: PrimFunc, options: ConvScheduleOptions = {})
   par(me);
   // Output transform: one 2 × 2 output tile per (tile, o), from its 16 entries.
   const y = sch.getBlock("Y");
-  const [yn, yo, yy, yx] = sch.getLoops(y);
+  const yl = sch.getLoops(y);
+  const [yn, yo, yy, yx] = nhwc ? [yl[0], yl[3], yl[1], yl[2]] : yl;
   const [yt, yi] = sch.split(yy, [undefined, 2]);
   const [xt, xi] = sch.split(yx, [undefined, 2]);
-  sch.reorder(yn, yt, xt, yo, yi, xi);
+  if (nhwc) {
+    // Output channels innermost in Y and M: vectors of 8 channels, the 2 × 2 outputs unrolled.
+    const [yoo, yoi] = sch.split(yo, [undefined, NR]);
+    sch.reorder(yn, yt, xt, yoo, yi, xi, yoi);
+    sch.vectorize(yoi);
+  } else sch.reorder(yn, yt, xt, yo, yi, xi);
   sch.unroll(yi);
   sch.unroll(xi);
   par(yt);
   return sch;
+}
+
+/**
+ * The layout of a `conv2dWinogradFunction`: NCHW when the output's axis 1 is the weights' axis 0
+ * (output channels in both; in NHWC axis 1 is the height, at least 8, against a kernel of 3).
+ */
+function convLayout(f: PrimFunc): "NCHW" | "NHWC" {
+  const [, w, y] = f.params;
+  if (w.kind !== "Buffer" || y.kind !== "Buffer") throw new TypeError("conv(X, W, Y) expected");
+  const [a, b] = [y.shape[1], w.shape[0]];
+  return a.kind === "IntImm" && b.kind === "IntImm" && a.value === b.value ? "NCHW" : "NHWC";
 }
 
 /** `winogradSchedule(f, options).func`. */

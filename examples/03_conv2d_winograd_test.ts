@@ -11,17 +11,22 @@ import { conv2dWinogradFunction, winogradSchedule } from "./03_conv2d_winograd.t
 // the 8-wide vector columns).
 const SHAPES = [[1, 3, 8, 5], [2, 2, 16, 8]];
 
+const LAYOUTS = ["NCHW", "NHWC"] as const;
+
 Deno.test("03 Winograd: computes the library's conv2d (interpreter), within fp32 rounding", () => {
-  for (const [n, c, s, o] of SHAPES) {
-    const direct = conv2dFunction("NCHW", n, c, s, o);
-    const inputs = conv2dInputs(direct, 3);
-    assertClose(runFunc(conv2dWinogradFunction(n, c, s, o), inputs), runFunc(direct, inputs), 1e-5);
+  for (const layout of LAYOUTS) {
+    for (const [n, c, s, o] of SHAPES) {
+      const direct = conv2dFunction(layout, n, c, s, o);
+      const inputs = conv2dInputs(direct, 3);
+      const wino = conv2dWinogradFunction(n, c, s, o, layout);
+      assertClose(runFunc(wino, inputs), runFunc(direct, inputs), 1e-5);
+    }
   }
 });
 
 Deno.test("03 Winograd: the schedule computes the function (interpreter), traces round-trip", () => {
-  for (const [n, c, s, o] of SHAPES) {
-    const f = conv2dWinogradFunction(n, c, s, o);
+  for (const [[n, c, s, o], layout] of SHAPES.flatMap((x) => LAYOUTS.map((l) => [x, l] as const))) {
+    const f = conv2dWinogradFunction(n, c, s, o, layout);
     for (const threads of [1, 2]) {
       const sch = winogradSchedule(f, { threads });
       assertEquivalent(f, sch.func, 2, { seeds: [1] });
@@ -36,11 +41,11 @@ Deno.test("03 Winograd: the schedule computes the function (interpreter), traces
 });
 
 Deno.test("03 Winograd: built for cpu, equal to the direct convolution", async () => {
-  const direct = conv2dFunction("NCHW", 1, 5, 16, 8);
-  const inputs = conv2dInputs(direct, 4);
-  const want = runFunc(direct, inputs);
-  for (const threads of [1, 2]) {
-    const f = winogradSchedule(conv2dWinogradFunction(1, 5, 16, 8), { threads }).func;
+  for (const [layout, threads] of [["NCHW", 1], ["NCHW", 2], ["NHWC", 1]] as const) {
+    const direct = conv2dFunction(layout, 1, 5, 16, 8);
+    const inputs = conv2dInputs(direct, 4);
+    const want = runFunc(direct, inputs);
+    const f = winogradSchedule(conv2dWinogradFunction(1, 5, 16, 8, layout), { threads }).func;
     const kernel = await build(f, cpu);
     assertClose(await kernel.run(inputs), want, 1e-5);
     // The gathered tile shrinks to the 16 floats of one tile (registers), not a copy of P.

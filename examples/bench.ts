@@ -2,8 +2,8 @@
  * The hand-scheduled kernels of the benchmark (`deno task bench`, impl `tessera`): each entry is
  * the function of one bench case (`bench/cases.ts`) scheduled by an example of this folder, for a
  * number of threads — one thread: no parallel loops; two: the outer loops `parallel`. The conv2d
- * case has three: direct NCHW (example 03), direct NHWC (04) and Winograd F(2×2, 3×3) in NCHW
- * (03_conv2d_winograd.ts).
+ * case has four: direct NCHW (example 03), direct NHWC (04) and Winograd F(2×2, 3×3) in both
+ * layouts (03_conv2d_winograd.ts).
  *
  * @module
  */
@@ -63,6 +63,14 @@ function convs(): HandKernel[] {
       layout: "NCHW" as const,
       label: "NCHW Winograd",
       func: () => scheduleConv2dWinograd(conv2dWinogradFunction(1, 64, 56, 64), { threads }),
+    },
+    {
+      case: CONV,
+      threads,
+      layout: "NHWC" as const,
+      label: "NHWC Winograd",
+      func: () =>
+        scheduleConv2dWinograd(conv2dWinogradFunction(1, 64, 56, 64, "NHWC"), { threads }),
     },
   ]);
 }

@@ -11,7 +11,7 @@ Deno.test("examples/bench.ts: hand kernels for matmul and conv2d on 1 and 2 thre
   assertEquals([...new Set(kernels.map((k) => k.threads))], [1, 2]);
   const convLabels = kernels.filter((k) => k.case === "conv2d_f32_1x64x56x56_k3" && k.threads === 1)
     .map((k) => k.label);
-  assertEquals(convLabels, ["NCHW", "NHWC", "NCHW Winograd"]);
+  assertEquals(convLabels, ["NCHW", "NHWC", "NCHW Winograd", "NHWC Winograd"]);
   for (const k of kernels.filter((k) => k.case === "matmul_f32_256" || k.layout)) {
     const f = k.func() as ReturnType<typeof bench.HAND_KERNELS[0]["func"]>;
     assert(isScheduled(f), `${k.case} is a scheduled function`);
