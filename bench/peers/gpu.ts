@@ -4,8 +4,8 @@
  *
  * - `tessera-gpu` (ours): the operator library's kernel built for the `gpu` target with its
  *   default schedule (register blocking on a software adapter, workgroup-memory tiles on a GPU);
- * - `tessera-gpu-tuned` (ours, variant `8x8`): the register-blocked GEMM with 8×8 accumulators per
- *   invocation — the tile PERF_NOTES measured best on llvmpipe;
+ * - `tessera-gpu-tuned` (ours, variant `16x4`): a hand-picked alternative tiling (16×4
+ *   invocations of 8×8 accumulators; the gpu target has no tuner yet);
  * - `tessera-gpu-naive` (baseline): one output per invocation (`bind` only, no tiling);
  * - `tfjs-webgpu` (peer): `@tensorflow/tfjs-backend-webgpu` 4.22.0, the one adapter file for it.
  *
@@ -91,9 +91,9 @@ function tesseraGpu(
 /** Tessera on the gpu target, default schedule. */
 export const tesseraGpuDefault: Impl = tesseraGpu("tessera-gpu", "ours", undefined);
 
-/** Tessera on the gpu target, the 8×8 register tile. */
-export const tesseraGpuTuned: Impl = tesseraGpu("tessera-gpu-tuned", "ours", "8x8", {
-  gemm: { tx: 8, ty: 8, rx: 8, ry: 8 },
+/** Tessera on the gpu target, 16×4 invocations of 8×8 accumulators. */
+export const tesseraGpuTuned: Impl = tesseraGpu("tessera-gpu-tuned", "ours", "16x4", {
+  gemm: { tx: 16, ty: 4, rx: 8, ry: 8 },
 });
 
 /** Tessera on the gpu target, one output per invocation. */
