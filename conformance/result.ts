@@ -84,6 +84,8 @@ export interface FastVerdict {
   readonly peakBytes?: number;
   /** Which roof bounds the case: `compute` or `memory`. */
   readonly bound?: "compute" | "memory";
+  /** The binding roof by name: `compute`, `global`, `global loads`, `global stores` or a scope. */
+  readonly roof?: string;
   /** Roofline time over achieved time, 0…1 (1 = at the roof). */
   readonly roofline?: number;
   /** The baseline's time in milliseconds (from the case or `--baseline`). */
@@ -106,6 +108,38 @@ export interface TensorizedVerdict {
   readonly diagnostic?: string;
   /** The diagnostic's code (`TENSORIZE_*`). */
   readonly code?: string;
+}
+
+/** One tensor-level function of a model run, and where it ran. */
+export interface PlacedKernel {
+  /** The function called. */
+  readonly func: string;
+  /** The target that ran it. */
+  readonly target: string;
+  /** Bindings calling it. */
+  readonly calls: number;
+  /** Multiply-accumulates of its calls in one run. */
+  readonly macs: number;
+  /** Why it runs there (the partition's reason). */
+  readonly reason: string;
+}
+
+/** What ran where in a model case (the `models` suite). */
+export interface ModelPlacement {
+  /** Where kernels no offload pattern took ran. */
+  readonly fallback: string;
+  /** The target kernels were offloaded to (the one under test), if it declares graph patterns. */
+  readonly offloadTarget?: string;
+  /** Every kernel, in call order. */
+  readonly kernels: readonly PlacedKernel[];
+  /** Copies between targets per run. */
+  readonly copies: number;
+  /** Arithmetic operations of one run, all kernels (a multiply-add counts 2). */
+  readonly flops: number;
+  /** Multiply-accumulates per target in one run. */
+  readonly macsByTarget: Readonly<Record<string, number>>;
+  /** Share of the model's MACs that ran on the offload target, 0…1. */
+  readonly offloadedMacShare: number;
 }
 
 /** The result of one case. */
@@ -153,4 +187,6 @@ export interface CaseResult {
   readonly detail?: string;
   /** What is special about the case. */
   readonly note?: string;
+  /** Model cases: which kernels ran on which target, and the share of MACs offloaded. */
+  readonly placement?: ModelPlacement;
 }
