@@ -59,22 +59,18 @@ Deno.test("computeAt keeps the moved block's predicate, over its iteration varia
   assertTraceRoundTrip(sch, f);
 });
 
-Deno.test("computeAt drops a predicate the new domain implies", () => {
-  // B is split by 3 over 10 (guard i_0 * 3 + i_1 < 10 = vi < 10): the new nest needs no guard.
-  const f = parseFunc(`func f(A: buffer<float32>[10], C: buffer<float32>[10]) {
+/** `B` (loops and predicate given, `B[vi] = A[vi] * 2`) then `C[vj] = B[vj] + 1` over `n`. */
+const chain = (n: number, nest: (block: string) => string) =>
+  parseFunc(`func f(A: buffer<float32>[${n}], C: buffer<float32>[${n}]) {
   block root() {
-    alloc B: buffer<float32>[10]
-    for i_0 in 0..4 {
-      for i_1 in 0..3 {
-        block B(vi: spatial(0..10) = i_0 * 3 + i_1) where i_0 * 3 + i_1 < 10 {
-          reads(A[vi])
+    alloc B: buffer<float32>[${n}]
+    ${
+    nest(`reads(A[vi])
           writes(B[vi])
-          B[vi] = A[vi] * 2.0
-        }
-      }
-    }
-    for j in 0..10 {
-      block C(vj: spatial(0..10) = j) {
+          B[vi] = A[vi] * 2.0`)
+  }
+    for j in 0..${n} {
+      block C(vj: spatial(0..${n}) = j) {
         reads(B[vj])
         writes(C[vj])
         C[vj] = B[vj] + 1.0
@@ -82,6 +78,17 @@ Deno.test("computeAt drops a predicate the new domain implies", () => {
     }
   }
 }`);
+
+Deno.test("computeAt drops a predicate the new domain implies", () => {
+  // B is split by 3 over 10 (guard i_0 * 3 + i_1 < 10 = vi < 10): the new nest needs no guard.
+  const f = chain(10, (body) =>
+    `for i_0 in 0..4 {
+      for i_1 in 0..3 {
+        block B(vi: spatial(0..10) = i_0 * 3 + i_1) where i_0 * 3 + i_1 < 10 {
+          ${body}
+        }
+      }
+    }`);
   const sch = new Schedule(f);
   const [j] = sch.getLoops(sch.getBlock("C"));
   sch.computeAt(sch.getBlock("B"), j);
@@ -93,27 +100,14 @@ Deno.test("computeAt drops a predicate the new domain implies", () => {
 Deno.test("computeAt refuses a predicate over a loop it leaves that no binding expresses", () => {
   // B runs twice per i (loop r is bound to nothing) and only while r < 1: no iteration variable
   // carries r to the new nest.
-  const f = parseFunc(`func f(A: buffer<float32>[4], C: buffer<float32>[4]) {
-  block root() {
-    alloc B: buffer<float32>[4]
-    for r in 0..2 {
+  const f = chain(4, (body) =>
+    `for r in 0..2 {
       for i in 0..4 {
         block B(vi: spatial(0..4) = i) where r < 1 {
-          reads(A[vi])
-          writes(B[vi])
-          B[vi] = A[vi] * 2.0
+          ${body}
         }
       }
-    }
-    for j in 0..4 {
-      block C(vj: spatial(0..4) = j) {
-        reads(B[vj])
-        writes(C[vj])
-        C[vj] = B[vj] + 1.0
-      }
-    }
-  }
-}`);
+    }`);
   const sch = new Schedule(f);
   const [j] = sch.getLoops(sch.getBlock("C"));
   const b = sch.getBlock("B");
