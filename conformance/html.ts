@@ -8,6 +8,7 @@
  */
 import { xmlEscape as esc } from "./junit.ts";
 import { failuresFirst, finalLine, type JsonReport } from "./report.ts";
+import { placementHtml } from "./report_placement.ts";
 import type { CaseResult } from "./result.ts";
 
 const COLORS: Readonly<Record<string, string>> = {
@@ -15,6 +16,7 @@ const COLORS: Readonly<Record<string, string>> = {
   slow: "#ef6c00",
   mismatch: "#c62828",
   "run-error": "#6a1b9a",
+  timeout: "#ad1457",
   "compile-error": "#37474f",
 };
 
@@ -201,6 +203,6 @@ ${barsSvg(report.cases)}
 <tbody>
 ${rows}
 </tbody></table>
-</body></html>
+${placementHtml(report.cases)}</body></html>
 `;
 }

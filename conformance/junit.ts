@@ -1,12 +1,13 @@
 /**
  * The JUnit XML report CI systems read (GitLab, Jenkins, GitHub test reporters): one
  * `<testsuite>` per suite (kernels, models), one `<testcase>` per case named by its id and
- * classed by target and op; a correctness or compile failure is an `<error>` or `<failure>`
- * whose `type` is the verdict, a performance failure a `<failure type="slow">`; each case's
+ * classed by target and op; a case that did not complete (compile error, crash, timeout) is an
+ * `<error>`, a wrong or slow one a `<failure>`, each with the verdict as `type`; each case's
  * figures go in `<system-out>`.
  *
  * @module
  */
+import { placementFigures } from "./report_placement.ts";
 import type { CaseResult } from "./result.ts";
 
 /** Escape text for XML content and attribute values. */
@@ -31,9 +32,13 @@ function figures(r: CaseResult): string {
     f?.roofline !== undefined ? `roofline: ${(f.roofline * 100).toFixed(2)}%` : "",
     t?.share !== undefined ? `on intrinsics: ${(t.share * 100).toFixed(1)}%` : "",
     t?.diagnostic ? `tensorize: ${t.diagnostic}` : "",
+    placementFigures(r),
   ];
   return parts.filter(Boolean).join("\n");
 }
+
+/** Verdicts reported as JUnit errors (the case did not complete); other failures are failures. */
+const ERRORS: ReadonlySet<string> = new Set(["compile-error", "run-error", "timeout"]);
 
 /**
  * The JUnit XML of a run.
@@ -55,8 +60,7 @@ export function junitReport(target: string, results: readonly CaseResult[]): str
   const total = (rs: readonly CaseResult[]) => rs.reduce((n, r) => n + seconds(r), 0).toFixed(3);
   const failures = (rs: readonly CaseResult[]) =>
     rs.filter((r) => r.verdict === "mismatch" || r.verdict === "slow").length;
-  const errors = (rs: readonly CaseResult[]) =>
-    rs.filter((r) => r.verdict === "compile-error" || r.verdict === "run-error").length;
+  const errors = (rs: readonly CaseResult[]) => rs.filter((r) => ERRORS.has(r.verdict)).length;
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="tessera conformance: ${
@@ -78,7 +82,7 @@ export function junitReport(target: string, results: readonly CaseResult[]): str
       out.push(head);
       const detail = xmlEscape(r.detail ?? "");
       const msg = xmlEscape((r.detail ?? r.verdict).split("\n")[0].slice(0, 200));
-      if (r.verdict === "compile-error" || r.verdict === "run-error") {
+      if (ERRORS.has(r.verdict)) {
         out.push(`      <error type="${r.verdict}" message="${msg}">${detail}</error>`);
       } else if (r.verdict !== "passed") {
         out.push(`      <failure type="${r.verdict}" message="${msg}">${detail}</failure>`);

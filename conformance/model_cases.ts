@@ -11,9 +11,18 @@
 import type { DType } from "../ir/dtype.ts";
 import type { NDArray } from "../ir/ndarray.ts";
 import type { Target } from "../sdk/mod.ts";
+import type { ModelPlacement } from "./result.ts";
 
 /** A built model: run it on inputs, get its outputs. */
 export type ModelRunner = (inputs: readonly NDArray[]) => Promise<NDArray[]>;
+
+/** A built model that can say what ran where (after its first run). */
+export interface BuiltModel {
+  /** Run the model. */
+  readonly run: ModelRunner;
+  /** Which kernels ran on which target in the first run (undefined before it). */
+  readonly placement?: () => ModelPlacement | undefined;
+}
 
 /** One model to check on a target. */
 export interface ModelCase {
@@ -24,7 +33,7 @@ export interface ModelCase {
   /** The dtype the case is about. */
   readonly dtype: DType;
   /** Build (compile) the model for a target; a thrown error is the compile verdict. */
-  readonly build: (target: Target) => Promise<ModelRunner>;
+  readonly build: (target: Target) => Promise<ModelRunner | BuiltModel>;
   /** Inputs, deterministic for a seed. */
   readonly inputs: (seed: number) => NDArray[];
   /** The outputs the model must produce on those inputs (the reference interpreter, a file …). */

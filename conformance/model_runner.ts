@@ -2,7 +2,8 @@
  * Runs model cases (the `models` suite) with the verdicts of kernel cases: compiled (the case's
  * `build`), correct (outputs against the oracle's under the dtype's tolerance), fast (wall time of
  * a run, against the roofline when the case counts its operations). Tensorization is reported by
- * kernel cases only.
+ * kernel cases only. A model built as a `BuiltModel` also says what ran where (`placement`: per
+ * kernel its target and MACs, the share of MACs offloaded).
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { TesseraError } from "../ir/errors.ts";
 import type { NDArray } from "../ir/ndarray.ts";
 import type { Target } from "../sdk/mod.ts";
 import { fastVerdict } from "./fast.ts";
-import type { ModelCase, ModelRunner } from "./model_cases.ts";
+import type { BuiltModel, ModelCase } from "./model_cases.ts";
 import type { CaseResult, CompiledVerdict } from "./result.ts";
 import { cacheOutcome, toleranceText } from "./runner.ts";
 import type { CacheCounters } from "./artifact_cache.ts";
@@ -41,10 +42,11 @@ export async function runModelCase(
 ): Promise<CaseResult> {
   const base = { id: c.id, op: c.model, dtype: c.dtype, suite: "models" as const, note: c.note };
   const before = options.cache ? { ...options.cache } : undefined;
-  let runner: ModelRunner;
+  let built: BuiltModel;
   const t0 = performance.now();
   try {
-    runner = await c.build(target);
+    const b = await c.build(target);
+    built = typeof b === "function" ? { run: b } : b;
   } catch (e) {
     const compiled: CompiledVerdict = {
       ok: false,
@@ -64,10 +66,10 @@ export async function runModelCase(
   const times: number[] = [];
   try {
     want = await c.oracle(inputs);
-    got = await runner(inputs);
+    got = await built.run(inputs);
     for (let k = 0; k < (options.repeats ?? 3); k++) {
       const s = performance.now();
-      await runner(inputs);
+      await built.run(inputs);
       times.push(performance.now() - s);
     }
   } catch (e) {
@@ -79,6 +81,7 @@ export async function runModelCase(
       detail,
     };
   }
+  const placement = built.placement?.();
   let maxUlps = 0;
   let bad = got.length === want.length
     ? undefined
@@ -94,6 +97,7 @@ export async function runModelCase(
       verdict: "mismatch",
       verdicts: { compiled, correct: { ok: false, tolerance, detail: bad } },
       detail: bad,
+      placement,
     };
   }
   times.sort((a, b) => a - b);
@@ -101,7 +105,7 @@ export async function runModelCase(
   const bytes = [...inputs, ...want].reduce((n, a) => n + a.data.byteLength, 0);
   const fast = fastVerdict(target, {
     dtype: c.dtype,
-    work: { flops: c.flops ?? 0, macs: 0, bytes },
+    work: { flops: c.flops ?? placement?.flops ?? 0, macs: 0, bytes },
     wallMs,
   });
   return {
@@ -115,5 +119,6 @@ export async function runModelCase(
     gbps: fast.gbps,
     roofline: fast.roofline,
     maxUlps,
+    placement,
   };
 }

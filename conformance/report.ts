@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { placementText } from "./report_placement.ts";
 import { type CaseResult, type Verdict, VERDICTS } from "./result.ts";
 
 /** Version of the JSON report's schema (documented in `docs/conformance.md`). */
@@ -50,8 +51,13 @@ export function summarize(results: readonly CaseResult[]): Summary {
  * console.assert(finalLine({ passed: 3, failed: 0 }) === "3 passed, 0 failed");
  * ```
  */
-export function finalLine(s: { readonly passed: number; readonly failed: number }): string {
-  return `${s.passed} passed, ${s.failed} failed`;
+export function finalLine(s: {
+  readonly passed: number;
+  readonly failed: number;
+  readonly verdicts?: Readonly<Partial<Record<Verdict, number>>>;
+}): string {
+  const timeouts = s.verdicts?.timeout ?? 0;
+  return `${s.passed} passed, ${s.failed} failed${timeouts ? ` (${timeouts} timed out)` : ""}`;
 }
 
 /** Results with failures first (in `VERDICTS` order), then by id. */
@@ -120,6 +126,8 @@ export function renderTable(results: readonly CaseResult[]): string {
     out.push("", "Failures:");
     for (const r of failures) out.push(`- ${r.id} (${r.verdict}):`, indent(r.detail ?? ""));
   }
+  const placement = placementText(results);
+  if (placement) out.push("", placement);
   out.push("", finalLine(summarize(results)));
   return out.join("\n");
 }

@@ -10,14 +10,16 @@
 /**
  * What happened to a case, overall: `passed`; `compile-error`; `run-error` (the target crashed
  * or threw); `mismatch` (a correctness failure); `slow` (correct, but under its performance
- * floor — a performance failure, distinct from a correctness failure).
+ * floor — a performance failure, distinct from a correctness failure); `timeout` (the case did not
+ * finish within the run's per-case time limit, `--case-timeout`; the run went on without it).
  */
-export type Verdict = "passed" | "compile-error" | "run-error" | "mismatch" | "slow";
+export type Verdict = "passed" | "compile-error" | "run-error" | "timeout" | "mismatch" | "slow";
 
 /** Every verdict, failures first (the order reports sort by). */
 export const VERDICTS: readonly Verdict[] = [
   "compile-error",
   "run-error",
+  "timeout",
   "mismatch",
   "slow",
   "passed",

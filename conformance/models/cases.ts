@@ -1,18 +1,18 @@
 /**
  * The ONNX models as conformance model cases (`modelCases`, the case-file convention):
- * `deno task conformance --suite models --cases conformance/models/cases.ts --target cpu`.
- * Each case imports the model's ONNX bytes, builds it for the target through the graph executor
- * and is checked against the same graph run on the reference interpreter (the tests check that
- * one against onnxruntime).
+ * `deno task conformance --suite models --target npu`. Each case imports the model's ONNX bytes,
+ * builds it for the target (`buildPlaced`: partitioned between the target and cpu when the
+ * target declares graph patterns) and is checked against onnxruntime-node running the same
+ * bytes.
  *
  * @module
  */
-import { GraphExecutor } from "../../ir/graph/executor.ts";
-import { targetBackend } from "../../sdk/graph_backend.ts";
 import { importOnnx } from "../../ir/graph/onnx/import.ts";
 import { ndarray, randomNDArray } from "../../ir/ndarray.ts";
 import type { ModelCase } from "../model_cases.ts";
 import { concrete, MODELS } from "./mod.ts";
+import { runOrt } from "./ort.ts";
+import { buildPlaced } from "./placed.ts";
 
 /** Sizes the cases run at. */
 const SIZES: Readonly<Record<string, number>> = { N: 4, batch: 2, seq: 16 };
@@ -34,14 +34,14 @@ export const modelCases: ModelCase[] = MODELS.map((m) => {
     id: `onnx/${m.name}/float32/${sizes.join(",")}`,
     model: m.name,
     dtype: "float32",
-    note: "ONNX file written by conformance/models, imported with importOnnx",
+    note: "ONNX file written by conformance/models; oracle onnxruntime-node",
     build: async (target) => {
-      const ex = new GraphExecutor(importOnnx(bytes), { backend: await targetBackend(target) });
+      const built = await buildPlaced(importOnnx(bytes), target);
       // One run on zeros compiles every kernel, so compile time lands in the compile verdict.
-      await ex.run([ndarray("float32", shape)]);
-      return (inputs) => ex.run(inputs);
+      await built.run([ndarray("float32", shape)]);
+      return built;
     },
     inputs: (seed) => [randomNDArray("float32", shape, seed)],
-    oracle: (inputs) => new GraphExecutor(importOnnx(bytes)).run(inputs),
+    oracle: (inputs) => runOrt(bytes, { [m.input]: inputs[0] }),
   };
 });
