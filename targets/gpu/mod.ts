@@ -62,7 +62,7 @@ export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
       { limits: l },
       (f, t) => gpuDefaultSchedule(f, t, info.fallback ?? false),
     ),
-    runtime: gpuRuntime(() => target),
+    runtime: gpuRuntime(() => target, info),
     limits: {
       vectorBytes: 16,
       maxThreads: l.maxComputeInvocationsPerWorkgroup,

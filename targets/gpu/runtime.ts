@@ -134,6 +134,7 @@ export class GpuDevice implements Device<GpuArtifact> {
     this.pool.release("storage", t.buffer);
   }
 
+  /** The pipeline of a kernel's WGSL, created once per content hash. */
   private pipeline(source: string, hash: string, entry: string): Promise<GPUComputePipeline> {
     let p = this.pipelines.get(hash);
     if (!p) {
@@ -174,6 +175,7 @@ export class GpuDevice implements Device<GpuArtifact> {
     return { artifact, device: this, pipelines };
   }
 
+  /** Host asserts, grids, workspaces, the uniform and bind groups of one call. */
   private prepare(k: GpuLoadedKernel, args: readonly DeviceArg[]): Prepared {
     const a = k.artifact;
     const env = new Map(a.scalars.map((s) => [s.v, Number(args[s.param] as number | bigint)]));
@@ -242,6 +244,7 @@ export class GpuDevice implements Device<GpuArtifact> {
     return { groups, grids, release };
   }
 
+  /** Encode a call's dispatches in one compute pass. */
   private encode(
     enc: GPUCommandEncoder,
     k: GpuLoadedKernel,
@@ -331,7 +334,7 @@ export class GpuDevice implements Device<GpuArtifact> {
 }
 
 /**
- * The gpu runtime: devices on the process's adapter. `runIntrinsic` (for `validateTarget`) runs
+ * The gpu runtime: devices on `adapter` (default: the process's adapter). `runIntrinsic` (for `validateTarget`) runs
  * an intrinsic the way kernels do: its description tensorized with the intrinsic itself, built
  * for `target()` and run on the tiles' data.
  *
@@ -341,10 +344,13 @@ export class GpuDevice implements Device<GpuArtifact> {
  * const device = await runtime.createDevice();
  * ```
  */
-export function gpuRuntime(target: () => Target<GpuArtifact>): Runtime<GpuArtifact> {
+export function gpuRuntime(
+  target: () => Target<GpuArtifact>,
+  adapter?: AdapterInfo,
+): Runtime<GpuArtifact> {
   return {
     async createDevice(): Promise<Device<GpuArtifact>> {
-      const info = await requestAdapterInfo();
+      const info = adapter ?? await requestAdapterInfo();
       return new GpuDevice(await requestDevice(info), info);
     },
     runIntrinsic: compactRunner(async (intrinsic, arrays) => {

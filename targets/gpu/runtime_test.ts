@@ -10,7 +10,7 @@ import { assert, assertEquals } from "../../ir/test_util.ts";
 import { Schedule } from "../../tensorize/schedule.ts";
 import { matmulFunc } from "../../tensorize/testing.ts";
 import { build } from "../../sdk/mod.ts";
-import gpu from "./mod.ts";
+import gpu, { defineGpuTarget } from "./mod.ts";
 import type { GpuDevice } from "./runtime.ts";
 import { checkOnGpu, gpuTest } from "./testing.ts";
 import { requestDevice } from "./adapter.ts";
@@ -115,19 +115,25 @@ gpuTest("gpu: buffers are pooled, time uses timestamps, readback is asynchronous
   assert(a.freed);
 });
 
-Deno.test("gpu: a missing adapter is a typed error", async () => {
-  let err: unknown;
-  try {
-    await requestDevice({
-      limits: DEFAULT_LIMITS,
-      features: NO_FEATURES,
-      description: "none",
-      missing: "no adapter in this test",
-    });
-  } catch (e) {
-    err = e;
+Deno.test("gpu: without an adapter the target loads and createDevice is a typed error", async () => {
+  const none = {
+    limits: DEFAULT_LIMITS,
+    features: NO_FEATURES,
+    description: "none",
+    missing: "no adapter in this test",
+  };
+  const t = defineGpuTarget(none);
+  assertEquals(t.intrinsics.length, 0);
+  for (const make of [() => requestDevice(none), () => t.runtime.createDevice()]) {
+    let err: unknown;
+    try {
+      await make();
+    } catch (e) {
+      err = e;
+    }
+    assert(err instanceof TargetError && err.code === "GPU_NO_ADAPTER", String(err));
+    assert(err.message.includes("no adapter in this test"));
   }
-  assert(err instanceof TargetError && err.code === "GPU_NO_ADAPTER");
 });
 
 gpuTest(

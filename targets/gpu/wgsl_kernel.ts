@@ -57,8 +57,10 @@ function tagOf(f: For): { kind: "block" | "thread" | "vthread"; axis: number } {
   return { kind: "vthread", axis };
 }
 
+/** A WGSL identifier from an IR name (a letter first; no `__`, which WGSL reserves). */
 function sanitize(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, "_").replace(/__+/g, "_");
+  const s = name.replace(/[^A-Za-z0-9_]/g, "_").replace(/__+/g, "_");
+  return /^[A-Za-z]/.test(s) ? s : `v${s}`;
 }
 
 /** Per thread axis: the loops bound to it. */
