@@ -61,3 +61,55 @@ Deno.test("the repository paths in the vendor guide's commands exist", async () 
   }
   assertEquals(missing, []);
 });
+
+/** Case counts the docs state, each a number of the catalogue: all cases, or `--quick`'s. */
+const COUNT_CLAIMS: readonly RegExp[] = [
+  /`(\d+) passed, 0 failed`/g, // a run's final line
+  /\ball (\d+) (?:kernel )?cases\b/gi,
+  /\((\d+) cases[;,)]/g,
+  /deno task conformance .*# .*\((\d+)\)$/gm, // a command's comment: `# everything (310)`
+];
+const COUNTED_DOCS = [
+  "docs/vendor-guide.md",
+  "docs/conformance.md",
+  "docs/architecture.md",
+  "docs/npu.md",
+  "docs/gpu.md",
+  "examples/vendor-npu/README.md",
+];
+
+Deno.test("the case counts the docs state are the catalogue's (all cases or --quick)", async () => {
+  const { kernelCases } = await import("../conformance/kernel_cases.ts");
+  const counts = new Set([kernelCases().length, kernelCases({ quick: true }).length]);
+  const stale: string[] = [];
+  let claims = 0;
+  for (const f of COUNTED_DOCS) {
+    // sample output (```text blocks) shows filtered runs: not a claim about the catalogue
+    const text = (await Deno.readTextFile(new URL(f, root))).replace(/```text\n[\s\S]*?```/g, "");
+    for (const re of COUNT_CLAIMS) {
+      for (const m of text.matchAll(re)) {
+        claims++;
+        if (!counts.has(Number(m[1]))) stale.push(`${f}: ${m[0]}`);
+      }
+    }
+  }
+  assert(claims >= 6, `found ${claims} count claims`);
+  assertEquals(stale, [], `counts now: ${[...counts].join(", ")}`);
+});
+
+Deno.test("the vendor guide's sample report has the table's columns", async () => {
+  const { renderTable } = await import("../conformance/report.ts");
+  const guide = await Deno.readTextFile(new URL("vendor-guide.md", import.meta.url));
+  const sample = blocks(guide, "text").find((b) => b[0].startsWith("case "));
+  assert(sample !== undefined, "no sample report in the guide");
+  const device = renderTable([{
+    id: "x",
+    op: "x",
+    dtype: "int8",
+    verdict: "passed",
+    cycles: 1,
+    hostOps: [],
+  }]).split("\n")[0];
+  const columns = (line: string) => line.trim().split(/\s{2,}/);
+  assertEquals(columns(sample[0]), columns(device));
+});
