@@ -20,7 +20,7 @@ import { sync } from "./passes/barrier.ts";
 import { emitKernel, type KernelEnv } from "./wgsl_kernel.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import { intrinsicCallName } from "../../tensorize/auto/marker.ts";
-import { unsupported, UNSUPPORTED_DTYPES } from "./wgsl_types.ts";
+import { unsupported, UNSUPPORTED_DTYPES, withNativeF16 } from "./wgsl_types.ts";
 
 /** The parts of a lowered body: workspaces, function-wide lets, host asserts, kernels. */
 export interface SplitBody {
@@ -93,6 +93,8 @@ export function contentHash(s: string): string {
 export interface GpuCodegenOptions {
   /** The adapter's limits (checked at compile time). */
   readonly limits: GpuLimits;
+  /** float16 as native `f16` (the adapter has `shader-f16`; default false: emulated in f32). */
+  readonly nativeF16?: boolean;
   /** The target's intrinsics (markers of tensorized blocks name them). */
   readonly intrinsics?: readonly Intrinsic[];
 }
@@ -152,7 +154,10 @@ export function compileGpu(lowered: PrimFunc, options: GpuCodegenOptions): GpuAr
     intrinsics: new Map((options.intrinsics ?? []).map((x) => [intrinsicCallName(x), x])),
   };
   const kernels: GpuKernel[] = split.kernels.map((s, k) => {
-    const e = emitKernel(hasThreads(s) ? sync(s) : s, env, k);
+    const e = withNativeF16(
+      options.nativeF16 ?? false,
+      () => emitKernel(hasThreads(s) ? sync(s) : s, env, k),
+    );
     return { ...e, hash: contentHash(e.source) };
   });
   checkLimits(f, { kernels, buffers }, options.limits);

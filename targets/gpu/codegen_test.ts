@@ -132,3 +132,18 @@ Deno.test("gpu codegen: softmax splits into one dispatch per block, intermediate
   // equal kernels hash equally, different ones not
   assertEquals(new Set(a.kernels.map((k) => k.hash)).size, 3);
 });
+
+Deno.test("gpu codegen: float16 as native f16 where the adapter has shader-f16", () => {
+  const src = `func h(A: buffer<float16>[8], B: buffer<float16>[8]) {
+  for i in 0..8 {
+    B[i] = exp(A[i]) * 2.5f16 + A[i]
+  }
+}`;
+  const native = compileGpu(lower(parseFunc(src)), { limits: DEFAULT_LIMITS, nativeF16: true });
+  const s = native.kernels[0].source;
+  assert(s.startsWith("enable f16;"), s);
+  assert(s.includes("array<f16>") && s.includes("2.5h") && s.includes("f16(exp(f32("), s);
+  assert(!s.includes("tsr_r16") && !s.includes("atomic"), s);
+  const emulated = compile(src).kernels[0].source;
+  assert(!emulated.includes("enable f16") && emulated.includes("tsr_r16("), emulated);
+});

@@ -59,7 +59,7 @@ export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
     ],
     intrinsics: gpuIntrinsics(info.languageFeatures ?? new Set()),
     codegen: gpuCodegen(
-      { limits: l },
+      { limits: l, nativeF16: info.features.shaderF16 },
       (f, t) => gpuDefaultSchedule(f, t, info.fallback ?? false),
     ),
     runtime: gpuRuntime(() => target, info),

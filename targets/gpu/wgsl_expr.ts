@@ -38,6 +38,14 @@ export interface ExprContext {
  */
 export function literal(value: number, dtype: DType): string {
   const t = wgslScalar(dtype);
+  if (t === "f16") {
+    const h = Math.f16round(value);
+    if (!Number.isFinite(h)) {
+      const bits = Number.isNaN(h) ? "0x7e00u" : h > 0 ? "0x7c00u" : "0xfc00u";
+      return `bitcast<vec2<f16>>(${bits}).x`;
+    }
+    return Object.is(h, -0) ? "-0.0h" : `${literal(h, "float32").replace(/f$/, "")}h`;
+  }
   if (t === "bool") return value ? "true" : "false";
   if (t === "u32") return `${value >>> 0}u`;
   if (t === "i32") return value === -2147483648 ? "i32(-2147483647 - 1)" : `${value}i`;
@@ -118,9 +126,10 @@ export function castLane(from: DType, to: DType, s: string): string {
   const ft = wgslScalar(f), tt = wgslScalar(t);
   if (isBool(t)) return ft === "bool" ? s : `(${s} != ${literal(0, f)})`;
   if (ft === "bool") return narrow(t, `select(${literal(0, t)}, ${literal(1, t)}, ${s})`);
-  if (isFloat(t)) return narrow(t, ft === "f32" ? s : `f32(${s})`);
+  if (isFloat(t)) return narrow(t, ft === tt ? s : `${tt}(${s})`);
   if (isFloat(f)) {
     const [lo, hi] = intRange(t);
+    if (ft === "f16") s = `f32(${s})`;
     return tt === "u32" ? `tsr_f2u(${s}, ${hi}u)` : `tsr_f2i(${s}, ${literal(lo, t)}, ${hi}i)`;
   }
   const same = ft === tt ? s : `bitcast<${tt}>(${s})`;
@@ -180,6 +189,7 @@ function binary(
   if (op === "min" || op === "max") f = (x, y) => `${op}(${x}, ${y})`;
   else if (op === "floordiv" || op === "floormod") {
     if (t === "u32") f = (x, y) => `(${x} ${op === "floordiv" ? "/" : "%"} ${y})`;
+    else if (t === "f16") f = (x, y) => `f16(tsr_${op}_f32(f32(${x}), f32(${y})))`;
     else f = (x, y) => `tsr_${op}_${t}(${x}, ${y})`;
   } else if (op === "mod" && t === "i32") {
     f = (x, y) => `tsr_mod_i32(${x}, ${y})`;
@@ -205,6 +215,13 @@ function callLanes(e: Call, args: readonly (readonly string[])[], ctx: ExprConte
   }
   const argType = e.args[0].dtype;
   const at = elementOf(argType);
+  if (isFloat(at) && wgslScalar(at) === "f16") {
+    // native f16: computed in f32, rounded once (the interpreter computes in double, rounds once)
+    return zip(args, (...xs) => {
+      const r = `${fn}(${xs.map((x) => `f32(${x})`).join(", ")})`;
+      return isBool(e.dtype) ? r : castLane("float32", e.dtype, r);
+    });
+  }
   if (isFloat(at)) return zip(args, (...xs) => narrow(e.dtype, `${fn}(${xs.join(", ")})`));
   // Integer arguments: the interpreter's intCall.
   const same = at === elementOf(e.dtype);

@@ -167,7 +167,8 @@ class KernelEmitter implements ExprContext {
     if (k === undefined) throw new InternalError(`gpu codegen: variable "${v.name}" is unbound`);
     this.usesUniform = true;
     const d = elementOf(this.env.scalarTypes[k]);
-    return [d === "bool" ? `(P.s${k} != 0u)` : `P.s${k}`];
+    if (d === "bool") return [`(P.s${k} != 0u)`];
+    return [wgslScalar(d) === "f16" ? `f16(P.s${k})` : `P.s${k}`];
   }
 
   /** `C[o] += dot4I8Packed(A₄, B₄)` for a `gpu.dot4_i8` marker. */
@@ -529,9 +530,10 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
     "}",
   ].join("\n");
   const prelude = preludeFor(code);
+  const enable = /\bf16\b/.test(code) ? "enable f16;\n\n" : "";
   return {
     entry,
-    source: prelude ? `${prelude}\n\n${code}\n` : `${code}\n`,
+    source: enable + (prelude ? `${prelude}\n\n${code}\n` : `${code}\n`),
     bindings,
     workgroupSize: launch.wg,
     grid: launch.grid,

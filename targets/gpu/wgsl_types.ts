@@ -7,7 +7,8 @@
  * | float32, int32, uint32     | f32, i32, u32      | `array<f32>` / `array<i32>` / `array<u32>`     |
  * | int8, int16 / uint8, uint16| i32 / u32, wrapped after every operation | packed in `array<u32>`, little-endian |
  * | bool                       | bool               | one byte per element, packed in `array<u32>`   |
- * | float16                    | f32, rounded to f16 after every operation (or `f16` with shader-f16) | packed |
+ * | float16                    | f32, rounded to f16 after every operation | packed                 |
+ * | float16 with `shader-f16`  | f16 (`enable f16;`)                          | `array<f16>`                                   |
  * | bfloat16                   | f32, rounded to bf16 after every operation | packed                  |
  * | int64, uint64, float64     | refused: `GPU_UNSUPPORTED_DTYPE` naming the buffer and dtype |      |
  *
@@ -20,6 +21,28 @@
  */
 import { bitsOf, type DType, elementOf, isBool, isFloat, isUInt } from "../../ir/dtype.ts";
 import { TargetError } from "../../ir/errors.ts";
+
+let native = false;
+
+/**
+ * Run `fn` with float16 as WGSL's native `f16` (adapters with `shader-f16`) or emulated in f32
+ * (the default). The emitter sets it per kernel; every function here reads it as the default
+ * of its `nativeF16` parameter.
+ */
+export function withNativeF16<T>(on: boolean, fn: () => T): T {
+  const prev = native;
+  native = on;
+  try {
+    return fn();
+  } finally {
+    native = prev;
+  }
+}
+
+/** Whether float16 is native `f16` in the kernel being emitted. */
+export function nativeF16(): boolean {
+  return native;
+}
 
 /** The WGSL scalar type a dtype's values are computed in. */
 export type WgslScalar = "f32" | "i32" | "u32" | "bool" | "f16";
@@ -36,7 +59,7 @@ export const UNSUPPORTED_DTYPES: readonly DType[] = ["int64", "uint64", "float64
  * console.assert(wgslScalar("int8") === "i32" && wgslScalar("float16") === "f32");
  * ```
  */
-export function wgslScalar(dtype: DType, nativeF16 = false): WgslScalar {
+export function wgslScalar(dtype: DType, nativeF16 = native): WgslScalar {
   const d = elementOf(dtype);
   if (UNSUPPORTED_DTYPES.includes(d)) {
     throw unsupported(d, "a value");
@@ -66,13 +89,13 @@ export function storageBits(dtype: DType): number {
 }
 
 /** Whether elements of `dtype` are packed several to a 32-bit word. */
-export function isPacked(dtype: DType, nativeF16 = false): boolean {
+export function isPacked(dtype: DType, nativeF16 = native): boolean {
   if (elementOf(dtype) === "float16" && nativeF16) return false;
   return storageBits(dtype) < 32;
 }
 
 /** The WGSL element type of a storage array of `dtype` (u32 words when packed). */
-export function storageElement(dtype: DType, nativeF16 = false): string {
+export function storageElement(dtype: DType, nativeF16 = native): string {
   if (isPacked(dtype, nativeF16)) return "u32";
   return wgslScalar(dtype, nativeF16);
 }
@@ -92,7 +115,7 @@ export function storageBytes(dtype: DType, count: number): number {
 }
 
 /** Whether values of `dtype` need rounding/wrapping after each operation in WGSL. */
-export function needsNarrowing(dtype: DType, nativeF16 = false): boolean {
+export function needsNarrowing(dtype: DType, nativeF16 = native): boolean {
   const d = elementOf(dtype);
   if (d === "float16") return !nativeF16;
   return d === "bfloat16" || d === "int8" || d === "int16" || d === "uint8" || d === "uint16";
@@ -108,7 +131,7 @@ export function needsNarrowing(dtype: DType, nativeF16 = false): boolean {
  * console.assert(narrow("int8", "a") === "((a << 24u) >> 24u)");
  * ```
  */
-export function narrow(dtype: DType, x: string, nativeF16 = false): string {
+export function narrow(dtype: DType, x: string, nativeF16 = native): string {
   switch (elementOf(dtype)) {
     case "int8":
       return `((${x} << 24u) >> 24u)`;
