@@ -175,3 +175,16 @@ gpuTest(
     assert(err.message.includes("maxComputeWorkgroupsPerDimension"));
   },
 );
+
+gpuTest("gpu: vectorized loops load and store vec4 where every access is aligned", async () => {
+  const n = sizeVar("n");
+  const A = placeholder([n, 16], "float32", "A");
+  const B = compute([n, 16], ([i, j]) => add(mul(A.at(i, j), 3), 1), "B");
+  const sch = new Schedule(createPrimFunc([A, B], "vec"));
+  const [i, j] = sch.getLoops(sch.getBlock("B"));
+  const [, jv] = sch.split(j, [undefined, 4]);
+  sch.bind(i, "blockIdx.x");
+  sch.vectorize(jv);
+  const k = await checkOnGpu(sch.func, [randomNDArray("float32", [5, 16], 14)]);
+  assert(k.source.includes("array<vec4<f32>>") && k.source.includes("vec4<f32>("), k.source);
+});

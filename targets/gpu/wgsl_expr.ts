@@ -19,6 +19,8 @@ export interface ExprContext {
   varLanes(v: Var): readonly string[];
   /** A scalar load of `buffer[index]` (index: an i32 WGSL expression) in its compute type. */
   load(buffer: Buffer, index: string): string;
+  /** The lanes of a vector load done as one `vec4` access, or undefined when it is not one. */
+  loadVector?(buffer: Buffer, index: PrimExpr): readonly string[] | undefined;
   /** Give a variable its lanes (a `Let`). */
   bindVar(v: Var, lanes: readonly string[]): void;
   /** Bind `value` (of WGSL type `type`) to a fresh `let` before the current statement. */
@@ -154,7 +156,8 @@ export function emitExpr(e: PrimExpr, ctx: ExprContext): readonly string[] {
     case "Cast":
       return lanes(e.value).map((s) => castLane(e.value.dtype, e.dtype, s));
     case "BufferLoad":
-      return lanes(e.indices[0]).map((i) => ctx.load(e.buffer, i));
+      return ctx.loadVector?.(e.buffer, e.indices[0]) ??
+        lanes(e.indices[0]).map((i) => ctx.load(e.buffer, i));
     case "Ramp": {
       const [b] = lanes(e.base), [s] = lanes(e.stride);
       const base = atomic(b) ? b : ctx.hoist(b, wgslScalar(e.base.dtype));

@@ -126,6 +126,8 @@ class KernelEmitter implements ExprContext {
   readonly usedSlots = new Set<number>();
   usesUniform = false;
   readonly workgroupDecls: string[] = [];
+  /** Storage buffers accessed only as aligned 4-lane vectors: declared `array<vec4<T>>`. */
+  vec4 = new Set<Buffer>();
   /** threadIdx-bound loops around the statement being emitted. */
   private threadDepth = 0;
   workgroupBytes = 0;
@@ -209,6 +211,13 @@ class KernelEmitter implements ExprContext {
     if (slot === undefined) throw new InternalError(`gpu codegen: buffer "${b.name}" has no slot`);
     this.usedSlots.add(slot);
     return `b${slot}`;
+  }
+
+  loadVector(b: Buffer, index: PrimExpr): readonly string[] | undefined {
+    if (!this.vec4.has(b) || index.kind !== "Ramp") return undefined;
+    const [base] = this.ex(index.base);
+    const v = this.hoist(`${this.storageName(b)}[(${base}) / 4i]`, `vec4<${wgslScalar(b.dtype)}>`);
+    return ["x", "y", "z", "w"].map((c) => `${v}.${c}`);
   }
 
   load(b: Buffer, index: string): string {
@@ -337,6 +346,13 @@ class KernelEmitter implements ExprContext {
         return;
       }
       case "BufferStore": {
+        const index = s.indices[0];
+        if (this.vec4.has(s.buffer) && index.kind === "Ramp") {
+          const v = this.ex(s.value), [base] = this.ex(index.base);
+          this.flush();
+          const t = wgslScalar(s.buffer.dtype);
+          return this.store(s.buffer, `(${base}) / 4i`, `vec4<${t}>(${v.join(", ")})`);
+        }
         const v = this.ex(s.value), idx = this.ex(s.indices[0]);
         this.flush();
         v.forEach((x, k) => this.store(s.buffer, idx[k], x));
@@ -438,6 +454,39 @@ class KernelEmitter implements ExprContext {
   }
 }
 
+/** Whether `e` is a multiple of 4 for every value of its variables (by its form). */
+function multipleOf4(e: PrimExpr): boolean {
+  if (e.kind === "IntImm") return e.value % 4 === 0;
+  if (e.kind !== "Binary") return false;
+  if (e.op === "add" || e.op === "sub") return multipleOf4(e.a) && multipleOf4(e.b);
+  if (e.op === "mul") return multipleOf4(e.a) || multipleOf4(e.b);
+  return false;
+}
+
+/**
+ * Storage buffers of 32-bit elements that a kernel only accesses as 4-lane vectors at indices
+ * `ramp(4k, 1, 4)`: they are declared `array<vec4<T>>` and read and written a `vec4` at a time.
+ */
+function vec4Buffers(s: Stmt, env: KernelEnv): Set<Buffer> {
+  const ok = new Map<Buffer, boolean>();
+  visit(s, (n) => {
+    if (n.kind !== "BufferLoad" && n.kind !== "BufferStore") return;
+    if (!env.slots.has(n.buffer)) return;
+    const i = n.indices[0];
+    const aligned = i.kind === "Ramp" && i.lanes === 4 && i.stride.kind === "IntImm" &&
+      i.stride.value === 1 && multipleOf4(i.base) && storageBits(n.buffer.dtype) === 32 &&
+      !isPacked(n.buffer.dtype);
+    ok.set(n.buffer, (ok.get(n.buffer) ?? true) && aligned);
+  });
+  // intrinsic markers address elements: never vectorize a buffer they touch
+  visit(s, (n) => {
+    if (n.kind === "Call" && env.intrinsics?.has(n.op)) {
+      for (const a of n.args) if (a.kind === "BufferLoad") ok.set(a.buffer, false);
+    }
+  });
+  return new Set([...ok].filter(([, v]) => v).map(([b]) => b));
+}
+
 /** Largest local buffer kept in scalar variables. */
 const MAX_SCALARIZED = 128;
 
@@ -489,6 +538,7 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
   const launch = collectLaunch(body, env.func);
   const threaded = launch.wg[0] * launch.wg[1] * launch.wg[2] > 1;
   const em = new KernelEmitter(env, written, launch.guard, threaded);
+  em.vec4 = vec4Buffers(body, env);
   for (const [v, value] of env.lets) {
     em.stmt({ kind: "LetStmt", v, value, body: { kind: "SeqStmt", seq: [] } });
   }
@@ -499,7 +549,7 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
     const info = env.slotInfo[slot];
     const buf = [...env.slots].find(([, s]) => s === slot)![0];
     const write = written.has(buf);
-    const el = storageElement(info.dtype);
+    const el = em.vec4.has(buf) ? `vec4<${wgslScalar(info.dtype)}>` : storageElement(info.dtype);
     const atomicEl = write && isPacked(info.dtype) ? "atomic<u32>" : el;
     const binding = bindings.length;
     bindings.push({ binding, slot, write });
