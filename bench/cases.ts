@@ -9,6 +9,7 @@
  * @module
  */
 import { rng } from "../ir/ndarray.ts";
+import type { ModelBenchCase } from "./models.ts";
 
 /** `C[m,n] = Σ_k A[m,k]·B[k,n]`. */
 export interface MatmulCase {
@@ -64,7 +65,7 @@ export interface PeakCase {
 }
 
 /** Any benchmark case. */
-export type BenchCase = MatmulCase | Conv2dCase | PeakCase;
+export type BenchCase = MatmulCase | Conv2dCase | PeakCase | ModelBenchCase;
 
 /** Output height or width of a convolution. @example `convOut(56, 3, 1, 1) === 56` */
 export function convOut(size: number, kernel: number, pad: number, stride: number): number {
@@ -90,6 +91,7 @@ export function caseFlops(c: BenchCase): number {
       return 2 * c.batch * c.outC * oh * ow * c.inC * c.kernel * c.kernel;
     }
     case "peak":
+    case "model":
       return c.flops;
   }
 }
@@ -159,6 +161,8 @@ export function inputShapes(c: BenchCase): number[][] {
       return [[c.batch, c.inC, c.h, c.w], [c.outC, c.inC, c.kernel, c.kernel]];
     case "peak":
       return [];
+    case "model":
+      return [c.inputShape];
   }
 }
 
@@ -176,6 +180,8 @@ export function outputShape(c: BenchCase): number[] {
       ];
     case "peak":
       return [];
+    case "model":
+      return c.outputShape;
   }
 }
 

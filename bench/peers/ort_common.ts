@@ -21,9 +21,9 @@ export interface OrtCase {
   readonly outputDims: number[];
 }
 
-/** Whether onnxruntime gets a model for this case (matmul and conv2d). */
+/** Whether onnxruntime gets a model for this case (matmul, conv2d and whole models). */
 export function ortSupports(c: BenchCase): boolean {
-  return c.kind === "matmul" || c.kind === "conv2d";
+  return c.kind === "matmul" || c.kind === "conv2d" || c.kind === "model";
 }
 
 /**
@@ -61,6 +61,14 @@ export function ortCase(c: BenchCase, inputs: readonly Float32Array[], impl: str
         data: inputs[1],
       }],
       output: "Y",
+      outputDims: outputShape(c),
+    };
+  }
+  if (c.kind === "model") {
+    return {
+      model: c.onnx,
+      inputs: [{ name: c.input, dims: dims[0], data: inputs[0] }],
+      output: c.output,
       outputDims: outputShape(c),
     };
   }

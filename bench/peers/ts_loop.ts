@@ -107,7 +107,9 @@ export const tsLoop: Impl = {
   threads: () => 1,
   supports: (c: BenchCase) => c.kind === "matmul" || c.kind === "conv2d",
   prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
-    if (c.kind === "peak") throw new InternalError("ts-loop has no peak kernel");
+    if (c.kind === "peak" || c.kind === "model") {
+      throw new InternalError(`ts-loop has no ${c.kind} kernel`);
+    }
     const out = new Float32Array(outputShape(c).reduce((a, b) => a * b, 1));
     const run = runner(c, inputs, out);
     return Promise.resolve({ run, result: () => out.slice(), dispose: () => {} });
