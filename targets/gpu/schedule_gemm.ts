@@ -90,7 +90,16 @@ export function gemmGpu(sch: Schedule, b: BlockInfo, tiling: GemmTiling): Schedu
   if (!k) return undefined;
   // Staged tiles need constant sizes (workgroup memory is declared statically).
   const constant = b.axes.every((a) => a.extent !== undefined);
-  if (tiling.shared && constant) return gemmShared(sch, b, k.row, k.vector, tiling);
+  if (tiling.shared && constant) {
+    // staged tiles, or the register tiles below when the block does not fit them
+    let staged: Schedule | undefined;
+    try {
+      staged = gemmShared(sch.copy(), b, k.row, k.vector, tiling);
+    } catch (e) {
+      if (!(e instanceof ScheduleError)) throw e;
+    }
+    if (staged) return staged;
+  }
   const [ty, ry] = shrink(b.axes[k.row].extent, tiling.ty, tiling.ry);
   const [tx, rx] = shrink(b.axes[k.vector].extent, tiling.tx, tiling.rx);
   const loops = sch.getLoops(sch.getBlock(b.name));
