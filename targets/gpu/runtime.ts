@@ -327,6 +327,16 @@ export class GpuDevice implements Device<GpuArtifact> {
     };
   }
 
+  /**
+   * Release the device: pooled buffers and the `GPUDevice` (tensors and kernels of it must not be
+   * used afterwards).
+   */
+  dispose(): void {
+    this.pool.clear();
+    this.pipelines.clear();
+    this.gpu.destroy();
+  }
+
   /** Wait until every submitted command has run. */
   async finish(): Promise<void> {
     await this.gpu.queue.onSubmittedWorkDone();
