@@ -14,14 +14,23 @@
  * @module
  */
 import { type DType, elementOf } from "../../ir/dtype.ts";
-import { type Call, max, type PrimExpr, type Var } from "../../ir/expr.ts";
+import type { Call, PrimExpr, Var } from "../../ir/expr.ts";
 import { InternalError, TargetError } from "../../ir/errors.ts";
 import { visit } from "../../ir/node.ts";
 import type { Buffer, For, Stmt } from "../../ir/stmt.ts";
-import { structuralEqual } from "../../ir/structural.ts";
 import type { GpuBinding, GpuBufferSlot, GpuKernel } from "./artifact.ts";
 import { emitExpr, type ExprContext } from "./wgsl_expr.ts";
 import { preludeFor } from "./wgsl_prelude.ts";
+import {
+  AXES,
+  collectLaunch,
+  constantIndices,
+  constIndex,
+  MAX_SCALARIZED,
+  tagOf,
+  vec4Buffers,
+  writtenBuffers,
+} from "./wgsl_analysis.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import { type DecodedOperand, decodeIntrinsicCall } from "../../tensorize/auto/marker.ts";
 import { isPacked, storageBits, storageElement, unsupported, wgslScalar } from "./wgsl_types.ts";
@@ -47,70 +56,10 @@ export interface KernelEnv {
 /** A kernel before hashing. */
 export type EmittedKernel = Omit<GpuKernel, "hash">;
 
-const AXES = ["x", "y", "z"] as const;
-
-function tagOf(f: For): { kind: "block" | "thread" | "vthread"; axis: number } {
-  const [a, d] = f.threadTag.split(".");
-  const axis = AXES.indexOf(d as "x");
-  if (a === "blockIdx") return { kind: "block", axis };
-  if (a === "threadIdx") return { kind: "thread", axis };
-  return { kind: "vthread", axis };
-}
-
 /** A WGSL identifier from an IR name (a letter first; no `__`, which WGSL reserves). */
 function sanitize(name: string): string {
   const s = name.replace(/[^A-Za-z0-9_]/g, "_").replace(/__+/g, "_");
   return /^[A-Za-z]/.test(s) ? s : `v${s}`;
-}
-
-/** Per thread axis: the loops bound to it. */
-interface Launch {
-  readonly loops: For[][];
-}
-
-function collectLaunch(body: Stmt, func: string): {
-  wg: [number, number, number];
-  grid: [PrimExpr, PrimExpr, PrimExpr];
-  guard: (f: For) => boolean;
-} {
-  const blocks: Launch = { loops: [[], [], []] }, threads: Launch = { loops: [[], [], []] };
-  visit(body, (n) => {
-    if (n.kind !== "For" || n.forKind !== "thread") return;
-    const t = tagOf(n);
-    if (t.kind === "block") blocks.loops[t.axis].push(n);
-    if (t.kind === "thread") threads.loops[t.axis].push(n);
-  });
-  const wg: [number, number, number] = [1, 1, 1];
-  threads.loops.forEach((ls, k) => {
-    for (const l of ls) {
-      if (l.extent.kind !== "IntImm") {
-        throw new TargetError(
-          "GPU_SYMBOLIC_THREAD_EXTENT",
-          `Cannot compile loop "${l.loopVar.name}" bound to ${l.threadTag} for the gpu target: its extent is symbolic, a workgroup size must be a constant`,
-          {
-            path: `func "${func}" / loop "${l.loopVar.name}"`,
-            hint: "split the loop by a constant factor and bind the inner loop",
-          },
-        );
-      }
-      wg[k] = Math.max(wg[k], l.extent.value);
-    }
-  });
-  const grid = blocks.loops.map((ls) =>
-    ls.reduce<PrimExpr | undefined>(
-      (m, l) => (m === undefined ? l.extent : max(m, l.extent)),
-      undefined,
-    ) ??
-      ({ kind: "IntImm", dtype: "int32", value: 1 } as PrimExpr)
-  ) as [PrimExpr, PrimExpr, PrimExpr];
-  const exact = (ls: For[]) => ls.every((l) => structuralEqual(l.extent, ls[0].extent));
-  const guard = (f: For): boolean => {
-    const t = tagOf(f);
-    const ls = (t.kind === "block" ? blocks : threads).loops[t.axis];
-    return !exact(ls) ||
-      (t.kind === "thread" && (f.extent as { value: number }).value !== wg[t.axis]);
-  };
-  return { wg, grid, guard };
 }
 
 /** Statement emitter of one kernel. */
@@ -452,76 +401,6 @@ class KernelEmitter implements ExprContext {
     }
     this.stmt(body);
   }
-}
-
-/** Whether `e` is a multiple of 4 for every value of its variables (by its form). */
-function multipleOf4(e: PrimExpr): boolean {
-  if (e.kind === "IntImm") return e.value % 4 === 0;
-  if (e.kind !== "Binary") return false;
-  if (e.op === "add" || e.op === "sub") return multipleOf4(e.a) && multipleOf4(e.b);
-  if (e.op === "mul") return multipleOf4(e.a) || multipleOf4(e.b);
-  return false;
-}
-
-/**
- * Storage buffers of 32-bit elements that a kernel only accesses as 4-lane vectors at indices
- * `ramp(4k, 1, 4)`: they are declared `array<vec4<T>>` and read and written a `vec4` at a time.
- */
-function vec4Buffers(s: Stmt, env: KernelEnv): Set<Buffer> {
-  const ok = new Map<Buffer, boolean>();
-  visit(s, (n) => {
-    if (n.kind !== "BufferLoad" && n.kind !== "BufferStore") return;
-    if (!env.slots.has(n.buffer)) return;
-    const i = n.indices[0];
-    const aligned = i.kind === "Ramp" && i.lanes === 4 && i.stride.kind === "IntImm" &&
-      i.stride.value === 1 && multipleOf4(i.base) && storageBits(n.buffer.dtype) === 32 &&
-      !isPacked(n.buffer.dtype);
-    ok.set(n.buffer, (ok.get(n.buffer) ?? true) && aligned);
-  });
-  // intrinsic markers address elements: never vectorize a buffer they touch
-  visit(s, (n) => {
-    if (n.kind === "Call" && env.intrinsics?.has(n.op)) {
-      for (const a of n.args) if (a.kind === "BufferLoad") ok.set(a.buffer, false);
-    }
-  });
-  return new Set([...ok].filter(([, v]) => v).map(([b]) => b));
-}
-
-/** Largest local buffer kept in scalar variables. */
-const MAX_SCALARIZED = 128;
-
-/** The constant of an emitted index (`12i`). */
-function constIndex(index: string): number {
-  const m = /^(-?\d+)i$/.exec(index);
-  if (!m) {
-    throw new InternalError(`gpu codegen: index ${index} of a scalarized buffer is not constant`);
-  }
-  return Number(m[1]);
-}
-
-/** Whether every access to `b` in `s` has a constant (scalar) index. */
-function constantIndices(b: Buffer, s: Stmt): boolean {
-  let ok = true;
-  visit(s, (n) => {
-    if ((n.kind === "BufferLoad" || n.kind === "BufferStore") && n.buffer === b) {
-      if (n.indices[0].kind !== "IntImm") ok = false;
-    }
-    return ok;
-  });
-  return ok;
-}
-
-/** Buffers a kernel writes: stores, and intrinsic markers' accumulators (their last operand). */
-function writtenBuffers(s: Stmt, env: KernelEnv): Set<Buffer> {
-  const out = new Set<Buffer>();
-  visit(s, (n) => {
-    if (n.kind === "BufferStore") out.add(n.buffer);
-    if (n.kind === "Call" && env.intrinsics?.has(n.op)) {
-      const last = n.args[n.args.length - 1];
-      if (last.kind === "BufferLoad") out.add(last.buffer);
-    }
-  });
-  return out;
 }
 
 /**
