@@ -36,7 +36,8 @@ import {
   targetInfo,
 } from "./report.ts";
 import type { CaseResult, Floor } from "./result.ts";
-import { runCases } from "./runner.ts";
+import { runCases, type RunOptions, timeoutResult, withTimeout } from "./runner.ts";
+import { runCasesIsolated, type WorkerInit } from "./isolate.ts";
 
 /** Report formats. */
 export type Format = "table" | "json" | "junit" | "html";
@@ -75,6 +76,10 @@ export interface CliOptions {
   readonly cache: boolean;
   /** `--cache-dir`: the artifact cache directory. */
   readonly cacheDir?: string;
+  /** `--case-timeout`: seconds a case may take (build, run, timing); 0: no limit. */
+  readonly caseTimeout: number;
+  /** `--isolate`: run kernel cases on a worker that a timeout terminates. */
+  readonly isolate: boolean;
 }
 
 const usage = (code: string, message: string) => new CommanderError(2, code, message);
@@ -124,6 +129,16 @@ export function parseCli(argv: readonly string[]): CliOptions {
     .option("--wall-clock-floors", "enforce floors on wall-clock time too (noisy)", false)
     .option("--no-cache", "compile every case (skip the artifact cache)")
     .option("--cache-dir <dir>", "artifact cache directory")
+    .option(
+      "--case-timeout <seconds>",
+      "a case still running after this is a timeout and the run goes on (0: no limit)",
+      "120",
+    )
+    .option(
+      "--isolate",
+      "run kernel cases on a worker, terminated when a case times out (stops synchronous hangs)",
+      false,
+    )
     .option("--cwd <dir>", "resolve relative paths against this directory")
     .exitOverride()
     .configureOutput({ writeErr: (s) => console.error(s.trimEnd()) });
@@ -157,6 +172,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
       throw usage("conformance.floor", `--floor ${o.floor}: need a fraction in 0..1`);
     }
   }
+  const caseTimeout = Number(o.caseTimeout);
+  if (!(caseTimeout >= 0)) {
+    throw usage(
+      "conformance.caseTimeout",
+      `--case-timeout ${o.caseTimeout}: need a number of seconds >= 0`,
+    );
+  }
   return {
     target: o.target,
     suite: o.suite,
@@ -174,6 +196,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     wallClockFloors: o.wallClockFloors,
     cache: o.cache,
     cacheDir: o.cacheDir,
+    caseTimeout,
+    isolate: o.isolate,
   };
 }
 
@@ -235,7 +259,7 @@ async function cached(
   url: string,
   opts: CliOptions,
   cwd: string,
-): Promise<{ target: Target; counters?: CacheCounters }> {
+): Promise<{ target: Target; counters?: CacheCounters; cache?: WorkerInit["cache"] }> {
   if (!opts.cache) return { target };
   const fingerprint = await moduleFingerprint(url);
   if (!fingerprint) {
@@ -244,7 +268,7 @@ async function cached(
   }
   const dir = opts.cacheDir ? resolve(cwd, opts.cacheDir) : defaultCacheDir(cwd);
   const c = withArtifactCache(target, { dir, fingerprint });
-  return { target: c.target, counters: c.counters };
+  return { target: c.target, counters: c.counters, cache: { dir, fingerprint } };
 }
 
 /** Run the command; returns the exit code. */
@@ -292,7 +316,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (opts.suite === "all" && !cases.modelsAvailable) {
     console.error("note: no model cases available yet; running the kernels suite");
   }
-  const { target, counters } = await cached(loaded.target, loaded.url, opts, cwd);
+  const { target, counters, cache } = await cached(loaded.target, loaded.url, opts, cwd);
   const floor: Floor | undefined = opts.floor !== undefined
     ? { roofline: opts.floor }
     : loaded.defaults.floor;
@@ -310,7 +334,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     progress.finished(k, total, r.id, r.verdict, extra);
   };
   clearBuildCache(); // builds of this run are counted from zero
-  const results: CaseResult[] = await runCases(cases.kernels, target, {
+  const caseTimeoutMs = opts.caseTimeout > 0 ? opts.caseTimeout * 1e3 : undefined;
+  const runOptions: RunOptions = {
+    caseTimeoutMs,
     repeats: opts.repeats,
     seed: opts.seed,
     cache: counters,
@@ -319,15 +345,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     wallClockFloors: opts.wallClockFloors,
     onCase: (c, k) => progress.update(k, total, c.id, failed),
     onResult: (r, k) => onResult(r, k),
-  });
+  };
+  let results: CaseResult[];
+  try {
+    results = opts.isolate
+      ? await runCasesIsolated(cases.kernels, {
+        targetUrl: loaded.url,
+        cases: opts.cases.length ? opts.cases : ["builtin"],
+        cwd,
+        cache,
+      }, runOptions)
+      : await runCases(cases.kernels, target, runOptions);
+  } catch (e) {
+    progress.done();
+    printProblem(e, "the isolated worker");
+    return 2;
+  }
   for (const [k, c] of cases.models.entries()) {
     const i = cases.kernels.length + k;
     progress.update(i, total, c.id, failed);
-    const r = await runModelCase(c, target, {
-      seed: opts.seed,
-      repeats: opts.repeats,
-      cache: counters,
-    });
+    const r = await withTimeout(
+      () => runModelCase(c, target, { seed: opts.seed, repeats: opts.repeats, cache: counters }),
+      caseTimeoutMs,
+      () => timeoutResult({ ...c, op: c.model }, caseTimeoutMs!, "models"),
+    );
     results.push(r);
     onResult(r, i);
   }

@@ -123,6 +123,34 @@ Deno.test("users' case files and a vendor module: failures exit 1; JUnit on stdo
   }
 });
 
+Deno.test("a hung case is a timeout in every report and the run goes on", async () => {
+  const dir = await fixtures();
+  try {
+    const at = new URL("./testing.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      `${dir}/hang.ts`,
+      `import { interpTarget } from "${at}";\n` +
+        `export default interpTarget({ name: "hang", hangOn: /^triple/ }).target;\n`,
+    );
+    const r = await run(
+      ["--target", "./hang.ts", "--cases", "./my_cases.ts", "--case-timeout", "0.5"].concat(
+        ["--format", "json", "--report-dir", "out"],
+      ),
+      dir,
+    );
+    assertEquals(r.code, 1, r.stderr);
+    assertEquals(r.stderr.trimEnd().split("\n").at(-1), "1 passed, 1 failed (1 timed out)");
+    const report = JSON.parse(r.stdout);
+    assertEquals(report.summary.verdicts.timeout, 1);
+    assertEquals(report.cases.map((c: { verdict: string }) => c.verdict), ["passed", "timeout"]);
+    const xml = await Deno.readTextFile(`${dir}/out/report.xml`);
+    assert(xml.includes('<error type="timeout"'), xml);
+    assert((await Deno.readTextFile(`${dir}/out/report.txt`)).includes("timeout"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("--suite models without model cases says so in one line and exits 2", async () => {
   const dir = await fixtures();
   try {

@@ -14,6 +14,7 @@ Deno.test("defaults: cpu target, kernels suite, table format, cache on", () => {
     3,
   ]);
   assertEquals([o.cases, o.dtypes], [[], []]);
+  assertEquals([o.caseTimeout, o.isolate], [120, false]);
 });
 
 Deno.test("options parse", () => {
@@ -41,7 +42,11 @@ Deno.test("options parse", () => {
     "--no-cache",
     "--repeats",
     "0",
+    "--case-timeout",
+    "2.5",
+    "--isolate",
   ]);
+  assertEquals([o.caseTimeout, o.isolate], [2.5, true]);
   assertEquals([o.target, o.suite, o.filter, o.quick, o.format], [
     "./chip.ts",
     "all",
@@ -66,6 +71,8 @@ Deno.test("usage errors are CommanderErrors (exit code 2)", () => {
         ["--dtype", "float33"],
         ["--floor", "2"],
         ["--repeats", "-1"],
+        ["--case-timeout", "-1"],
+        ["--case-timeout", "soon"],
         ["--no-such-flag"],
       ]
     ) {

@@ -65,12 +65,15 @@ Deno.test("summary counts passes, every kind of failure and cache outcomes", () 
   assertEquals(s.verdicts, {
     "compile-error": 1,
     "run-error": 0,
+    timeout: 0,
     mismatch: 1,
     slow: 1,
     passed: 1,
   });
   assertEquals(s.cache, { hit: 1 });
   assertEquals(finalLine(s), "1 passed, 3 failed");
+  const hung = summarize([...RESULTS, { id: "h", op: "h", dtype: "int8", verdict: "timeout" }]);
+  assertEquals(finalLine(hung), "1 passed, 4 failed (1 timed out)");
 });
 
 Deno.test("the table lists failures first, their details, and ends with the final line", () => {

@@ -46,6 +46,11 @@ export interface RunOptions {
   readonly wallClockFloors?: boolean;
   /** Run auto-tensorization for a diagnostic when no intrinsic ran (default true). */
   readonly diagnose?: boolean;
+  /**
+   * Per-case time limit in milliseconds for build + run + timing (default none; `--case-timeout`
+   * gives 120 s). A case past it is a `timeout` and the run goes on; see `runCases`.
+   */
+  readonly caseTimeoutMs?: number;
 }
 
 function describe(e: unknown): string {
@@ -233,9 +238,53 @@ export async function runCase(
   };
 }
 
+/** The result of a case that did not finish within `ms` milliseconds. */
+export function timeoutResult(
+  c: { readonly id: string; readonly op: string; readonly dtype: string },
+  ms: number,
+  suite: "kernels" | "models" = "kernels",
+): CaseResult {
+  const detail = `did not finish within the case timeout (${ms / 1e3} s; --case-timeout)`;
+  return {
+    id: c.id,
+    op: c.op,
+    dtype: c.dtype,
+    suite,
+    verdict: "timeout",
+    verdicts: { compiled: { ok: false, cache: "off", error: { message: detail } } },
+    detail,
+  };
+}
+
+/**
+ * `work()`, or `onTimeout()` if it has not settled after `ms` milliseconds (no limit when `ms` is
+ * undefined or 0). The timer is cleared when `work` settles. Work that does not yield — a
+ * synchronous loop — cannot be pre-empted: the timer fires only when it returns.
+ */
+export async function withTimeout<T>(
+  work: () => Promise<T>,
+  ms: number | undefined,
+  onTimeout: () => T,
+): Promise<T> {
+  if (!ms || ms <= 0) return await work();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((res) => {
+    timer = setTimeout(() => res(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Run cases one after another; never throws for a case's failure (a case that throws anything,
- * even outside the steps above, is a `run-error` and the run goes on).
+ * even outside the steps above, is a `run-error` and the run goes on). With `caseTimeoutMs`, a case
+ * still unsettled after it is a `timeout` and the next case starts; the abandoned case is not
+ * cancelled (a promise cannot be), so asynchronous work it still has in flight runs on beside the
+ * next cases, and a synchronous infinite loop on this thread cannot be pre-empted at all —
+ * `isolatedRunner` (`--isolate`) runs cases on a worker it can terminate.
  */
 export async function runCases(
   cases: readonly KernelCase[],
@@ -248,7 +297,11 @@ export async function runCases(
     options.onCase?.(c, k, cases.length);
     let r: CaseResult;
     try {
-      r = await runCase(c, target, options);
+      r = await withTimeout(
+        () => runCase(c, target, options),
+        options.caseTimeoutMs,
+        () => timeoutResult(c, options.caseTimeoutMs!),
+      );
     } catch (e) {
       r = {
         id: c.id,

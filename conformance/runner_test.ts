@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../ir/test_util.ts";
 import { clearBuildCache } from "../sdk/mod.ts";
 import { withArtifactCache } from "./artifact_cache.ts";
 import { kernelCases } from "./kernel_cases.ts";
-import { runCases } from "./runner.ts";
+import { runCases, withTimeout } from "./runner.ts";
 import { interpTarget } from "./testing.ts";
 import { BUILTIN_DEFAULTS } from "./load_target.ts";
 
@@ -133,4 +133,13 @@ Deno.test("bytes: the device's DMA bytes only when the whole kernel ran on it", 
     stats: { seconds: 0, cycles: 0, dmaBytes: 0, hostOps: ["T_add"] },
   });
   assertEquals([host.bytes, host.timeSource, host.gbps], [400, "wall", 0.04]);
+});
+
+Deno.test("a case whose run never settles is a timeout and the run goes on", async () => {
+  const { target } = interpTarget({ hangOn: /relu/ });
+  const rs = await runCases(cases(), target, { repeats: 0, caseTimeoutMs: 300 });
+  assertEquals(rs.map((r) => r.verdict), ["timeout", "passed", "passed"]);
+  assert(rs[0].detail!.includes("0.3 s"), rs[0].detail);
+  const none = await withTimeout(() => Promise.resolve(1), 0, () => 2);
+  assertEquals(none, 1, "0: no limit");
 });

@@ -1,7 +1,8 @@
 /**
  * Test helpers for the conformance kit: a target whose kernels run in the reference interpreter
  * (`InterpDevice`), with knobs to make it fail in each way a vendor target can — crash on a
- * kernel, compute a wrong answer, fail to compile — and an optional deterministic cycle count
+ * kernel, compute a wrong answer, fail to compile, hang (a run that never settles, or a
+ * synchronous loop that spins a while) — and an optional deterministic cycle count
  * (so floors can be tested without wall-clock noise). It counts its codegen's compiles.
  *
  * @module
@@ -30,6 +31,10 @@ export interface InterpTargetOptions {
   readonly wrongOn?: RegExp;
   /** Refuse to compile kernels whose name matches. */
   readonly refuseOn?: RegExp;
+  /** Never settle `run` for kernels whose name matches (a hung target). */
+  readonly hangOn?: RegExp;
+  /** Busy-wait this many ms on the calling thread in `run` of kernels matching `hangOn` first. */
+  readonly spinMs?: number;
   /** Simulated cycles per run (reported as `KernelStats.cycles`/`seconds` at 1 GHz). */
   readonly cycles?: number;
 }
@@ -50,6 +55,11 @@ class MisbehavingDevice extends InterpDevice {
     const name = kernel.artifact.entry;
     if (this.o.crashOn?.test(name)) {
       return Promise.reject(new RangeError(`interp device crashed in kernel "${name}"`));
+    }
+    if (this.o.hangOn?.test(name)) {
+      const until = performance.now() + (this.o.spinMs ?? 0);
+      while (performance.now() < until) { /* a synchronous loop: nothing can pre-empt it */ }
+      return new Promise<void>(() => {});
     }
     const done = super.run(kernel, args);
     if (this.o.wrongOn?.test(name)) {
