@@ -2,6 +2,7 @@
  * Read regions recomputed from a block's accesses after a rewrite changed what it loads (inlining):
  * per buffer, the indices of every load; per dimension, a range from the least to the greatest
  * when the indices differ by constants, else the whole dimension (as `ir/te.ts` declares them).
+ * A block holding blocks takes their regions (`regions.ts`).
  *
  * @module
  */
@@ -16,6 +17,8 @@ import {
   range,
   type Stmt,
 } from "../../ir/stmt.ts";
+import { childBlocks } from "./find.ts";
+import { accessRegions } from "./regions.ts";
 
 /** Indices of every load of each buffer in `stmts` (not entering nested blocks). */
 export function loadsOf(stmts: readonly Stmt[]): Map<Buffer, PrimExpr[][]> {
@@ -53,7 +56,8 @@ export function hullRegion(buf: Buffer, list: readonly PrimExpr[][], ana: Analyz
 
 /**
  * `b`'s read regions with those of `changed` buffers recomputed from its loads (dropped when it
- * no longer loads them); other regions are kept in place.
+ * no longer loads them); other regions are kept in place. A block holding blocks (the outer block
+ * of `blockize`) takes their declared regions instead, relaxed over the loops between.
  */
 export function refreshReads(
   b: Block,
@@ -61,17 +65,24 @@ export function refreshReads(
   ana: Analyzer,
 ): BufferRegion[] {
   const loads = loadsOf(b.init ? [b.init, b.body] : [b.body]);
+  const nested = childBlocks(b).length > 0
+    ? new Map(accessRegions(b, ana).reads.map((r) => [r.buffer, r]))
+    : undefined;
+  const regionOf = (buf: Buffer): BufferRegion | undefined =>
+    nested ? nested.get(buf) : loads.has(buf) ? hullRegion(buf, loads.get(buf)!, ana) : undefined;
   const out: BufferRegion[] = [];
   const done = new Set<Buffer>();
   for (const r of b.reads) {
     if (!changed.has(r.buffer)) out.push(r);
-    else if (loads.has(r.buffer) && !done.has(r.buffer)) {
-      out.push(hullRegion(r.buffer, loads.get(r.buffer)!, ana));
+    else if (!done.has(r.buffer)) {
+      const fresh = regionOf(r.buffer);
+      if (fresh) out.push(fresh);
     }
     done.add(r.buffer);
   }
   for (const buf of changed) {
-    if (!done.has(buf) && loads.has(buf)) out.push(hullRegion(buf, loads.get(buf)!, ana));
+    const fresh = done.has(buf) ? undefined : regionOf(buf);
+    if (fresh) out.push(fresh);
   }
   return out;
 }

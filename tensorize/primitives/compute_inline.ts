@@ -50,7 +50,7 @@ import {
   scopeOutputProblem,
   writes,
 } from "../analysis/dataflow.ts";
-import { findBlock } from "../analysis/find.ts";
+import { childBlocks, findBlock } from "../analysis/find.ts";
 import { refreshReads } from "../analysis/read_regions.ts";
 import { removalRoot, replaceStmts } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
@@ -146,15 +146,21 @@ export function computeInlineBlock(f: PrimFunc, name: string): PrimFunc {
         return substitute(store.value, new Map(vars.map((v, d) => [v, n.indices[d]])));
       },
     });
-  // bottom-up: nested blocks are rewritten before the blocks around them
+  // bottom-up: nested blocks are rewritten before the blocks around them, whose regions then
+  // follow theirs (a blockized block around a consumer reads what the consumer now reads)
+  const rewritten = new Set<Stmt>();
   const body = rewrite(f.body, {
     post: (n) => {
       if (n.kind !== "BlockRealize" || n === loc.realize) return n;
       const b = n.block;
       const nbody = inlineLoads(b.body), init = b.init && inlineLoads(b.init);
-      if (nbody === b.body && init === b.init) return n;
+      // (only blocks declaring the buffer: the root block declares nothing)
+      const inner = reads(b, buf) && childBlocks(b).some((r) => rewritten.has(r));
+      if (nbody === b.body && init === b.init && !inner) return n;
       const nb: Block = { ...b, body: nbody, ...(init ? { init } : {}) };
-      return { ...n, block: { ...nb, reads: refreshReads(nb, readBufs, ana) } };
+      const out = { ...n, block: { ...nb, reads: refreshReads(nb, readBufs, ana) } };
+      rewritten.add(out);
+      return out;
     },
   });
   const g = replaceStmts({ ...f, body }, new Map([[removalRoot(loc), null]]));

@@ -1,8 +1,9 @@
-import { assert } from "../../ir/test_util.ts";
-import { parseFunc } from "../../ir/script/mod.ts";
+import { assert, assertEquals } from "../../ir/test_util.ts";
+import { parseFunc, print } from "../../ir/script/mod.ts";
 import * as ops from "../../ir/ops/mod.ts";
 import { placeholder } from "../../ir/te.ts";
 import { Schedule } from "../mod.ts";
+import { findBlock } from "../analysis/find.ts";
 import {
   assertEquivalent,
   assertSameFunc,
@@ -277,4 +278,18 @@ Deno.test("reverseComputeInline refuses to move a store above a block that reads
   assert(ok.show().includes("T[vi] = A[vi] * 2.0 + 1.0"), ok.show());
   assertEquivalent(f, ok.func, 1);
   assertTraceRoundTrip(ok, f);
+});
+
+Deno.test("computeInline into a blockized consumer refreshes the outer block's reads", () => {
+  // Regression: C_o kept reading B (removed); block order by declared regions then let a
+  // compute-at move A's producer past C_o.
+  const f = parseFunc(CHAIN);
+  const sch = new Schedule(f);
+  const [, j] = sch.getLoops(sch.getBlock("C"));
+  sch.blockize(j);
+  sch.computeInline(sch.getBlock("B"));
+  const outer = findBlock(sch.func, "C_o")!.block;
+  assertEquals(outer.reads.map((r) => print(r)), ["A[wi_o, 0..4]"]);
+  assertEquivalent(f, sch.func, 1);
+  assertTraceRoundTrip(sch, f);
 });
