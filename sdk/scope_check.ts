@@ -18,6 +18,7 @@ import { byteSize, elementOf } from "../ir/dtype.ts";
 import { TargetError } from "../ir/errors.ts";
 import { add, int, mul, type PrimExpr, sub, type Var } from "../ir/expr.ts";
 import type { PrimFunc } from "../ir/func.ts";
+import { printNode } from "../ir/script/printer.ts";
 import type { Buffer, Stmt } from "../ir/stmt.ts";
 import type { MemoryScope } from "./scope.ts";
 import type { Target } from "./target.ts";
@@ -119,7 +120,7 @@ class Checker {
         "SCOPE_UNBOUNDED",
         b,
         `Cannot prove that buffer "${b.name}" fits scope "${s.name}" of target "${t.name}": its size has no upper bound (shape [${
-          b.shape.map(String).join(", ")
+          b.shape.map((d) => printNode(d)).join(", ")
         }]), the scope holds ${cap} bytes`,
         "make its size constant (tile it: split, compute_at) or bound the variables it depends on",
       );

@@ -113,6 +113,7 @@ Deno.test("a symbolic size counts with its largest value; without a bound it can
   assertEquals(problems.map((e) => e.code), ["SCOPE_UNBOUNDED"]);
   assert(problems[0].message.includes(`buffer "s" fits scope "acc"`), problems[0].message);
   assert(problems[0].message.includes("holds 256 bytes"), problems[0].message);
+  assert(problems[0].message.includes("(shape [n * 2])"), problems[0].message);
 });
 
 Deno.test("unknown scopes and misalignment", () => {
