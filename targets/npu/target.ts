@@ -121,7 +121,7 @@ export function defineNpuTarget(
     },
     peak: npuPeak(config, scopes),
     // graph-level offload (ir/graph partition): GEMM-like producers with their bias/relu epilogue
-    graphPatterns: (["dense", "matmul", "conv2d"] as const).map((op) => ({
+    graphPatterns: (["dense", "matmul", "batch_matmul", "conv2d"] as const).map((op) => ({
       name: op,
       ops: [op, "add?", "relu?"],
       dtypes: config.modes.filter((m) => m !== "int8"), // int8 needs a requantising epilogue
