@@ -32,11 +32,17 @@ export interface WorkerInit {
 
 /** The run options that cross to the worker (plain data). */
 export interface WorkerRunOptions {
+  /** As `RunOptions.repeats`. */
   readonly repeats?: number;
+  /** As `RunOptions.seed`. */
   readonly seed?: number;
+  /** `RunOptions.baselines` as entries (case id, ms). */
   readonly baselines?: readonly (readonly [string, number])[];
+  /** As `RunOptions.defaultFloor`. */
   readonly defaultFloor?: Floor;
+  /** As `RunOptions.wallClockFloors`. */
   readonly wallClockFloors?: boolean;
+  /** As `RunOptions.diagnose`. */
   readonly diagnose?: boolean;
 }
 
