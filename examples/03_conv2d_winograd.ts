@@ -39,6 +39,7 @@ import { add, eq, type ExprLike, floordiv, floormod, mul, select, sub } from "..
 import type { PrimFunc } from "../ir/func.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sum } from "../ir/te.ts";
 import { pad } from "../ir/ops/mod.ts";
+import { opError } from "../ir/ops/errors.ts";
 import { analyzerFor } from "../tensorize/analysis/bindings.ts";
 import { findBlock, replaceStmt } from "../tensorize/analysis/find.ts";
 import { withAccessRegions } from "../tensorize/analysis/regions.ts";
@@ -102,7 +103,13 @@ export function conv2dWinogradFunction(
 ): PrimFunc {
   const half = size / 2, nchw = layout === "NCHW";
   if (size % 8 !== 0) {
-    throw new RangeError(`Winograd F(2x2, 3x3) here needs a size divisible by 8, got ${size}`);
+    throw opError(
+      "OP_BAD_PARAM",
+      "conv2d_winograd",
+      "size",
+      `${size} must be a multiple of 8 (panels of 4 tiles of 2 along a row)`,
+      "use the direct schedule (examples/03_conv2d_nchw.ts) for other sizes",
+    );
   }
   const X = placeholder(nchw ? [batch, inC, size, size] : [batch, size, size, inC], "float32", "X");
   const W = placeholder(nchw ? [outC, inC, 3, 3] : [3, 3, inC, outC], "float32", "W");

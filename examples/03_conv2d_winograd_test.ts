@@ -1,6 +1,7 @@
 import { assert, assertThrows } from "../ir/test_util.ts";
 import { printFunc } from "../ir/script/mod.ts";
 import { runFunc } from "../ir/interp/mod.ts";
+import { OpError } from "../ir/ops/errors.ts";
 import { build } from "../sdk/mod.ts";
 import cpu from "../targets/cpu/mod.ts";
 import { assertClose, assertEquivalent, assertTraceRoundTrip } from "../tensorize/testing.ts";
@@ -53,6 +54,7 @@ Deno.test("03 Winograd: built for cpu, equal to the direct convolution", async (
   }
 });
 
-Deno.test("03 Winograd: sizes the tiling cannot cover are refused", () => {
-  assertThrows(() => conv2dWinogradFunction(1, 2, 6, 2), RangeError);
+Deno.test("03 Winograd: sizes the tiling cannot cover are refused with OP_BAD_PARAM", () => {
+  const e = assertThrows(() => conv2dWinogradFunction(1, 2, 6, 2), OpError);
+  assert(e.code === "OP_BAD_PARAM" && e.message.includes('"size"'), e.message);
 });
