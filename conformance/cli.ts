@@ -131,7 +131,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     .option("--cache-dir <dir>", "artifact cache directory")
     .option(
       "--case-timeout <seconds>",
-      "a case still running after this is a timeout and the run goes on (0: no limit)",
+      "a case still running after this is a timeout and the run goes on (model cases: 10x; 0: no limit)",
       "120",
     )
     .option(
@@ -271,6 +271,12 @@ async function cached(
   return { target: c.target, counters: c.counters, cache: { dir, fingerprint } };
 }
 
+/**
+ * A model case's time limit in units of `--case-timeout`: a model builds dozens of kernels (cold,
+ * 0.5–11 s each with clang-in-wasm on a loaded machine), a kernel case one.
+ */
+export const MODEL_TIMEOUT_FACTOR = 10;
+
 /** Run the command; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let opts: CliOptions;
@@ -335,6 +341,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   clearBuildCache(); // builds of this run are counted from zero
   const caseTimeoutMs = opts.caseTimeout > 0 ? opts.caseTimeout * 1e3 : undefined;
+  const modelTimeoutMs = caseTimeoutMs && caseTimeoutMs * MODEL_TIMEOUT_FACTOR;
   const runOptions: RunOptions = {
     caseTimeoutMs,
     repeats: opts.repeats,
@@ -366,8 +373,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     progress.update(i, total, c.id, failed);
     const r = await withTimeout(
       () => runModelCase(c, target, { seed: opts.seed, repeats: opts.repeats, cache: counters }),
-      caseTimeoutMs,
-      () => timeoutResult({ ...c, op: c.model }, caseTimeoutMs!, "models"),
+      modelTimeoutMs,
+      () => timeoutResult({ ...c, op: c.model }, modelTimeoutMs!, "models"),
     );
     results.push(r);
     onResult(r, i);
