@@ -50,6 +50,7 @@ import {
 import { unionInterval } from "../../ir/transform/mod.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import {
+  blocksWithPaths,
   type Box,
   contains,
   enclosingInit,
@@ -63,6 +64,7 @@ import {
 } from "../analysis/dataflow.ts";
 import { type BlockLocation, findBlock } from "../analysis/find.ts";
 import { nestOver } from "../analysis/nest.ts";
+import { loadsOf } from "../analysis/read_regions.ts";
 import { uniqueBlockName, uniqueBufferName } from "../analysis/stages.ts";
 import { replaceStmts, stmtsOf } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
@@ -142,8 +144,17 @@ function copyNest(name: string, from: Buffer, to: Buffer, box: Box, ana: Analyze
   return nestOver(blk, box, TRUE, true, ana);
 }
 
-/** Replace `buf` by `to` in a block's accesses and regions. */
+/**
+ * Replace `buf` by `to` in a block's accesses and regions, and in those of the blocks inside it
+ * (a blockized block's inner blocks).
+ */
 function redirect(b: Block, buf: Buffer, to: Buffer, regions: "reads" | "both"): Block {
+  const region = (r: Block["reads"][number]) => r.buffer === buf ? bufferRegion(to, r.region) : r;
+  const retarget = (x: Block): Block => ({
+    ...x,
+    reads: x.reads.map(region),
+    writes: regions === "both" ? x.writes.map(region) : x.writes,
+  });
   const swap = (s: Stmt) =>
     rewrite(s, {
       post: (n) => {
@@ -151,17 +162,11 @@ function redirect(b: Block, buf: Buffer, to: Buffer, regions: "reads" | "both"):
         if (n.kind === "BufferStore" && n.buffer === buf) {
           return bufferStore(to, n.value, n.indices);
         }
+        if (n.kind === "BlockRealize") return { ...n, block: retarget(n.block) };
         return n;
       },
     });
-  const region = (r: Block["reads"][number]) => r.buffer === buf ? bufferRegion(to, r.region) : r;
-  return {
-    ...b,
-    body: swap(b.body),
-    ...(b.init ? { init: swap(b.init) } : {}),
-    reads: b.reads.map(region),
-    writes: regions === "both" ? b.writes.map(region) : b.writes,
-  };
+  return retarget({ ...b, body: swap(b.body), ...(b.init ? { init: swap(b.init) } : {}) });
 }
 
 /** `f` with `stage` inserted at `position` of the scope block's body and `cache` allocated. */
@@ -319,24 +324,41 @@ export function cacheWriteBlock(
 /**
  * Why the block would read values of `buf` that a cache allocated in the scope does not hold
  * (undefined when it would not): a block that reads the buffer it writes finds its earlier
- * values only through its own init, run in the same scope instance — so it needs an init, and
- * each reduction variable bound by loops inside the scope only (else earlier instances of the
- * scope did part of the reduction into the original buffer).
+ * values only through an init run in the same scope instance — its own, with each reduction
+ * variable bound by loops inside the scope (else earlier instances of the scope did part of the
+ * reduction into the original buffer), or, for a block holding blocks (blockize's outer block),
+ * those of the blocks inside that read the buffer.
  */
 function staleRead(loc: BlockLocation, scope: Scope, buf: Buffer): string | undefined {
-  if (!reads(loc.block, buf)) return undefined;
-  if (!loc.block.init) return "with no init (its values come from another block)";
   const inner = new Set(
     loc.path.slice(scope.path.length).flatMap((s) => s.kind === "For" ? [s.loopVar] : []),
   );
-  const k = loc.block.iterVars.findIndex((iv, k) =>
-    iv.iterKind !== "spatial" && freeVars(loc.realize.iterValues[k]).some((v) => !inner.has(v))
+  return staleIn(loc.realize, inner, buf);
+}
+
+function staleIn(realize: BlockRealize, inner: ReadonlySet<Var>, buf: Buffer): string | undefined {
+  const b = realize.block;
+  if (!reads(b, buf)) return undefined;
+  if (!b.init) {
+    const nested = blocksWithPaths(b.body);
+    if (nested.length === 0 || loadsOf([b.body]).has(buf)) {
+      return `with no init (its values come from another block)`;
+    }
+    for (const { realize: r, path } of nested) {
+      // inside: the scope's loops, the block's iteration variables and the loops down to `r`
+      const vars = new Set([...inner, ...b.iterVars.map((iv) => iv.v)]);
+      for (const s of path) if (s.kind === "For") vars.add(s.loopVar);
+      const why = staleIn(r, vars, buf);
+      if (why) return why;
+    }
+    return undefined;
+  }
+  const k = b.iterVars.findIndex((iv, k) =>
+    iv.iterKind !== "spatial" && freeVars(realize.iterValues[k]).some((v) => !inner.has(v))
   );
   return k < 0
     ? undefined
-    : `and its reduction variable "${
-      loc.block.iterVars[k].v.name
-    }" runs over loops outside the scope`;
+    : `and its reduction variable "${b.iterVars[k].v.name}" runs over loops outside the scope`;
 }
 
 function freeVars(e: PrimExpr): Var[] {

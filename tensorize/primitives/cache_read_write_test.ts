@@ -1,7 +1,8 @@
-import { assert } from "../../ir/test_util.ts";
+import { assert, assertEquals } from "../../ir/test_util.ts";
 import { parseFunc } from "../../ir/script/mod.ts";
 import * as ops from "../../ir/ops/mod.ts";
 import { Schedule } from "../mod.ts";
+import { findBlock } from "../analysis/find.ts";
 import {
   assertEquivalent,
   assertSameFunc,
@@ -270,4 +271,22 @@ Deno.test("cacheWrite refuses a block that reads values another block wrote (sta
     "SCHEDULE_CACHE_STALE_READ",
   );
   assert(e.message.includes("no init"), e.message);
+});
+
+Deno.test("cache stages of a blockized outer block redirect the blocks inside it too", () => {
+  // The inner block's init makes the write cache hold the running sums (the outer block has no
+  // init of its own), and its regions name the caches, not the originals.
+  const f = matmulFunc("int32");
+  const sch = new Schedule(f);
+  const [, j] = sch.getLoops(sch.getBlock("C"));
+  const outer = sch.blockize(j);
+  sch.cacheRead(outer, 1, "shared");
+  sch.cacheWrite(outer, 0, "local");
+  const inner = findBlock(sch.func, "C")!.block;
+  assertEquals(
+    [...inner.reads, ...inner.writes].map((r) => r.buffer.name),
+    ["C_local", "A_shared", "B", "C_local"],
+  );
+  assertEquivalent(f, sch.func, 2, { sizes: { n: 3 } });
+  assertTraceRoundTrip(sch, f);
 });
