@@ -14,6 +14,8 @@ export interface BenchArgs {
   readonly filter?: RegExp;
   /** Fewer, shorter repetitions. */
   readonly quick: boolean;
+  /** Also run the WebGPU impls (matmul 512/1024 fp32 on the \`gpu\` target and tfjs-webgpu). */
+  readonly gpu: boolean;
   /** Print usage and exit. */
   readonly help: boolean;
 }
@@ -33,6 +35,8 @@ Options:
                     followed by one { target, case, goal, value, met, ours } per issue-3 target
   --filter REGEX    only run pairs whose "case/impl" matches, e.g. "matmul_f32_512" or "tfjs"
   --quick           fewer repetitions (a rough figure in well under a minute)
+  --gpu             also time fp32 matmul 512/1024 on WebGPU: tessera-gpu (default schedule),
+                    tessera-gpu-tuned, tessera-gpu-naive and tfjs-webgpu (slow on a software adapter)
   -h, --help        this text`;
 
 /**
@@ -54,6 +58,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         json: { type: "string" },
         filter: { type: "string" },
         quick: { type: "boolean", default: false },
+        gpu: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -80,5 +85,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (values.json === "") {
     throw new BenchError("BENCH_BAD_ARGS", "Cannot write JSON: --json needs a file name");
   }
-  return { json: values.json, filter, quick: values.quick, help: values.help };
+  return { json: values.json, filter, quick: values.quick, gpu: values.gpu, help: values.help };
 }

@@ -7,8 +7,10 @@ Deno.test("parseBenchArgs: defaults", () => {
     json: undefined,
     filter: undefined,
     quick: false,
+    gpu: false,
     help: false,
   });
+  assert(parseBenchArgs(["--gpu"]).gpu);
 });
 
 Deno.test("parseBenchArgs: --json, --filter, --quick, -h", () => {
@@ -19,7 +21,10 @@ Deno.test("parseBenchArgs: --json, --filter, --quick, -h", () => {
   assert(!a.filter!.test("matmul_f32_1024/tfjs-wasm"));
   assertEquals(parseBenchArgs(["--json=x.json"]).json, "x.json");
   assert(parseBenchArgs(["-h"]).help);
-  assert(USAGE.includes("--filter") && USAGE.includes("--json") && USAGE.includes("--quick"));
+  assert(
+    USAGE.includes("--filter") && USAGE.includes("--json") && USAGE.includes("--quick") &&
+      USAGE.includes("--gpu"),
+  );
 });
 
 Deno.test("parseBenchArgs: bad input is a BenchError with code BENCH_BAD_ARGS", () => {

@@ -27,6 +27,7 @@ import { formatVerdicts, verdicts } from "./targets.ts";
 import { loopReference, spotError } from "./reference.ts";
 import type { Impl, Prepared } from "./peers/peer.ts";
 import { reasonOf } from "./peers/peer.ts";
+import { GPU_IMPLS } from "./peers/gpu.ts";
 import { ortNode } from "./peers/ort_node.ts";
 import { ortWeb } from "./peers/ort_web.ts";
 import { tessera } from "./peers/tessera.ts";
@@ -246,7 +247,8 @@ export async function runBench(args: BenchArgs): Promise<Row[]> {
   const selected = (c: BenchCase, i: Impl) =>
     i.supports(c) && runsCase(c, i) && (!args.filter || args.filter.test(`${c.id}/${i.name}`));
   const cases = [...CASES, ...await modelBenchCases()];
-  const used = IMPLS.filter((i) => cases.some((c) => selected(c, i)));
+  const all = args.gpu ? [...IMPLS, ...GPU_IMPLS] : IMPLS;
+  const used = all.filter((i) => cases.some((c) => selected(c, i)));
   if (used.length === 0) log(`no case/impl pair matches --filter ${args.filter}`);
   const [impls, down] = await initAll(used);
   // The reference impls run even when the filter leaves them out of the table.

@@ -30,6 +30,12 @@ interface GpuModule {
   applyGpuSchedule(f: PrimFunc, o: GpuScheduleOptions): { schedule: { func: PrimFunc } };
 }
 
+/** The gpu bench cases: square fp32 matmul 512 and 1024. */
+function gpuCase(c: BenchCase): boolean {
+  return c.kind === "matmul" && c.dtype === undefined && c.m === c.n && c.m === c.k &&
+    (c.m === 512 || c.m === 1024);
+}
+
 let gpuMod: GpuModule | undefined;
 
 async function loadGpu(impl: string): Promise<GpuModule> {
@@ -60,7 +66,7 @@ function tesseraGpu(
       await loadGpu(name);
     },
     threads: () => 1,
-    supports: (c: BenchCase) => c.kind === "matmul" && c.dtype === undefined,
+    supports: gpuCase,
     async prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
       const m = await loadGpu(name);
       const f = caseFunc(c);
@@ -122,7 +128,7 @@ export const tfjsWebgpu: Impl = {
     }
   },
   threads: () => 1,
-  supports: (c: BenchCase) => c.kind === "matmul" && c.dtype === undefined,
+  supports: gpuCase,
   prepare(c: BenchCase, inputs: Float32Array[]): Promise<Prepared> {
     if (!tf || c.kind !== "matmul") throw new PeerUnavailable("tfjs-webgpu", "not initialised");
     const t = tf;
