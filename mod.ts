@@ -54,3 +54,18 @@ export * as defaults from "./tensorize/default/mod.ts";
 export * from "./sdk/mod.ts";
 export { cpu } from "./targets/cpu/mod.ts";
 export { defineNpuTarget, npu, REFERENCE_NPU } from "./targets/npu/mod.ts";
+export { defineGpuTarget } from "./targets/gpu/target.ts";
+export { type AdapterInfo, requestAdapterInfo } from "./targets/gpu/adapter.ts";
+export { gpuTarget } from "./targets/gpu/load.ts";
+// The graph level (symbolic shapes, passes, executors, placement) and ONNX import.
+export * as graph from "./ir/graph/mod.ts";
+export {
+  decodeOnnx,
+  importOnnx,
+  OnnxError,
+  type OnnxErrorCode,
+  type OnnxImportOptions,
+  type OnnxModel,
+  supportedOnnxOps,
+} from "./ir/graph/onnx/mod.ts";
+export * as onnx from "./ir/graph/onnx/mod.ts";

@@ -4,6 +4,11 @@
  */
 import { assert, assertEquals } from "./ir/test_util.ts";
 import { fromFileUrl, serveDirectory } from "./ir/test_serve.ts";
+import { join } from "node:path";
+import { type NDArray, randomNDArray } from "./ir/ndarray.ts";
+import { GraphExecutor } from "./ir/graph/mod.ts";
+import { importOnnx } from "./ir/graph/onnx/mod.ts";
+import { MLP, mlpModel } from "./conformance/models/mlp.ts";
 
 Deno.test("mod.ts imports by URL in a fresh Deno process", async () => {
   const root = fromFileUrl(new URL("./", import.meta.url));
@@ -76,3 +81,51 @@ Deno.test("by URL, a kernel from the op library builds for cpu, runs and prints"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("by URL, an ONNX model imports, builds for cpu and runs in three lines", async () => {
+  const root = fromFileUrl(new URL("./", import.meta.url));
+  await using server = serveDirectory(root);
+  const dir = await Deno.makeTempDir({ prefix: "tessera-url-" });
+  try {
+    const model = join(dir, "mlp.onnx");
+    await Deno.writeFile(model, mlpModel());
+    const inputs = [randomNDArray("float32", [3, MLP.inputs], 5)];
+    const want = await runFunc0(model, inputs);
+    const script = `
+      import * as t from "${server.url}mod.ts";
+      const x = t.ndarray("float32", [3, ${MLP.inputs}], ${
+      JSON.stringify(Array.from(inputs[0].data as Float32Array))
+    });
+      const mod = t.importOnnx(await Deno.readFile(${JSON.stringify(model)}));
+      const ex = new t.graph.GraphExecutor(mod, { backend: await t.targetBackend(t.cpu) });
+      const [y] = await ex.run([x]);
+      console.log(JSON.stringify({ shape: y.shape, data: Array.from(y.data) }));
+      ex.dispose();
+    `;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-config", "--no-lock", "-A", script],
+      env: { NO_COLOR: "1" },
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, `child failed:\n${stderr}`);
+    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assertEquals(result.shape, [3, MLP.classes]);
+    const worst = result.data.reduce(
+      (m: number, v: number, i: number) => Math.max(m, Math.abs(v - Number(want.data[i]))),
+      0,
+    );
+    assert(worst < 1e-5, `differs from the interpreter by ${worst}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The model's output on the reference interpreter (the graph executor's default backend). */
+async function runFunc0(file: string, inputs: NDArray[]): Promise<NDArray> {
+  const ex = new GraphExecutor(importOnnx(await Deno.readFile(file)));
+  const [y] = await ex.run(inputs);
+  return y;
+}

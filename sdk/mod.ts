@@ -92,3 +92,4 @@ export {
   type ScopeReport,
   type ScopeUsage,
 } from "./scope_check.ts";
+export { targetBackend, type TargetBackendOptions, targetBackends } from "./graph_backend.ts";

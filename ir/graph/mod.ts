@@ -83,7 +83,48 @@ export { foldConstants } from "./fold_constants.ts";
 export { eliminateDeadCode } from "./dce.ts";
 export { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 export { DEFAULT_PASSES, FUSED_PASSES } from "./pipelines.ts";
-export { fuse } from "./fuse.ts";
+export { fuse, type FuseStop, fuseWith } from "./fuse.ts";
 export { type ExecutorOptions, type ExternFn, GraphExecutor, type KernelTime } from "./executor.ts";
 export { bindShape, type DimMismatch, evalDim, type SizeEnv } from "./shape_eval.ts";
 export { verifyGraph } from "./verify.ts";
+// Placement across targets, partitioning for offload, and numerical bisection.
+export {
+  COPY_EXTERNS,
+  DEVICE_COPY,
+  homeOf,
+  isCopy,
+  type Location,
+  locationOf,
+  place,
+  placementProblems,
+  type PlaceOptions,
+  TARGET_ATTR,
+  targetOf,
+} from "./placement.ts";
+export { PlacedExecutor, type PlacedExecutorOptions, type PlacedStep } from "./placed_executor.ts";
+export {
+  chainMatches,
+  type GraphPattern,
+  matchPattern,
+  opChainOf,
+  patternProblem,
+} from "./pattern.ts";
+export {
+  formatPlacementReport,
+  fuseForTargets,
+  offloadPasses,
+  type OffloadTarget,
+  partition,
+  type PartitionOptions,
+  partitionPass,
+  type PartitionResult,
+  type PlacementEntry,
+} from "./partition.ts";
+export {
+  type BisectComparison,
+  bisectGraph,
+  type BisectOptions,
+  type BisectResult,
+  type KernelRecord,
+  type KernelVerdict,
+} from "./bisect.ts";
