@@ -53,12 +53,14 @@ const STEPS: readonly Step[] = [
 function randomSchedule(sch: Schedule, count: number, rng: Rng): number {
   let ok = 0;
   for (let t = 0; t < count; t++) {
-    // Leaf blocks only (blockize makes outer blocks; their loops belong to the inner ones too).
-    const names = blocksUnder(sch.func.body)
-      .filter((r) => r.block.name !== "root" && blocksUnder(r.block.body).length === 0)
-      .map((r) => r.block.name);
+    // Leaf blocks mostly; now and then an outer block of blockize (its loops are the ones above).
+    const all = blocksUnder(sch.func.body).filter((r) => r.block.name !== "root");
+    const names = all.filter((r) => blocksUnder(r.block.body).length === 0).map((r) =>
+      r.block.name
+    );
     if (names.length === 0) break;
-    const block = sch.getBlock(pick(rng, names));
+    const outer = all.filter((r) => blocksUnder(r.block.body).length > 0).map((r) => r.block.name);
+    const block = sch.getBlock(pick(rng, outer.length > 0 && rng.int(4) === 0 ? outer : names));
     const loops = sch.getLoops(block);
     const other = sch.getLoops(sch.getBlock(pick(rng, names)));
     if (loops.length === 0 || other.length === 0) continue;

@@ -15,7 +15,8 @@
  *
  * Each binding is divided (`analysis/subspace.ts`) into `outer · E + inner`: bindings over only
  * outer (inner) loops go whole to the outer (inner) block. The outer block's regions are the
- * inner block's relaxed over the inner iteration variables. The predicate's conjuncts over
+ * inner block's relaxed over the inner iteration variables; an outer value that may leave its
+ * domain (a non-dividing split) guards the outer block too. The predicate's conjuncts over
  * outer loops only go to the outer block; the others stay on the inner one, with outer loop
  * variables rewritten in terms of the outer block's variables. With a reduction whose outer
  * part is non-trivial, the init moves to the outer block (as a loop nest over the inner spatial
@@ -30,7 +31,7 @@
  */
 import { detectIterMap, inverseIterMap } from "../../ir/arith/mod.ts";
 import type { Analyzer } from "../../ir/arith/mod.ts";
-import { add, and, mul, type PrimExpr, type Var, variable } from "../../ir/expr.ts";
+import { add, and, ge, lt, mul, type PrimExpr, type Var, variable } from "../../ir/expr.ts";
 import { type Node, visit } from "../../ir/node.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import {
@@ -211,6 +212,14 @@ export function blockize(f: PrimFunc, loopVar: Var): { func: PrimFunc; block: st
     writes: writes.map((r) => relaxRegion(r, dom, ana)),
     init: moveInit ? outerInit(f, init!, innerRealize, chain, name) : undefined,
     body: nest,
+  });
+  // An outer value past its domain (a non-dividing split: `vi_o = i_0` with i_0 in 0..8 over 7)
+  // has every inner instance guarded off; guard the outer block too, so it stays in its domain.
+  const outerAna = analyzerFor(f, path);
+  outerIVs.forEach((iv, k) => {
+    const v = outerVals[k], end = add(iv.dom.min, iv.dom.extent);
+    if (!outerAna.canProve(ge(v, iv.dom.min))) outerPred.push(ge(v, iv.dom.min));
+    if (!outerAna.canProve(lt(v, end))) outerPred.push(lt(v, outerAna.simplify(end)));
   });
   const outer = blockRealize(outerVals, conjoin(outerPred), outerBlock);
   return { func: replaceStmt(f, loop, outer), block: name };

@@ -172,3 +172,33 @@ Deno.test("blockize errors: several blocks, a non-loop body, an interleaved bind
   const [, , inner] = s2.getLoops(s2.getBlock("C"));
   assertScheduleError(s2, () => s2.blockize(inner), "SCHEDULE_BLOCKIZE_NOT_DIVISIBLE");
 });
+
+Deno.test("blockize guards the outer block when its value may leave its domain", () => {
+  // Regression: i (7) and j (5) fused, split by 5 into 8 tiles: vi_o = i_j_fused_0 reached 7,
+  // outside 0..7, where only the inner blocks were guarded.
+  const f = parseFunc(`func f(A: buffer<float32>[7, 5], C: buffer<float32>[7, 5]) {
+  block root() {
+    for i in 0..7 {
+      for j in 0..5 {
+        block C(vi: spatial(0..7) = i, vj: spatial(0..5) = j) {
+          reads(A[vi, vj])
+          writes(C[vi, vj])
+          C[vi, vj] = A[vi, vj] + 1.0
+        }
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [i, j] = sch.getLoops(sch.getBlock("C"));
+  const ij = sch.fuse(i, j);
+  const [, inner] = sch.split(ij, [8, undefined]);
+  sch.blockize(inner);
+  const text = sch.show();
+  assert(
+    text.includes("block C_o(vi_o: spatial(0..7) = i_j_fused_0) where i_j_fused_0 < 7 {"),
+    text,
+  );
+  assertEquivalent(f, sch.func, 1);
+  assertTraceRoundTrip(sch, f);
+});

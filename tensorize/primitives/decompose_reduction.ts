@@ -139,6 +139,9 @@ export function decomposeReductionBlock(
   }
   const ivs = spatial.map((s) => iterVar(variable(s.iv.v.name), s.iv.dom, "spatial"));
   const rename = new Map<Var, PrimExpr>(spatial.map((s, k) => [s.iv.v, ivs[k].v]));
+  // the init runs where the reduction variables are at their minimum (a blockized block's init
+  // may name them, e.g. in an inner predicate): the new block has none, so bind them there
+  for (const iv of blk.iterVars) if (iv.iterKind !== "spatial") rename.set(iv.v, iv.dom.min);
   const initBody = substitute(blk.init!, rename);
   const ana = analyzerFor(f);
   const initName = uniqueBlockName(f, `${name}_init`);

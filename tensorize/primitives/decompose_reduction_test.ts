@@ -158,3 +158,19 @@ Deno.test("decomposeReduction refuses a loop that repeats the update without bin
   sch.decomposeReduction(c, i);
   assertEquivalent(f, sch.func, 2);
 });
+
+Deno.test("decomposeReduction of a blockized block binds reduction variables its init names", () => {
+  // Regression: blockize moved the init (guarded by `k_1_init + vk_o * 3 < 16`) to the outer
+  // block; decomposed, the init block has no vk_o, which must be its minimum there.
+  const f = matmulFunc("int32");
+  const sch = new Schedule(f);
+  const [, , k] = sch.getLoops(sch.getBlock("C"));
+  const [, k1] = sch.split(k, [undefined, 3]);
+  const outer = sch.blockize(k1);
+  const [, , k0] = sch.getLoops(outer);
+  sch.decomposeReduction(outer, k0);
+  const text = sch.show();
+  assert(text.includes("block C_init() where k_1_init < 16 {"), text);
+  assertEquivalent(f, sch.func, 2, { sizes: { n: 3 } });
+  assertTraceRoundTrip(sch, f);
+});
