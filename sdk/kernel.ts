@@ -137,9 +137,39 @@ export function createKernel(
     });
   };
 
+  // Size values already solved and checked, by the arguments' dtypes, shapes and scalar values:
+  // a call with a known signature skips binding, solving and the checks those made.
+  const solved = new Map<string, readonly DeviceArg[]>();
+  const signatureKey = (args: readonly DeviceArg[]): string | undefined => {
+    let key = "";
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k];
+      if (sig.params[k].kind === "scalar") key += `${typeof a}:${String(a)};`;
+      else {
+        if (!isDeviceTensor(a) || a.device !== device || a.freed) return undefined;
+        for (let j = 0; j < k; j++) if (args[j] === a) return undefined; // aliasing: full check
+        key += `${a.dtype}[${a.shape.join(",")}];`;
+      }
+    }
+    return key;
+  };
+  /** The lowered call's arguments for a known signature (size values from `sizes`). */
+  const fastArgs = (args: readonly DeviceArg[], sizes: readonly DeviceArg[]): DeviceArg[] => {
+    const out: DeviceArg[] = new Array(args.length);
+    for (let k = 0; k < args.length; k++) {
+      const p = sig.params[k];
+      out[k] = p.kind === "scalar" ? abiValue(p.v.dtype, args[k] as number | bigint) : args[k];
+    }
+    for (const s of sizes) out.push(s);
+    return out;
+  };
+
   /** Check and bind device arguments; the lowered call's argument list. */
   const prepare = (args: readonly DeviceArg[]): DeviceArg[] => {
     if (args.length !== sig.params.length) throw arity(args.length, "arguments");
+    const key = signatureKey(args);
+    const known = key === undefined ? undefined : solved.get(key);
+    if (known) return fastArgs(args, known);
     const b = sig.binding();
     sig.params.forEach((p, k) => p.kind === "scalar" && b.scalar(p, args[k]));
     sig.params.forEach((p, k) => p.kind === "buffer" && b.tensor(p, checkTensor(b, p, args[k])));
@@ -150,7 +180,12 @@ export function createKernel(
       const p = sig.params[k];
       return p.kind === "scalar" ? abiValue(p.v.dtype, a as number | bigint) : a;
     });
-    out.push(...b.sizeValues());
+    const sizes = b.sizeValues();
+    if (key !== undefined) {
+      if (solved.size >= 64) solved.clear();
+      solved.set(key, sizes);
+    }
+    out.push(...sizes);
     return out;
   };
 

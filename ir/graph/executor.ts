@@ -71,6 +71,16 @@ function lastUses(f: GraphFunc): Map<Atom, number> {
   return last;
 }
 
+/** What a run of a function needs that does not depend on its inputs (built once). */
+interface Plan {
+  /** The bindings of all blocks, in order. */
+  readonly bindings: readonly Binding[];
+  /** Each binding's node path (for messages). */
+  readonly paths: readonly string[];
+  /** The atoms whose last reader is each binding: freed right after it. */
+  readonly releases: readonly (readonly Atom[])[];
+}
+
 /** A run-time value: a tensor or a tuple of values. */
 type Value = BackendTensor | readonly Value[];
 
@@ -96,6 +106,7 @@ export class GraphExecutor {
   private readonly prepared = new Map<string, Promise<Runnable>>();
   private readonly constants = new Map<Constant, BackendTensor>();
   private profile: KernelTime[] = [];
+  private readonly plans = new Map<GraphFunc, Plan>();
 
   /** Run the passes over `mod` and get ready to run it. */
   constructor(mod: GraphModule, private readonly options: ExecutorOptions = {}) {
@@ -153,9 +164,11 @@ export class GraphExecutor {
     }
     const values = new Map<Atom, Value>();
     const owned = new Map<Atom, BackendTensor[]>(); // tensors each value allocated
-    const last = lastUses(f);
+    const plan = this.plan(f);
     const release = (a: Atom) => {
-      for (const t of owned.get(a) ?? []) this.backend.free(t);
+      const ts = owned.get(a);
+      if (!ts) return;
+      for (const t of ts) this.backend.free(t);
       owned.delete(a);
     };
     this.profile = [];
@@ -167,16 +180,13 @@ export class GraphExecutor {
         if (t !== inputs[k]) owned.set(p, [t]);
         values.set(p, t);
       });
-      let k = 0;
-      for (const blk of f.blocks) {
-        for (const b of blk.bindings) {
-          const mine: BackendTensor[] = [];
-          owned.set(b.v, mine);
-          values.set(b.v, await this.step(f, b, values, env, mine));
-          // free what nothing reads any more (aliases extend their sources' lives)
-          for (const a of [b.v, ...argsOf(b.value)]) if ((last.get(a) ?? -1) <= k) release(a);
-          k++;
-        }
+      for (let k = 0; k < plan.bindings.length; k++) {
+        const b = plan.bindings[k];
+        const mine: BackendTensor[] = [];
+        owned.set(b.v, mine);
+        values.set(b.v, await this.step(b, plan.paths[k], values, env, mine));
+        // free what nothing reads any more (aliases extend their sources' lives)
+        for (const a of plan.releases[k]) release(a);
       }
       const out = this.read(f.output, values);
       const flat: BackendTensor[] = [];
@@ -188,6 +198,30 @@ export class GraphExecutor {
     } finally {
       for (const a of [...owned.keys()]) release(a);
     }
+  }
+
+  /** The bindings of a function in order, their paths and what to free after each (once per function). */
+  private plan(f: GraphFunc): Plan {
+    let p = this.plans.get(f);
+    if (p) return p;
+    const bindings = f.blocks.flatMap((blk) => blk.bindings);
+    const last = lastUses(f);
+    const releases = bindings.map((b, k) =>
+      [b.v, ...argsOf(b.value)].filter((a, i, all) =>
+        (last.get(a) ?? -1) <= k && all.indexOf(a) === i
+      )
+    );
+    const paths = bindings.map((b) => {
+      const v = b.value;
+      const what = v.kind === "CallTIR"
+        ? `call_tir "${v.func}"`
+        : v.kind === "CallExtern"
+        ? `call_extern "${v.func}"`
+        : v.kind;
+      return nodePath(f.name, b.v.name, what);
+    });
+    this.plans.set(f, p = { bindings, paths, releases });
+    return p;
   }
 
   /** The run-time value of an atom (constants uploaded once per executor). */
@@ -264,19 +298,13 @@ export class GraphExecutor {
 
   /** Run one binding: its run-time checks, then its value. */
   private async step(
-    f: GraphFunc,
     b: Binding,
+    path: string,
     values: ReadonlyMap<Atom, Value>,
     env: Map<Var, number>,
     owned: BackendTensor[],
   ): Promise<Value> {
     const v = b.value;
-    const what = v.kind === "CallTIR"
-      ? `call_tir "${v.func}"`
-      : v.kind === "CallExtern"
-      ? `call_extern "${v.func}"`
-      : v.kind;
-    const path = nodePath(f.name, b.v.name, what);
     for (const c of b.checks) {
       const x = evalDim(c.a, env);
       const y = evalDim(c.b, env);
@@ -305,8 +333,9 @@ export class GraphExecutor {
           return o;
         });
         const args = v.args.map((a) => this.read(a, values) as BackendTensor);
+        for (const o of outs) args.push(o);
         const t0 = performance.now();
-        await run([...args, ...outs]);
+        await run(args);
         this.profile.push({ binding: b.v.name, func: v.func, ms: performance.now() - t0 });
         return b.v.type.kind === "TupleType" ? outs : outs[0];
       }

@@ -17,6 +17,11 @@ export type CallEmitter = (args: readonly string[], dtype: DType) => string;
 export interface EmitOptions {
   /** Allow relaxed-SIMD instructions (compiled with -mrelaxed-simd). */
   readonly relaxedSimd?: boolean;
+  /**
+   * Compute float32 exp, erf, tanh and sigmoid through the host in double, exactly as the
+   * interpreter (default false: inline float32 approximations, c_math.ts).
+   */
+  readonly exactMath?: boolean;
   /** Emitters for calls that are not math ops (target intrinsics), by op name. */
   readonly calls?: Readonly<Record<string, CallEmitter>>;
   /**

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { inlineF32Math } from "./c_math.ts";
 import { InternalError } from "../../ir/errors.ts";
 import {
   bitsOf,
@@ -247,6 +248,10 @@ function floatCall(
       case "sqrt":
         return roundTo(arg, `__builtin_sqrtf(${x})`); // √ in float32 then to 16 bits is exact
     }
+  }
+  if (arg === "float32" && result === "float32") {
+    const fast = inlineF32Math(ctx, op, 1, args[0]);
+    if (fast !== undefined) return fast;
   }
   const f64 = elementOf(arg) === "float64";
   const dargs = args.map((a) => (f64 ? a : `(double)${paren(a)}`));

@@ -29,6 +29,7 @@ import {
 import type { BinaryOp } from "../../ir/expr.ts";
 import type { CContext } from "./c_context.ts";
 import { vectorFma } from "./c_fma.ts";
+import { inlineF32Math } from "./c_math.ts";
 import { halfRound } from "./c_half.ts";
 import { compareOp } from "./c_scalar.ts";
 import { cShort, cVector, isHalf, paren, valueBytes, vecName } from "./c_types.ts";
@@ -155,7 +156,10 @@ export function vectorCall(
     case "sqrt":
       return isHalf(d) ? undefined : `__builtin_elementwise_sqrt(${args[0]})`;
   }
-  return undefined;
+  // exp, erf, tanh, sigmoid: inline float32 approximations (c_math.ts)
+  return cShort(d) === "f32" && !isHalf(d)
+    ? inlineF32Math(ctx, op, lanesOf(d), args[0])
+    : undefined;
 }
 
 /** Byte width of the value lanes of `d` (the width a select mask must have). */

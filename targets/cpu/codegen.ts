@@ -46,7 +46,8 @@ export const cpuCodegen: Codegen<CpuArtifact> = {
   async compile(lowered: PrimFunc, ctx: CompileContext): Promise<CpuArtifact> {
     const relaxedSimd = ctx.options.relaxedSimd !== false;
     const intr = lowerCIntrinsics(lowered, ctx.target.intrinsics);
-    const k = emitC(intr.func, { relaxedSimd, calls: intr.calls });
+    const exactMath = ctx.options.exactMath === true;
+    const k = emitC(intr.func, { relaxedSimd, exactMath, calls: intr.calls });
     const source = withIntrinsicSources(k.source, intr.sources);
     const wasm = await compileC(source, cpuFlags({ relaxedSimd, sharedMemory: true }));
     return {

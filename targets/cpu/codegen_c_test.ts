@@ -498,7 +498,9 @@ for (const [kind, threadTag] of KINDS) {
 const all = [...cases.values()].flat();
 let batch: ReturnType<typeof compileBatch> | undefined;
 function compiled() {
-  batch ??= compileBatch(all.map((c) => c.f));
+  // exactMath: math calls through the host, bit for bit with the interpreter (c_math_test.ts
+  // checks the default inline float32 math against its stated error)
+  batch ??= compileBatch(all.map((c) => c.f), { exactMath: true });
   return batch;
 }
 
