@@ -32,7 +32,9 @@
  * (`SCHEDULE_REGION_UNBOUNDED`) and mapped back (`SCHEDULE_REGION_PATTERN`); for the reverse,
  * the iterations over the loop cover the whole original domain (`SCHEDULE_REGION_NOT_COVERED`);
  * the block's predicate, unless its domains imply it, is rewritten over its iteration variables
- * and kept (`SCHEDULE_PREDICATE_NOT_MOVABLE` when it names a loop left behind otherwise).
+ * and kept (`SCHEDULE_PREDICATE_NOT_MOVABLE` when it names a loop left behind otherwise); a
+ * reduction block is not put where a loop binding none of its variables would repeat its update
+ * inside a loop driving a reduction variable (`SCHEDULE_REPEATING_LOOP`).
  *
  * @module
  */
@@ -52,6 +54,7 @@ import { type Interval, relaxExpr, unionInterval } from "../../ir/transform/mod.
 import { iterKindsOf, predicateOverIterVars } from "../analysis/affine.ts";
 import { analyzerFor, simplifyBindings } from "../analysis/bindings.ts";
 import {
+  blocksWithPaths,
   type Box,
   completeProblem,
   consumersOf,
@@ -254,6 +257,27 @@ export function computeAtLoop(
     );
   }
   const nest = simplifyBindings(nestOver(block, doms, guard, preserveUnitLoops, ana), ana);
+  if (block.init) {
+    // A loop above the new place that binds none of its variables repeats the reduction, which
+    // its init makes idempotent only from outside every loop driving a reduction variable.
+    const moved = blocksWithPaths(nest)[0].realize;
+    const above = [...lloc.path.slice(scope.path.length), loop].filter((s): s is For =>
+      s.kind === "For"
+    );
+    const reduceAt = above.findIndex((l) => iterKindsOf(moved, l.loopVar).reduce);
+    const repeat = reduceAt < 0 ? undefined : above.slice(reduceAt + 1).find((l) => {
+      const k = iterKindsOf(moved, l.loopVar);
+      return !k.spatial && !k.reduce && !(l.extent.kind === "IntImm" && l.extent.value === 1);
+    });
+    if (repeat) {
+      throw fail(
+        "SCHEDULE_REPEATING_LOOP",
+        `loop "${repeat.loopVar.name}" would repeat its update inside loop "${
+          above[reduceAt].loopVar.name
+        }", which drives a reduction variable`,
+      );
+    }
+  }
   const stmts = [...children];
   stmts.splice(firstConsumer, 0, nest);
   const newLoop: For = { ...loop, body: seq(stmts) };

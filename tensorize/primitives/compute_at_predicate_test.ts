@@ -168,3 +168,39 @@ Deno.test("block primitives refuse blocks and loops inside a block's init", () =
   assertScheduleError(sch, () => sch.cacheWrite(init, 0, "local"), "SCHEDULE_IN_INIT");
   assertScheduleError(sch, () => sch.computeInline(init), "SCHEDULE_IN_INIT");
 });
+
+Deno.test("reverseComputeAt refuses a place where a loop repeats a reduction's update", () => {
+  // Regression: C moved under P's loop i, below k (a reduction loop of C) and j (which binds
+  // nothing of C, so repeats it): each j would add the k-th products again.
+  const f = parseFunc(`func f(A: buffer<float32>[4, 3], B: buffer<float32>[3], C: buffer<float32>[4]) {
+  block root() {
+    alloc P: buffer<float32>[4, 3]
+    for k in 0..3 {
+      for j in 0..2 {
+        for i in 0..4 {
+          block P(vi: spatial(0..4) = i, vk: spatial(0..3) = k) {
+            reads(A[vi, vk])
+            writes(P[vi, vk])
+            P[vi, vk] = A[vi, vk] * 2.0
+          }
+        }
+      }
+      for i1 in 0..4 {
+        block C(wi: spatial(0..4) = i1, wk: reduce(0..3) = k) {
+          reads(C[wi], P[wi, wk], B[wk])
+          writes(C[wi])
+          init {
+            C[wi] = 0.0
+          }
+          C[wi] = C[wi] + P[wi, wk] * B[wk]
+        }
+      }
+    }
+  }
+}`);
+  const sch = new Schedule(f);
+  const [, , i] = sch.getLoops(sch.getBlock("P"));
+  const c = sch.getBlock("C");
+  const e = assertScheduleError(sch, () => sch.reverseComputeAt(c, i), "SCHEDULE_REPEATING_LOOP");
+  assert(e.message.includes('"j"') && e.message.includes('"k"'), e.message);
+});
