@@ -125,6 +125,26 @@ export function iterKindsOf(realize: BlockRealize, v: Var): { spatial: boolean; 
   return { spatial, reduce };
 }
 
+/** Whether loop `l` repeats `realize`: it binds none of its variables and runs more than once. */
+export function repeatsBlock(realize: BlockRealize, l: For): boolean {
+  const k = iterKindsOf(realize, l.loopVar);
+  return !k.spatial && !k.reduce && !(l.extent.kind === "IntImm" && l.extent.value === 1);
+}
+
+/**
+ * The first of `loops` (outermost first) that repeats `realize` inside one driving a reduction
+ * variable of it, with that loop: there the update runs again on each repetition without its
+ * init in between (outside all of them, the init makes repeating idempotent).
+ */
+export function repeatInsideReduction(
+  realize: BlockRealize,
+  loops: readonly For[],
+): { repeat: For; reduce: For } | undefined {
+  const at = loops.findIndex((l) => iterKindsOf(realize, l.loopVar).reduce);
+  const repeat = at < 0 ? undefined : loops.slice(at + 1).find((l) => repeatsBlock(realize, l));
+  return repeat && { repeat, reduce: loops[at] };
+}
+
 /**
  * The predicate of `realize` written over its block's iteration variables, for a block whose
  * loops are replaced (compute_at): each sub-expression equal to an iteration value becomes that

@@ -51,7 +51,7 @@ import {
   type Stmt,
 } from "../../ir/stmt.ts";
 import { type Interval, relaxExpr, unionInterval } from "../../ir/transform/mod.ts";
-import { iterKindsOf, predicateOverIterVars } from "../analysis/affine.ts";
+import { iterKindsOf, predicateOverIterVars, repeatInsideReduction } from "../analysis/affine.ts";
 import { analyzerFor, simplifyBindings } from "../analysis/bindings.ts";
 import {
   blocksWithPaths,
@@ -264,17 +264,11 @@ export function computeAtLoop(
     const above = [...lloc.path.slice(scope.path.length), loop].filter((s): s is For =>
       s.kind === "For"
     );
-    const reduceAt = above.findIndex((l) => iterKindsOf(moved, l.loopVar).reduce);
-    const repeat = reduceAt < 0 ? undefined : above.slice(reduceAt + 1).find((l) => {
-      const k = iterKindsOf(moved, l.loopVar);
-      return !k.spatial && !k.reduce && !(l.extent.kind === "IntImm" && l.extent.value === 1);
-    });
-    if (repeat) {
+    const bad = repeatInsideReduction(moved, above);
+    if (bad) {
       throw fail(
         "SCHEDULE_REPEATING_LOOP",
-        `loop "${repeat.loopVar.name}" would repeat its update inside loop "${
-          above[reduceAt].loopVar.name
-        }", which drives a reduction variable`,
+        `loop "${bad.repeat.loopVar.name}" would repeat its update inside loop "${bad.reduce.loopVar.name}", which drives a reduction variable`,
       );
     }
   }

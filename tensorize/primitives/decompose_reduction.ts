@@ -35,7 +35,7 @@ import {
   TRUE,
 } from "../../ir/stmt.ts";
 import { substitute } from "../../ir/transform/mod.ts";
-import { bindingProblem, iterKindsOf, usesVar } from "../analysis/affine.ts";
+import { bindingProblem, iterKindsOf, repeatsBlock, usesVar } from "../analysis/affine.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import { reductionProblem, scopeBlocks, scopeOf } from "../analysis/dataflow.ts";
 import { findBlock, findLoop, loopsAbove, replaceStmt } from "../analysis/find.ts";
@@ -104,10 +104,7 @@ export function decomposeReductionBlock(
   }
   // A loop from `loop` down that binds no variable repeats the update (after a compute-at), which
   // the init inside the block made idempotent; hoisted, the init would run once for them all.
-  const repeat = nest.slice(at).find((l) => {
-    const kinds = iterKindsOf(loc.realize, l.loopVar);
-    return !kinds.spatial && !kinds.reduce && !(l.extent.kind === "IntImm" && l.extent.value === 1);
-  });
+  const repeat = nest.slice(at).find((l) => repeatsBlock(loc.realize, l));
   if (repeat) {
     throw fail(
       "SCHEDULE_REPEATING_LOOP",

@@ -23,7 +23,7 @@
 import type { Var } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import type { For, Stmt } from "../../ir/stmt.ts";
-import { bindingProblem, iterKindsOf, usesVar } from "../analysis/affine.ts";
+import { bindingProblem, iterKindsOf, repeatInsideReduction, usesVar } from "../analysis/affine.ts";
 import {
   blocksUnderWithLoops,
   findLoop,
@@ -152,22 +152,17 @@ function checkNest(f: PrimFunc, chain: readonly For[]): void {
  * again on each repetition without the init in between.
  */
 function checkRepeats(f: PrimFunc, chain: readonly For[], order: readonly Var[]): void {
+  const loops = order.map((v) => chain.find((c) => c.loopVar === v)!);
   for (const { realize } of blocksUnderWithLoops(chain[0])) {
-    if (!realize.block.init) continue;
-    let reduce: Var | undefined;
-    for (const v of order) {
-      const kinds = iterKindsOf(realize, v);
-      if (kinds.reduce) reduce ??= v;
-      const l = chain.find((c) => c.loopVar === v)!;
-      const unit = l.extent.kind === "IntImm" && l.extent.value === 1;
-      if (reduce && !kinds.spatial && !kinds.reduce && !unit) {
-        throw scheduleError(
-          f,
-          "SCHEDULE_REPEATING_LOOP",
-          `Cannot reorder loop "${v.name}" inside loop "${reduce.name}": it repeats block "${realize.block.name}" without binding a variable, and each repetition would update the reduction again`,
-          { loop: v, block: realize.block.name },
-        );
-      }
+    const bad = realize.block.init && repeatInsideReduction(realize, loops);
+    if (bad) {
+      const v = bad.repeat.loopVar;
+      throw scheduleError(
+        f,
+        "SCHEDULE_REPEATING_LOOP",
+        `Cannot reorder loop "${v.name}" inside loop "${bad.reduce.loopVar.name}": it repeats block "${realize.block.name}" without binding a variable, and each repetition would update the reduction again`,
+        { loop: v, block: realize.block.name },
+      );
     }
   }
 }
