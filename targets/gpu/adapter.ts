@@ -110,6 +110,7 @@ export async function requestDevice(info: AdapterInfo): Promise<GPUDevice> {
   const requiredFeatures: GPUFeatureName[] = [];
   if (info.features.timestampQuery) requiredFeatures.push("timestamp-query");
   if (info.features.shaderF16) requiredFeatures.push("shader-f16");
+  if (info.features.subgroups) requiredFeatures.push("subgroups" as GPUFeatureName);
   const requiredLimits: Record<string, number> = {};
   for (const k of Object.keys(DEFAULT_LIMITS)) {
     requiredLimits[k] = info.limits[k as keyof GpuLimits];

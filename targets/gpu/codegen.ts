@@ -97,6 +97,8 @@ export interface GpuCodegenOptions {
   readonly nativeF16?: boolean;
   /** The target's intrinsics (markers of tensorized blocks name them). */
   readonly intrinsics?: readonly Intrinsic[];
+  /** The device has `subgroups`: cross-thread reductions use `subgroupAdd/Max/Min`. */
+  readonly subgroups?: boolean;
 }
 
 /**
@@ -152,6 +154,7 @@ export function compileGpu(lowered: PrimFunc, options: GpuCodegenOptions): GpuAr
     scalarTypes: scalars.map((s) => s.v.dtype),
     lets: split.lets,
     intrinsics: new Map((options.intrinsics ?? []).map((x) => [intrinsicCallName(x), x])),
+    subgroups: options.subgroups ?? false,
   };
   const kernels: GpuKernel[] = split.kernels.map((s, k) => {
     const e = withNativeF16(

@@ -50,7 +50,7 @@ export function defineGpuTarget(info: AdapterInfo): Target<GpuArtifact> {
     ],
     intrinsics: gpuIntrinsics(info.languageFeatures ?? new Set()),
     codegen: gpuCodegen(
-      { limits: l, nativeF16: info.features.shaderF16 },
+      { limits: l, nativeF16: info.features.shaderF16, subgroups: info.features.subgroups },
       (f, t) => gpuDefaultSchedule(f, t, info.fallback ?? false),
     ),
     runtime: gpuRuntime(() => target, info),

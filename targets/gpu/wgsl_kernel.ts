@@ -14,7 +14,7 @@
  * @module
  */
 import { type DType, elementOf } from "../../ir/dtype.ts";
-import type { Call, PrimExpr, Var } from "../../ir/expr.ts";
+import { type Binary, type Call, int, type PrimExpr, type Var } from "../../ir/expr.ts";
 import { InternalError, TargetError } from "../../ir/errors.ts";
 import { visit } from "../../ir/node.ts";
 import type { Buffer, For, Stmt } from "../../ir/stmt.ts";
@@ -32,6 +32,7 @@ import {
   writtenBuffers,
 } from "./wgsl_analysis.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
+import { matchSubgroupCombine, type SubgroupCombine } from "./wgsl_subgroup.ts";
 import { type DecodedOperand, decodeIntrinsicCall } from "../../tensorize/auto/marker.ts";
 import { isPacked, storageBits, storageElement, unsupported, wgslScalar } from "./wgsl_types.ts";
 
@@ -51,6 +52,8 @@ export interface KernelEnv {
   readonly lets: readonly (readonly [Var, PrimExpr])[];
   /** The target's intrinsics by marker call name (`tsr.intrin.gpu.dot4_i8`). */
   readonly intrinsics?: ReadonlyMap<string, Intrinsic>;
+  /** The device has `subgroups`: cross-thread write-backs use subgroup reductions. */
+  readonly subgroups?: boolean;
 }
 
 /** A kernel before hashing. */
@@ -79,13 +82,18 @@ class KernelEmitter implements ExprContext {
   vec4 = new Set<Buffer>();
   /** threadIdx-bound loops around the statement being emitted. */
   private threadDepth = 0;
+  /** Serial loops around the statement being emitted. */
+  private loopDepth = 0;
   workgroupBytes = 0;
+  /** Subgroup reductions emitted (the module then enables `subgroups`). */
+  subgroupSites = 0;
 
   constructor(
     private readonly env: KernelEnv,
     private readonly written: ReadonlySet<Buffer>,
     private readonly guard: (f: For) => boolean,
     private readonly threaded: boolean,
+    private readonly threadsX: number,
   ) {}
 
   private fresh(base: string): string {
@@ -319,14 +327,58 @@ class KernelEmitter implements ExprContext {
     if (elementOf(s.loopVar.dtype) !== "int32") {
       throw unsupported(s.loopVar.dtype, `loop "${s.loopVar.name}"`);
     }
+    if (this.env.subgroups && this.threaded && this.threadDepth === 0 && this.loopDepth === 0) {
+      const m = matchSubgroupCombine(s, this.threadsX);
+      if (m) return this.subgroupCombine(s, m);
+    }
     const [lo] = this.ex(s.min), [ext] = this.ex(s.extent);
     const end = this.hoist(`${lo} + ${ext}`, "i32");
     this.flush();
     const v = this.fresh(s.loopVar.name);
     this.names.set(s.loopVar, [v]);
     this.line(`for (var ${v}: i32 = ${lo}; ${v} < ${end}; ${v} = ${v} + 1) {`);
+    this.loopDepth++;
     this.block(s.body);
+    this.loopDepth--;
     this.line(`}`);
+  }
+
+  /** A cross-thread write-back as subgroup reductions (wgsl_subgroup.ts). */
+  private subgroupCombine(s: For, m: SubgroupCombine): void {
+    const k = this.subgroupSites++;
+    const t = wgslScalar(m.partials.dtype);
+    const slots = this.threadsX; // one per subgroup: as many as invocations at worst
+    const sg: Buffer = { ...m.partials, name: `tsr_sg${k}`, shape: [int(slots)] };
+    this.workgroupDecls.push(`var<workgroup> tsr_sgn${k}: atomic<u32>;`);
+    this.workgroupDecls.push(`var<workgroup> tsr_sg${k}: array<${t}, ${slots}>;`);
+    this.local.set(sg, `tsr_sg${k}`);
+    this.workgroupBytes += 4 * (slots + 1);
+    const mine = this.load(m.partials, "i32(lid.x)");
+    this.flush();
+    // Uniform control flow: every invocation of the workgroup reaches this call.
+    this.line(`let tsr_sgv${k}: ${t} = ${m.builtin}(${mine});`);
+    this.line(`if (sgid == 0u) { tsr_sg${k}[atomicAdd(&tsr_sgn${k}, 1u)] = tsr_sgv${k}; }`);
+    this.line("workgroupBarrier();");
+    this.line("if (all(lid == vec3<u32>(0u))) {");
+    this.depth++;
+    this.threadDepth++; // stores below are invocation 0's already
+    this.names.set(s.loopVar, ["0i"]);
+    if (m.init) this.stmt(m.init);
+    const w = this.fresh("w");
+    const wv: Var = { kind: "Var", dtype: "int32", name: w };
+    this.line(`for (var ${w}: i32 = 0i; ${w} < i32(atomicLoad(&tsr_sgn${k})); ${w} = ${w} + 1) {`);
+    this.depth++;
+    this.names.set(wv, [w]);
+    const v = m.update.value as Binary;
+    this.stmt({
+      ...m.update,
+      value: { ...v, b: { kind: "BufferLoad", dtype: v.b.dtype, buffer: sg, indices: [wv] } },
+    });
+    this.depth--;
+    this.line("}");
+    this.threadDepth--;
+    this.depth--;
+    this.line("}");
   }
 
   private threadLoop(s: For): void {
@@ -416,7 +468,13 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
   const written = writtenBuffers(body, env);
   const launch = collectLaunch(body, env.func);
   const threaded = launch.wg[0] * launch.wg[1] * launch.wg[2] > 1;
-  const em = new KernelEmitter(env, written, launch.guard, threaded);
+  const em = new KernelEmitter(
+    env,
+    written,
+    launch.guard,
+    threaded,
+    launch.wg[1] * launch.wg[2] === 1 ? launch.wg[0] : 0,
+  );
   em.vec4 = vec4Buffers(body, env);
   for (const [v, value] of env.lets) {
     em.stmt({ kind: "LetStmt", v, value, body: { kind: "SeqStmt", seq: [] } });
@@ -454,15 +512,18 @@ export function emitKernel(body: Stmt, env: KernelEnv, index: number): EmittedKe
     ...em.workgroupDecls,
     "",
     `@compute @workgroup_size(${x}, ${y}, ${z})`,
-    `fn ${entry}(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {`,
+    `fn ${entry}(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>${
+      em.subgroupSites ? ", @builtin(subgroup_invocation_id) sgid: u32" : ""
+    }) {`,
     ...em.lines,
     "}",
   ].join("\n");
   const prelude = preludeFor(code);
-  const enable = /\bf16\b/.test(code) ? "enable f16;\n\n" : "";
+  const enable = (/\bf16\b/.test(code) ? "enable f16;\n" : "") +
+    (em.subgroupSites ? "enable subgroups;\n" : "");
   return {
     entry,
-    source: enable + (prelude ? `${prelude}\n\n${code}\n` : `${code}\n`),
+    source: (enable ? `${enable}\n` : "") + (prelude ? `${prelude}\n\n${code}\n` : `${code}\n`),
     bindings,
     workgroupSize: launch.wg,
     grid: launch.grid,
