@@ -9,6 +9,9 @@ import { compareArrays } from "../../conformance/tolerance.ts";
 import { build } from "../../sdk/mod.ts";
 import cpu from "../../targets/cpu/mod.ts";
 import { CPU_LOWER_OPTIONS } from "../../targets/cpu/codegen.ts";
+import { call } from "../../ir/expr.ts";
+import { randomNDArray } from "../../ir/ndarray.ts";
+import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../../ir/te.ts";
 import { assertTraceRoundTrip, elementwiseFunc, matmulFunc } from "../testing.ts";
 import { applyDefaultRules, defaultSchedule } from "./default_schedule.ts";
 
@@ -158,4 +161,19 @@ Deno.test("padding stays a stage before conv2d, and the rules leave scheduled bl
   assert(again.decisions.length >= 1);
   assert(again.decisions.every((d) => d.kind === "not plain"), JSON.stringify(again.decisions));
   assertEquals(again.schedule.trace.length, 0);
+});
+
+Deno.test("a row reduction of symbolic length is rfactored into vector partial sums", async () => {
+  const n = sizeVar("n");
+  const A = placeholder([3, n], "float32", "A");
+  const k = reduceAxis(n, "k");
+  const S = compute([3], ([i]) => sum(call("exp", [A.at(i, k)]), [k]), "S");
+  const g = defaultSchedule(createPrimFunc([A, S], "row_sum"), OPTIONS);
+  const text = printFunc(g);
+  assert(text.includes("S_rf") && text.includes("vectorized"), text);
+  const kernel = await build(g, cpu);
+  for (const len of [5, 8, 37]) {
+    const a = randomNDArray("float32", [3, len], len);
+    check(`row sum of ${len}`, await kernel.run([a]), runFunc(g, [a]), text);
+  }
 });

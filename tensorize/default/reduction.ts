@@ -14,7 +14,8 @@
  *
  * - **row reduction** (the innermost loop reduces along contiguous memory): split it by the
  *   vector width and `rfactor` the inner part, so vector partial sums accumulate in
- *   `<buffer>_rf`, which a short write-back reduces.
+ *   `<buffer>_rf`, which a short write-back reduces. A symbolic length (softmax over `seq`)
+ *   splits by one vector width with a guarded tail.
  *
  *   ```text
  *   for i, k: S[i] += X[i, k]   →   for i, k₀ { for k₁ (vectorized) { S_rf[i, k₁] += X[i, k₀·8 + k₁] } }
@@ -80,14 +81,17 @@ function streamsRows(b: BlockInfo, t: number): boolean {
 function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   const n = b.axes.length;
   const last = b.axes[n - 1];
-  if (!last?.reduce || last.extent === undefined) return false;
+  if (!last?.reduce) return false;
   const r = last.iter.v;
   if (b.loads.some((l) => accessUse(l.indices, r) !== "contiguous")) return false;
   const lanes = vectorLanes(b.loads[0]?.dtype ?? b.store.buffer.dtype, ctx.vectorBytes);
   // At least two partial sums per lane, so the partial-result block keeps a reduction loop.
-  let f = vectorFactor(last.extent, lanes);
-  while (f !== undefined && f > lanes && last.extent < 2 * f) f /= 2;
-  if (f === undefined || last.extent < 2 * f) return false;
+  // A symbolic extent: one vector of partial sums, the tail guarded.
+  const e = last.extent ?? Infinity;
+  let f = last.extent === undefined ? lanes : vectorFactor(last.extent, lanes);
+  if (lanes < 2) f = undefined;
+  while (f !== undefined && f > lanes && e < 2 * f) f /= 2;
+  if (f === undefined || e < 2 * f) return false;
   const loops = sch.getLoops(sch.getBlock(b.name));
   const [, inner] = sch.split(loops[n - 1], [undefined, f]);
   const rf = sch.rfactor(inner, b.store.indices.length);
