@@ -62,9 +62,10 @@ import {
   scopeOf,
   writes,
 } from "../analysis/dataflow.ts";
-import { type BlockLocation, findBlock } from "../analysis/find.ts";
+import { type BlockLocation, childBlocks, findBlock } from "../analysis/find.ts";
 import { nestOver } from "../analysis/nest.ts";
 import { loadsOf } from "../analysis/read_regions.ts";
+import { accessRegions } from "../analysis/regions.ts";
 import { uniqueBlockName, uniqueBufferName } from "../analysis/stages.ts";
 import { replaceStmts, stmtsOf } from "../analysis/tree.ts";
 import { scheduleError } from "../errors.ts";
@@ -115,7 +116,12 @@ function accessedBox(
   for (const r of blocks) {
     const loc = findBlock(f, r.block.name)!;
     const loops = loc.path.slice(scope.path.length).filter((s) => s.kind === "For");
-    for (const region of r.block[which].filter((x) => x.buffer === buf)) {
+    // A block holding blocks may declare more than it touches (blockize relaxes over whole
+    // domains): take its inner blocks' regions, since a write-back copies all of it.
+    const regions = childBlocks(r.block).length > 0
+      ? accessRegions(r.block, ana)[which]
+      : r.block[which];
+    for (const region of regions.filter((x) => x.buffer === buf)) {
       const b = relaxRegion(loc.realize, region, rangesOf(loops as For[]), ana) ?? full(buf);
       box = box ? box.map((d, k) => unionInterval(d, b[k], ana)) : b;
     }

@@ -290,3 +290,51 @@ Deno.test("cache stages of a blockized outer block redirect the blocks inside it
   assertEquivalent(f, sch.func, 2, { sizes: { n: 3 } });
   assertTraceRoundTrip(sch, f);
 });
+
+Deno.test("cacheWrite of a blockized block writes back what its inner blocks write, not its declared region", () => {
+  // Regression (property test, seed 705): T_not_equal_local_o declares writes of a whole row
+  // (blockize relaxes v1_i over its domain 0..13) but writes one element per instance; copying
+  // the declared region back put stale cache values over the other outer instances' results.
+  const f = parseFunc(
+    `func not_equal(a: buffer<float32>[7, 1, 5], b: buffer<float32>[1, 13, 1], T_not_equal: buffer<bool>[7, 13, 5]) {
+  block root() {
+    for i in 0..7 {
+      for j in 0..13 {
+        block T_not_equal_o(vi_o: spatial(0..7) = i, vj_o: spatial(0..13) = j) {
+          alloc T_not_equal_local: buffer<bool>[7, 13, 5](scope="local")
+          reads(a[vi_o, 0, 0..5], b[0, vj_o, 0])
+          writes(T_not_equal[vi_o, vj_o, 0..5])
+          for ax0 in 0..1 {
+            for ax0_1 in 0..5 {
+              block T_not_equal(vk_i: spatial(0..5) = ax0_1) {
+                reads(a[vi_o, 0, vk_i], b[0, vj_o, 0])
+                writes(T_not_equal_local[vi_o, vj_o, vk_i])
+                T_not_equal_local[vi_o, vj_o, vk_i] = a[vi_o, 0, vk_i] != b[0, vj_o, 0]
+              }
+            }
+            block T_not_equal_local_o(v0_o: spatial(0..7) = vi_o + ax0) {
+              reads(T_not_equal_local[v0_o, 0..13, 0..5])
+              writes(T_not_equal[v0_o, 0..13, 0..5])
+              for ax1 in 0..1 {
+                for ax2 in 0..5 {
+                  block T_not_equal_local(v1_i: spatial(0..13) = vj_o + ax1, v2_i: spatial(0..5) = ax2) {
+                    reads(T_not_equal_local[v0_o, v1_i, v2_i])
+                    writes(T_not_equal[v0_o, v1_i, v2_i])
+                    T_not_equal[v0_o, v1_i, v2_i] = T_not_equal_local[v0_o, v1_i, v2_i]
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}`,
+  );
+  const sch = new Schedule(f);
+  sch.cacheWrite(sch.getBlock("T_not_equal_local_o"), 0, "local");
+  const text = sch.show();
+  assert(text.includes("v1: spatial(0..13) = vj_o + ax1"), text);
+  assertEquivalent(f, sch.func, 2);
+});
