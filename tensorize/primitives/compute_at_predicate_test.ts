@@ -172,7 +172,8 @@ Deno.test("block primitives refuse blocks and loops inside a block's init", () =
 Deno.test("reverseComputeAt refuses a place where a loop repeats a reduction's update", () => {
   // Regression: C moved under P's loop i, below k (a reduction loop of C) and j (which binds
   // nothing of C, so repeats it): each j would add the k-th products again.
-  const f = parseFunc(`func f(A: buffer<float32>[4, 3], B: buffer<float32>[3], C: buffer<float32>[4]) {
+  const f = parseFunc(
+    `func f(A: buffer<float32>[4, 3], B: buffer<float32>[3], C: buffer<float32>[4]) {
   block root() {
     alloc P: buffer<float32>[4, 3]
     for k in 0..3 {
@@ -197,7 +198,8 @@ Deno.test("reverseComputeAt refuses a place where a loop repeats a reduction's u
       }
     }
   }
-}`);
+}`,
+  );
   const sch = new Schedule(f);
   const [, , i] = sch.getLoops(sch.getBlock("P"));
   const c = sch.getBlock("C");

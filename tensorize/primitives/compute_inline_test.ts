@@ -234,7 +234,8 @@ Deno.test("inlining inside a blockized block: the intermediate must belong to th
   assertEquivalent(f, sch.func, 1);
 });
 
-const WAR = (reader: string) => `func f(A: buffer<float32>[4], D: buffer<float32>[4], T: buffer<float32>[4]) {
+const WAR = (reader: string) =>
+  `func f(A: buffer<float32>[4], D: buffer<float32>[4], T: buffer<float32>[4]) {
   block root() {
     alloc B: buffer<float32>[4]
     for i in 0..4 {
