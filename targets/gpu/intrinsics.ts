@@ -5,10 +5,11 @@
  *   feature `packed_4x8_integer_dot_product`) on the four int8 values of each operand packed
  *   into a u32. The codegen packs an operand whose four bytes are contiguous in packed storage
  *   with two word loads and a funnel shift (any byte offset), others with `pack4xI8`.
- *   Auto-tensorization (`tensorize/auto`) maps int8 GEMMs onto it (padding k to a multiple of 4).
+ *   Auto-tensorization (`tensorize/auto`) maps int8 GEMMs (padding k to a multiple of 4) and int8
+ *   conv2d (in-channels per group a multiple of 4) onto it.
  *
- * Subgroup reductions (`subgroupAdd`, …) would be intrinsics of the same kind; they are offered
- * only where the adapter has the `subgroups` feature (not llvmpipe), so this target defines none.
+ * Subgroup reductions (`subgroupAdd`, …) are not intrinsics but a codegen feature
+ * (wgsl_subgroup.ts): a collective over invocations has no single-invocation description.
  *
  * @module
  */

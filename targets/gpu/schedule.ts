@@ -227,7 +227,9 @@ export function applyGpuSchedule(
 function enqueueNew(sch: Schedule, names: string[], seen: Set<string>): void {
   for (const r of blocksUnder(sch.func.body)) {
     const n = r.block.name;
-    if (n !== "root" && !seen.has(n) && r.block.annotations.tensorized === undefined) {
+    // blocks tensorization left inside the bound nest (the init) already have their threads
+    const bound = sch.getLoops(sch.getBlock(n)).some((l) => sch.get(l).forKind === "thread");
+    if (n !== "root" && !seen.has(n) && r.block.annotations.tensorized === undefined && !bound) {
       seen.add(n);
       names.push(n);
     }

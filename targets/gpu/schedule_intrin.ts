@@ -61,20 +61,39 @@ export function tensorizeInt8(
   let s = 0;
   while (s < loops.length && !reduceValues.some((e) => uses(e, t.get(loops[s]).loopVar))) s++;
   if (s === 0) return t;
+  const extents = loops.slice(0, s).map((l) => t.get(l).extent);
   const fused = s === 1 ? loops[0] : t.fuse(...loops.slice(0, s));
-  const e = t.get(fused).extent;
-  let f = threads;
-  if (e.kind === "IntImm") {
-    f = 1;
-    for (let d = Math.min(threads, e.value); d > 1; d--) {
-      if (e.value % d === 0) {
-        f = d;
-        break;
-      }
-    }
-  }
+  const f = extents.every((e) => e.kind === "IntImm")
+    ? alignedFactor(extents.map((e) => (e as { value: number }).value), threads)
+    : threads;
   const [bx, tx] = t.split(fused, [undefined, f]);
   t.bind(bx, "blockIdx.x");
   t.bind(tx, "threadIdx.x");
   return t;
+}
+
+/**
+ * The largest split factor ≤ `threads` of loops of `extents` (outermost first) fused into one
+ * that keeps every block's bindings affine: a product of the innermost loops' extents times a
+ * divisor of the next one (`[1, 3, 6, 6]` → 36 of 64; 54 would split the loop of 3 into
+ * overlapping pieces, and the init block that decomposition left beside the tensorized one
+ * could not be bound — int8 conv2d NCHW).
+ *
+ * @example
+ * ```ts
+ * import { alignedFactor } from "./schedule_intrin.ts";
+ * console.assert(alignedFactor([1, 3, 6, 6], 64) === 36);
+ * console.assert(alignedFactor([33, 17], 64) === 51);
+ * ```
+ */
+export function alignedFactor(extents: readonly number[], threads: number): number {
+  let best = 1, inner = 1;
+  for (let k = extents.length - 1; k >= 0 && inner <= threads; k--) {
+    const e = extents[k];
+    for (let d = 1; d <= e; d++) {
+      if (e % d === 0 && inner * d <= threads) best = Math.max(best, inner * d);
+    }
+    inner *= e;
+  }
+  return best;
 }

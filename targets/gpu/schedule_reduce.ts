@@ -13,6 +13,9 @@
  *                                                for t' in 0..T { S[i] += S_rf[t'] }   (invocation 0)
  * ```
  *
+ * Where the device has `subgroups`, the codegen emits that write-back as subgroup reductions
+ * (wgsl_subgroup.ts); the schedule is the same on every adapter.
+ *
  * @module
  */
 import "../../tensorize/primitives/get.ts";
