@@ -1,6 +1,7 @@
 import { lower } from "../../ir/transform/mod.ts";
 import { assert, assertEquals } from "../../ir/test_util.ts";
 import { findOp } from "../../ir/ops/catalog.ts";
+import { parseFunc } from "../../ir/script/mod.ts";
 import type { PrimFunc } from "../../ir/func.ts";
 import type { CompileContext } from "../../sdk/codegen.ts";
 import { compileGpu } from "./codegen.ts";
@@ -92,3 +93,30 @@ gpuTest(
     }
   },
 );
+
+const writeBack = (combine: string, outer: boolean) => {
+  const body = `for ax0 in 0..8 {
+        if ax0 == 0 { S[i] = 1.0 }
+        S[i] = ${combine}
+      }`;
+  return `func f(A: buffer<float32>[32], S: buffer<float32>[4]) {
+  for i in 0..4 thread("blockIdx.x") {
+    allocate R: buffer<float32>[8](scope="shared")
+    for t in 0..8 thread("threadIdx.x") {
+      R[t] = A[i * 8 + t]
+    }
+    ${outer ? `for r in 0..2 { ${body} }` : body}
+  }
+}`;
+};
+
+Deno.test("gpu subgroups: only +, max, min write-backs outside other serial loops convert", () => {
+  const src = (c: string, outer = false) =>
+    compileGpu(lower(parseFunc(writeBack(c, outer))), { limits: DEFAULT_LIMITS, subgroups: true })
+      .kernels[0].source;
+  assert(src("S[i] + R[ax0]").includes("subgroupAdd("));
+  assert(src("min(S[i], R[ax0])").includes("subgroupMin("));
+  // a product has no subgroup built-in here; a write-back in a serial loop would reuse the counter
+  assert(!src("S[i] * R[ax0]").includes("subgroup"));
+  assert(!src("S[i] + R[ax0]", true).includes("subgroup"));
+});
