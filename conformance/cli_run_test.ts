@@ -273,6 +273,24 @@ export default interpTarget().target;\n`,
   }
 });
 
+Deno.test("a target whose module says it is unavailable here is skipped in one line, exit 0", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/absent.ts`,
+      `import { interpTarget } from "${new URL("./testing.ts", import.meta.url).href}";\n` +
+        `export const available = () => ({ ok: false, reason: "no board attached" });\n` +
+        `export default interpTarget().target;\n`,
+    );
+    const r = await run(["--target", "./absent.ts"], dir);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout.trim().split("\n").length, 1, r.stdout);
+    assert(r.stdout.includes("skipped") && r.stdout.includes("no board attached"), r.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the command runs by URL", async () => {
   const dir = await fixtures();
   await using server = serveDirectory(root);

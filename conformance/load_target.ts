@@ -135,6 +135,16 @@ export async function loadTargetModule(
       { hint: "the module must import cleanly and default-export defineTarget({...})" },
     );
   }
+  // A module may say its hardware is absent here (the gpu without an adapter): the run is skipped.
+  if (typeof mod.available === "function") {
+    const a = (mod.available as () => { ok: boolean; reason?: string })();
+    if (!a.ok) {
+      throw new ConformanceError(
+        "CONF_TARGET_UNAVAILABLE",
+        `Target "${name}" is not available here: ${a.reason ?? "its module says so"}`,
+      );
+    }
+  }
   const t = mod.default as Partial<Target> | undefined;
   if (t === undefined || t === null || typeof t !== "object") {
     throw new ConformanceError(

@@ -38,6 +38,12 @@ export function gpuAvailable(): { ok: boolean; reason?: string } {
   return info.adapter ? { ok: true } : { ok: false, reason: info.missing };
 }
 
+/**
+ * The availability hook the conformance kit reads (a module may export `available`): without an
+ * adapter, `deno task conformance --target gpu` prints one line and skips.
+ */
+export const available: () => { ok: boolean; reason?: string } = gpuAvailable;
+
 export default gpu;
 export { gpu };
 export type { GpuArtifact, GpuBinding, GpuBufferSlot, GpuKernel, GpuScalar } from "./artifact.ts";
