@@ -16,6 +16,7 @@
  *   for (int32_t i = args->__tsr_lo + begin; i < args->__tsr_lo + end; i++) { … }
  * }
  * … in the kernel:  { __tsr_par_f_0_args a = { lo, A, n }; __tsr_parallel_for(0, &a, extent); }
+ *                    (an extent of 1 calls the task directly)
  * ```
  *
  * Only the outermost parallel loop of a nest is outlined: parallel loops inside a task run
@@ -160,7 +161,9 @@ export function emitParallelFor(ctx: CContext, s: For, out: Lines, emitBody: Stm
     const values = [lo, ...caps.map((c) => c.outer)];
     out.block(`if (${n} > 0) {`, () => {
       out.add(`${argsType} ${a} = { ${values.join(", ")} };`);
-      out.add(`${run}(${id}, &${a}, ${n});`);
+      // one iteration (batch 1): run the task here, without a round trip through the host
+      out.add(`if (${n} == 1) ${task}(&${a}, 0, 1);`);
+      out.add(`else ${run}(${id}, &${a}, ${n});`);
     });
   });
 }
