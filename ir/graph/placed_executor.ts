@@ -68,6 +68,16 @@ function lastUses(f: GraphFunc): Map<Atom, number> {
   }
   return last;
 }
+/** What a run of a function needs that does not depend on its inputs (built once). */
+interface Plan {
+  /** The bindings of all blocks, in order. */
+  readonly bindings: readonly Binding[];
+  /** Each binding's node path (for messages). */
+  readonly paths: readonly string[];
+  /** The atoms whose last reader is each binding: freed right after it. */
+  readonly releases: readonly (readonly Atom[])[];
+}
+
 interface Placed {
   readonly value: Value;
   readonly target: Location;
@@ -97,6 +107,7 @@ export class PlacedExecutor {
   private readonly constants = new Map<string, Map<Constant, BackendTensor>>();
   private profile: PlacedStep[] = [];
   private readonly home: string;
+  private readonly plans = new Map<GraphFunc, Plan>();
 
   /** Check the placement (`GRAPH_PLACEMENT` listing the problems) and the backends. */
   constructor(readonly module: GraphModule, private readonly options: PlacedExecutorOptions) {
@@ -171,7 +182,7 @@ export class PlacedExecutor {
       for (const [t, x] of owned.get(a) ?? []) this.backend(t).free(x);
       owned.delete(a);
     };
-    const last = lastUses(f);
+    const plan = this.plan(f);
     this.profile = [];
     try {
       f.params.forEach((p, k) => {
@@ -180,14 +191,13 @@ export class PlacedExecutor {
         if (t !== inputs[k]) owned.set(p, [[home, t]]);
         values.set(p, { value: t, target: home });
       });
-      let k = 0;
-      for (const b of f.blocks.flatMap((x) => x.bindings)) {
+      for (let k = 0; k < plan.bindings.length; k++) {
+        const b = plan.bindings[k];
         const mine: [string, BackendTensor][] = [];
         owned.set(b.v, mine);
-        values.set(b.v, await this.step(f, b, home, values, env, mine));
+        values.set(b.v, await this.step(b, plan.paths[k], home, values, env, mine));
         // free what nothing reads any more (aliases extend their sources' lives)
-        for (const a of [b.v, ...argsOf(b.value)]) if ((last.get(a) ?? -1) <= k) release(a);
-        k++;
+        for (const a of plan.releases[k]) release(a);
       }
       const out = this.read(f.output, home, values);
       const flat: BackendTensor[] = [];
@@ -199,6 +209,28 @@ export class PlacedExecutor {
     } finally {
       for (const a of [...owned.keys()]) release(a);
     }
+  }
+
+  /** The bindings of a function in order, their paths and what to free after each (once per function). */
+  private plan(f: GraphFunc): Plan {
+    let p = this.plans.get(f);
+    if (p) return p;
+    const bindings = f.blocks.flatMap((x) => x.bindings);
+    const last = lastUses(f);
+    const releases = bindings.map((b, k) =>
+      [b.v, ...argsOf(b.value)].filter((a, i, all) =>
+        (last.get(a) ?? -1) <= k && all.indexOf(a) === i
+      )
+    );
+    const paths = bindings.map((b) =>
+      nodePath(
+        f.name,
+        b.v.name,
+        b.value.kind === "CallTIR" ? `call_tir "${b.value.func}"` : b.value.kind,
+      )
+    );
+    this.plans.set(f, p = { bindings, paths, releases });
+    return p;
   }
 
   /** An atom's value for a reader on `target` (constants uploaded once per target). */
@@ -235,15 +267,14 @@ export class PlacedExecutor {
 
   /** Run one binding on its target: checks, then the value. */
   private async step(
-    f: GraphFunc,
     b: Binding,
+    path: string,
     home: string,
     values: ReadonlyMap<Atom, Placed>,
     env: Map<Var, number>,
     owned: [string, BackendTensor][],
   ): Promise<Placed> {
     const v = b.value;
-    const path = nodePath(f.name, b.v.name, v.kind === "CallTIR" ? `call_tir "${v.func}"` : v.kind);
     for (const c of b.checks) {
       const x = evalDim(c.a, env), y = evalDim(c.b, env);
       if (x !== y) {
@@ -285,8 +316,9 @@ export class PlacedExecutor {
           return o;
         });
         const args = v.args.map((a) => this.read(a, target, values) as BackendTensor);
+        for (const o of outs) args.push(o);
         const t0 = performance.now();
-        await run([...args, ...outs]);
+        await run(args);
         const ms = performance.now() - t0;
         this.profile.push({ binding: b.v.name, kind: "kernel", func: v.func, target, ms });
         return { value: b.v.type.kind === "TupleType" ? outs : outs[0], target };
