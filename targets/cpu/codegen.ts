@@ -3,7 +3,9 @@
  * (`compileC`, toolchain.ts: clang, cached by content hash) → a `CpuArtifact`.
  * Codegen options (`build(…, { codegen })`): `relaxedSimd` (boolean, default true: V8 in Deno
  * runs relaxed SIMD) lets an `fma` call on float vectors become `f32x4.relaxed_madd`, which may
- * or may not round once (c_vector.ts); false keeps every `fma` exactly fused.
+ * or may not round once (c_vector.ts); false keeps every `fma` exactly fused. `exactMath`
+ * (boolean, default false): float32 exp, erf, tanh and sigmoid through the host in double, bit
+ * for bit with the interpreter, instead of the inline float32 approximations (c_math.ts).
  * Tensorized blocks (intrinsic markers of the target's C intrinsics, e.g. `cpu.dot_i8x4`) become
  * calls of the intrinsics' C functions (c_intrinsics.ts); the artifact counts the MACs they run
  * (intrinsics_stats.ts) for the device's `stats` (`intrinsicShare`).
