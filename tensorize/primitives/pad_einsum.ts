@@ -17,10 +17,15 @@
  * reduction variable needs a sum of products in which a factor is read at that variable (its
  * padding is zero).
  *
+ * Only the dimensions indexed by a padded variable alone are padded; other dimensions keep
+ * their index, so windowed reads such as conv2d's `data[n, rc, y + ry, x + rx]` are fine as long
+ * as none of `y, ry, x, rx` is padded (TVM's `pad_einsum` likewise): channels can be padded.
+ *
  * Legality (`SCHEDULE_PAD_*`): one positive factor per iteration variable (`FACTORS`); the block
- * is an einsum — one store to its one written buffer, every access indexed by iteration
- * variables or constants, the output by iteration variables only, no integer division by a
- * padded value (`NOT_EINSUM`); each padded variable bound to a loop of the same range whose nest
+ * is an einsum — one store to its one written buffer, the output indexed by iteration variables
+ * only, a padded variable never inside a compound index (`A[y + ry]` with `y` padded) and, in a
+ * buffer dimension it indexes, indexing it in every access, no integer division by a padded
+ * value (`NOT_EINSUM`); each padded variable bound to a loop of the same range whose nest
  * holds only this block (`BINDING`); reductions as above (`REDUCTION`).
  *
  * @module
@@ -81,8 +86,8 @@ declare module "../schedule.ts" {
   }
 }
 
-function isIndexOk(e: PrimExpr, iters: ReadonlySet<Var>, allowConst: boolean): boolean {
-  return (e.kind === "Var" && iters.has(e)) || (allowConst && e.kind === "IntImm");
+function isIterVar(e: PrimExpr, iters: ReadonlySet<Var>): boolean {
+  return e.kind === "Var" && iters.has(e);
 }
 
 /** Pad the iteration space of block `blockName` of `f` (pure). */
@@ -112,7 +117,7 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     throw fail("SCHEDULE_PAD_NOT_EINSUM", "its body is not one store to the one buffer it writes");
   }
   const out = store.buffer;
-  if (!store.indices.every((e) => isIndexOk(e, iters, false))) {
+  if (!store.indices.every((e) => isIterVar(e, iters))) {
     throw fail(
       "SCHEDULE_PAD_NOT_EINSUM",
       `the output "${out.name}" is not indexed by iteration variables`,
@@ -126,12 +131,6 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     });
   }
   for (const l of loads) {
-    if (!l.indices.every((e) => isIndexOk(e, iters, true))) {
-      throw fail(
-        "SCHEDULE_PAD_NOT_EINSUM",
-        `buffer "${l.buffer.name}" is indexed by an expression, not an iteration variable`,
-      );
-    }
     if (l.buffer === out && !l.indices.every((e, k) => e === store.indices[k])) {
       throw fail(
         "SCHEDULE_PAD_NOT_EINSUM",
@@ -148,6 +147,7 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     if (!ana.canProveEqual(to, ext)) padded.set(iv.v, { from: ext, to });
   });
   if (padded.size === 0) return f;
+  const padDims = paddedDims(loads, out, padded, fail);
   const loops = loopsAbove(path);
   const loopExtent = new Map<Var, PrimExpr>();
   blk.iterVars.forEach((iv, k) => {
@@ -171,11 +171,8 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
   if (!at || blocksUnder(at.stage).length !== 1) {
     throw fail("SCHEDULE_PAD_BINDING", "the loops around it hold other blocks as well");
   }
-  const padVarIn = (e: PrimExpr) => e.kind === "Var" && padded.has(e);
   // ---- padded reductions must add zero; padded values must not divide
-  const toPad = new Set(
-    loads.filter((l) => l.buffer !== out && l.indices.some(padVarIn)).map((l) => l.buffer),
-  );
+  const toPad = new Set(padDims.keys());
   checkDivisions(store.value, toPad, fail);
   for (const iv of blk.iterVars) {
     if (iv.iterKind === "reduce" && padded.has(iv.v) && !addsZero(store, iv.v, out)) {
@@ -193,10 +190,10 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     names.add(n);
     return n;
   };
-  const shapeOf = (b: Buffer, indices: readonly PrimExpr[]) =>
+  const shapeOf = (b: Buffer, indices: readonly (PrimExpr | undefined)[]) =>
     b.shape.map((d, k) => {
       const e = indices[k];
-      return e.kind === "Var" && padded.has(e) ? padded.get(e)!.to : d;
+      return e?.kind === "Var" && padded.has(e) ? padded.get(e)!.to : d;
     });
   const replace = new Map<Buffer, Buffer>();
   const before: Stmt[] = [];
@@ -207,14 +204,14 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     return n;
   };
   for (const b of toPad) {
-    const idx = loads.find((l) => l.buffer === b)!.indices;
+    const idx = padDims.get(b)!;
     const pb: Buffer = { ...b, name: fresh(`${b.name}_pad`), shape: shapeOf(b, idx) };
     replace.set(b, pb);
     const name = blockName2(pb.name);
     before.push(pointwiseNest(pb.shape, (vs) => {
       let cond: PrimExpr | undefined;
       idx.forEach((e, k) => {
-        if (e.kind === "Var" && padded.has(e)) {
+        if (e?.kind === "Var" && padded.has(e)) {
           const c = lt(vs[k], padded.get(e)!.from);
           cond = cond ? and(cond, c) : c;
         }
@@ -276,6 +273,60 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
   });
   const g = insertStages(f, at, before, [after], [...replace.values()]);
   return replaceStmt(g, at.stage, stage);
+}
+
+/**
+ * The inputs to pad: buffer → per dimension, the padded variable indexing it (undefined: left
+ * as it is). A padded variable may index a dimension only on its own (`A[vk]`, not
+ * `A[vy + vk]`), and then in every access of that buffer; other dimensions keep any index
+ * (windows over unpadded variables, constants).
+ */
+function paddedDims(
+  loads: readonly { buffer: Buffer; indices: readonly PrimExpr[] }[],
+  out: Buffer,
+  padded: ReadonlyMap<Var, unknown>,
+  fail: (code: string, why: string, hint?: string) => Error,
+): Map<Buffer, (Var | undefined)[]> {
+  const mentioned = (e: PrimExpr): Var | undefined => {
+    let found: Var | undefined;
+    visit(e, (n) => {
+      if (n.kind === "Var" && padded.has(n)) found ??= n;
+    });
+    return found;
+  };
+  const dims = new Map<Buffer, (Var | undefined)[]>();
+  for (const l of loads) {
+    l.indices.forEach((e, k) => {
+      const v = mentioned(e);
+      if (v && e !== v) {
+        throw fail(
+          "SCHEDULE_PAD_NOT_EINSUM",
+          `buffer "${l.buffer.name}" dimension ${k} is indexed by an expression over padded variable "${v.name}"`,
+          "pad only variables that index buffer dimensions on their own (windows over unpadded variables are fine)",
+        );
+      }
+    });
+  }
+  for (const l of loads) {
+    if (l.buffer === out) continue;
+    const at = l.indices.map((e) => (e.kind === "Var" && padded.has(e) ? e : undefined));
+    if (at.some((v) => v)) dims.set(l.buffer, at);
+  }
+  for (const l of loads) {
+    const at = dims.get(l.buffer);
+    if (!at) continue;
+    l.indices.forEach((e, k) => {
+      if (at[k] && e !== at[k]) {
+        throw fail(
+          "SCHEDULE_PAD_NOT_EINSUM",
+          `buffer "${l.buffer.name}" dimension ${k} is read at padded variable "${
+            at[k]!.name
+          }" and elsewhere too`,
+        );
+      }
+    });
+  }
+  return dims;
 }
 
 /** Whether `store` is `out[…] = out[…] + X` with X a product having a factor read at `r`. */
