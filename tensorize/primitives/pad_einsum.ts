@@ -54,6 +54,7 @@ import {
   range,
   type Stmt,
 } from "../../ir/stmt.ts";
+import type { Analyzer } from "../../ir/arith/mod.ts";
 import { analyzerFor } from "../analysis/bindings.ts";
 import { blocksUnder, findBlock, loopsAbove, replaceStmt } from "../analysis/find.ts";
 import {
@@ -147,7 +148,7 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     if (!ana.canProveEqual(to, ext)) padded.set(iv.v, { from: ext, to });
   });
   if (padded.size === 0) return f;
-  const padDims = paddedDims(loads, out, padded, fail);
+  const padDims = paddedDims(loads, out, padded, blk.iterVars, ana, fail);
   const loops = loopsAbove(path);
   const loopExtent = new Map<Var, PrimExpr>();
   blk.iterVars.forEach((iv, k) => {
@@ -190,10 +191,10 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     names.add(n);
     return n;
   };
-  const shapeOf = (b: Buffer, indices: readonly (PrimExpr | undefined)[]) =>
+  const shapeOf = (b: Buffer, indices: readonly PrimExpr[]) =>
     b.shape.map((d, k) => {
       const e = indices[k];
-      return e?.kind === "Var" && padded.has(e) ? padded.get(e)!.to : d;
+      return e.kind === "Var" && padded.has(e) ? padded.get(e)!.to : d;
     });
   const replace = new Map<Buffer, Buffer>();
   const before: Stmt[] = [];
@@ -204,15 +205,16 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     return n;
   };
   for (const b of toPad) {
-    const idx = padDims.get(b)!;
-    const pb: Buffer = { ...b, name: fresh(`${b.name}_pad`), shape: shapeOf(b, idx) };
+    const dims = padDims.get(b)!;
+    const shape = b.shape.map((d, k) => dims[k]?.to ?? d);
+    const pb: Buffer = { ...b, name: fresh(`${b.name}_pad`), shape };
     replace.set(b, pb);
     const name = blockName2(pb.name);
     before.push(pointwiseNest(pb.shape, (vs) => {
       let cond: PrimExpr | undefined;
-      idx.forEach((e, k) => {
-        if (e?.kind === "Var" && padded.has(e)) {
-          const c = lt(vs[k], padded.get(e)!.from);
+      dims.forEach((p, k) => {
+        if (p) {
+          const c = lt(vs[k], p.keep);
           cond = cond ? and(cond, c) : c;
         }
       });
@@ -275,46 +277,96 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
   return replaceStmt(g, at.stage, stage);
 }
 
+/** How one dimension of a padded input copy is padded: its new extent, and the original
+ * extent below which the copy holds the input's values (zero from there on). */
+interface DimPad {
+  readonly to: PrimExpr;
+  readonly keep: PrimExpr;
+}
+
 /**
- * The inputs to pad: buffer → per dimension, the padded variable indexing it (undefined: left
- * as it is). A padded variable may index a dimension only on its own (`A[vk]`, not
- * `A[vy + vk]`), and then in every access of that buffer; other dimensions keep any index
- * (windows over unpadded variables, constants).
+ * The inputs to pad: buffer → per dimension, how it is padded (undefined: left as it is).
+ *
+ * ```text
+ * A[.., vk, ..]       vk padded            → to = vk's padded extent, keep = vk's extent
+ * A[.., vy + vry, ..] vy spatial, padded   → to = max index + 1 over the padded ranges,
+ *                                            keep = the buffer's extent (nobody reads the
+ *                                            values of padded spatial iterations)
+ * A[.., vy + vry, ..] vry reduce, padded   → refused: the padded iterations would add
+ *                                            real values
+ * A[.., vy + vry, ..] nothing padded       → left as it is
+ * ```
+ *
+ * A dimension indexed by a padded variable alone must be indexed by it in every access.
  */
 function paddedDims(
   loads: readonly { buffer: Buffer; indices: readonly PrimExpr[] }[],
   out: Buffer,
-  padded: ReadonlyMap<Var, unknown>,
+  padded: ReadonlyMap<Var, { from: PrimExpr; to: PrimExpr }>,
+  iterVars: Block["iterVars"],
+  ana: Analyzer,
   fail: (code: string, why: string, hint?: string) => Error,
-): Map<Buffer, (Var | undefined)[]> {
-  const mentioned = (e: PrimExpr): Var | undefined => {
-    let found: Var | undefined;
+): Map<Buffer, (DimPad | undefined)[]> {
+  const mentioned = (e: PrimExpr): Var[] => {
+    const found: Var[] = [];
     visit(e, (n) => {
-      if (n.kind === "Var" && padded.has(n)) found ??= n;
+      if (n.kind === "Var" && padded.has(n) && !found.includes(n)) found.push(n);
     });
     return found;
   };
-  const dims = new Map<Buffer, (Var | undefined)[]>();
-  for (const l of loads) {
-    l.indices.forEach((e, k) => {
-      const v = mentioned(e);
-      if (v && e !== v) {
-        throw fail(
-          "SCHEDULE_PAD_NOT_EINSUM",
-          `buffer "${l.buffer.name}" dimension ${k} is indexed by an expression over padded variable "${v.name}"`,
-          "pad only variables that index buffer dimensions on their own (windows over unpadded variables are fine)",
-        );
-      }
-    });
-  }
+  // bounds of an index over the padded iteration space
+  const upper = (e: PrimExpr): { min: number; max: number } => {
+    const go = (k: number): { min: number; max: number } => {
+      if (k === iterVars.length) return ana.constIntBound(e);
+      const { v, dom } = iterVars[k];
+      return ana.withBinding(v, padded.has(v) ? range(0, padded.get(v)!.to) : dom, () => go(k + 1));
+    };
+    return go(0);
+  };
+  const dims = new Map<Buffer, (DimPad | undefined)[]>();
+  const plain = new Map<Buffer, (Var | undefined)[]>();
   for (const l of loads) {
     if (l.buffer === out) continue;
-    const at = l.indices.map((e) => (e.kind === "Var" && padded.has(e) ? e : undefined));
-    if (at.some((v) => v)) dims.set(l.buffer, at);
+    const at = plain.get(l.buffer) ?? l.indices.map(() => undefined);
+    const pads = dims.get(l.buffer) ?? l.indices.map(() => undefined);
+    l.indices.forEach((e, k) => {
+      const vs = mentioned(e);
+      if (vs.length === 0) return;
+      const where = `buffer "${l.buffer.name}" dimension ${k}`;
+      if (e.kind === "Var") {
+        at[k] = e;
+        pads[k] = { to: padded.get(e)!.to, keep: padded.get(e)!.from };
+        return;
+      }
+      const r = vs.find((v) => iterVars.some((iv) => iv.v === v && iv.iterKind !== "spatial"));
+      if (r) {
+        throw fail(
+          "SCHEDULE_PAD_NOT_EINSUM",
+          `${where} is indexed by an expression over padded reduction variable "${r.name}"`,
+          "pad only reduction variables that index buffer dimensions on their own",
+        );
+      }
+      const b = upper(e), d = l.buffer.shape[k];
+      if (!(b.min >= 0) || !Number.isFinite(b.max) || d.kind !== "IntImm") {
+        throw fail(
+          "SCHEDULE_PAD_NOT_EINSUM",
+          `${where} is indexed by an expression over padded variable "${
+            vs[0].name
+          }" without constant bounds`,
+        );
+      }
+      const was = pads[k]?.to;
+      const to = Math.max(d.value, b.max + 1, was?.kind === "IntImm" ? was.value : 0);
+      pads[k] = { to: constant(to, d.dtype), keep: d };
+    });
+    if (pads.some((p) => p)) {
+      dims.set(l.buffer, pads);
+      plain.set(l.buffer, at);
+    }
   }
   for (const l of loads) {
-    const at = dims.get(l.buffer);
-    if (!at) continue;
+    const at = plain.get(l.buffer);
+    if (!at || l.buffer === out) continue;
     l.indices.forEach((e, k) => {
       if (at[k] && e !== at[k]) {
         throw fail(

@@ -68,6 +68,20 @@ Deno.test("padEinsum: NCHW conv2d (script) with its channels padded, windows kep
   assert(sch.trace.toScript().includes("sch.padEinsum(b0, [1, 4, 1, 1, 4, 1, 1]);"));
 });
 
+Deno.test("padEinsum: a padded spatial variable in a window widens the input copy", () => {
+  const f = parseFunc(CONV);
+  const sch = new Schedule(f);
+  sch.padEinsum(sch.getBlock("out"), [1, 4, 4, 1, 4, 1, 1]);
+  verify(sch.func);
+  const shapes = allocShapes(sch.func);
+  // vy in 0..4 (padded from 3), vry in 0..2: rows 0..4 of data, the last one zero
+  assert(shapes.get("data_pad") === "1×4×5×4", `data_pad ${shapes.get("data_pad")}`);
+  assert(shapes.get("out_pad") === "1×8×4×3", `out_pad ${shapes.get("out_pad")}`);
+  assert(sch.show().includes("select(v1 < 3 && v2 < 4, data[v0, v1, v2, v3], 0.0)"));
+  assertEquivalent(f, sch.func, 2, { seeds: [1, 2] });
+  assertTraceRoundTrip(sch, f);
+});
+
 function opConv(layout: "NCHW" | "NHWC", groups = 1): PrimFunc {
   const nchw = layout === "NCHW";
   const data = placeholder(nchw ? [1, 6, 5, 5] : [1, 5, 5, 6], "int8", "data");
@@ -113,10 +127,10 @@ Deno.test("padEinsum refuses a padded variable inside a compound index, leaving 
   const f = parseFunc(CONV);
   const sch = new Schedule(f);
   const b = sch.getBlock("out");
-  // y is in data[.., vy + vry, ..]; ry likewise
+  // ry, rx (reductions) are in data[.., vy + vry, vx + vrx]: padded, they would add real values
   assertScheduleError(
     sch,
-    () => sch.padEinsum(b, [1, 1, 4, 1, 1, 1, 1]),
+    () => sch.padEinsum(b, [1, 1, 1, 1, 1, 1, 4]),
     "SCHEDULE_PAD_NOT_EINSUM",
   );
   assertScheduleError(
@@ -130,6 +144,11 @@ Deno.test("padEinsum refuses a padded variable inside a compound index, leaving 
   const cb = s2.getBlock("T_conv2d_nchw");
   const grouped = channelPadding(s2, "T_conv2d_nchw", "NCHW");
   assertScheduleError(s2, () => s2.padEinsum(cb, grouped), "SCHEDULE_PAD_NOT_EINSUM");
+  // … while its output channels (spatial, in ⌊oc / (O/groups)⌋ · Cg + rc) can be
+  const ocOnly = grouped.map((p, k) => (k === 1 ? p : 1));
+  s2.padEinsum(cb, ocOnly);
+  verify(s2.func);
+  assertEquivalent(g, s2.func, 2, { seeds: [1] });
   // the same buffer dimension read at a padded variable and at something else
   const twice = parseFunc(
     CONV.replace(
