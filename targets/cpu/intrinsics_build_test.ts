@@ -34,10 +34,13 @@ function inputs(f: PrimFunc): NDArray[] {
   });
 }
 
-function conv(c: number, o: number, h: number, w: number): PrimFunc {
-  const data = placeholder([1, c, h, w], "int8", "data");
-  const weight = placeholder([o, c, 3, 3], "int8", "weight");
-  return toPrimFunc("conv_i8", [data, weight], [conv2d(data, weight, { outDtype: "int32" })]);
+function conv(c: number, o: number, h: number, w: number, padding = 0, nhwc = false): PrimFunc {
+  const data = placeholder(nhwc ? [1, h, w, c] : [1, c, h, w], "int8", "data");
+  const weight = placeholder(nhwc ? [3, 3, c, o] : [o, c, 3, 3], "int8", "weight");
+  const layout = nhwc ? "NHWC" : "NCHW";
+  return toPrimFunc("conv_i8", [data, weight], [
+    conv2d(data, weight, { outDtype: "int32", padding, layout }),
+  ]);
 }
 
 const INT8: [string, PrimFunc][] = [
@@ -45,6 +48,9 @@ const INT8: [string, PrimFunc][] = [
   ["dense 24×40×64", gemmFunc(24, 40, 64, true)],
   ["matmul 13×29×37 (padded)", gemmFunc(13, 29, 37)],
   ["conv2d 8→16 10×10", conv(8, 16, 10, 10)],
+  // padEinsum pads the output channels (12 → 16) and a window's spatial variable (10 → 12)
+  ["conv2d 16→12 10×10 pad 1 (padded)", conv(16, 12, 10, 10, 1)],
+  ["conv2d NHWC 6→12 7×7 pad 1 (padded)", conv(6, 12, 7, 7, 1, true)],
 ];
 
 for (const [name, f] of INT8) {

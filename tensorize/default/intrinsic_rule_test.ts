@@ -70,11 +70,13 @@ Deno.test("a conv2d packs its weights, not its sliding input", () => {
   assert(packs[0].includes("a0 // 8"), packs[0]); // weight [o, c, 3, 3]: o in tiles of 8
 });
 
-Deno.test("a conv2d that needs padding keeps the gemm rule, correct", () => {
-  // padEinsum refuses blocks with a windowed read (data[…, x + s]), even to pad c or o
+Deno.test("a conv2d that needs padding is padded (channels and a window's output row) and tensorized", () => {
+  // c 3 → 4 (k = 2 steps), o 5 → 8 (n = 8), an output spatial 5 or 7 → 8 (m = 4): padEinsum
+  // pads plain channel indices and widens the data copy for the windowed spatial variable
   const f = conv("int8", 3, 5, 7, 9);
   const { schedule, decisions } = applyDefaultRules(f, { intrinsics: micro });
-  assertEquals(decisions.map((d) => d.rule), ["gemm"]);
+  assertEquals(decisions.map((d) => d.rule), ["intrinsic"]);
+  assert(schedule.trace.toScript().includes("sch.padEinsum("), "padded");
   assertTensorizedEquivalent(f, schedule.func, inputsFor(f, 2, {}, 3), micro, 0);
 });
 
