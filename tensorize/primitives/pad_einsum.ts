@@ -148,7 +148,7 @@ export function padEinsum(f: PrimFunc, blockName: string, padding: readonly numb
     if (!ana.canProveEqual(to, ext)) padded.set(iv.v, { from: ext, to });
   });
   if (padded.size === 0) return f;
-  const padDims = paddedDims(loads, out, padded, blk.iterVars, ana, fail);
+  const padDims = paddedDims(loads, store, padded, blk.iterVars, ana, fail);
   const loops = loopsAbove(path);
   const loopExtent = new Map<Var, PrimExpr>();
   blk.iterVars.forEach((iv, k) => {
@@ -293,7 +293,9 @@ interface DimPad {
  *                                            keep = the buffer's extent (nobody reads the
  *                                            values of padded spatial iterations)
  * A[.., vy + vry, ..] vry reduce, padded   → refused: the padded iterations would add
- *                                            real values
+ *                                            real values — unless the update is an integer
+ *                                            out + Π factors with one read at vry alone
+ *                                            (zero there): widened as above
  * A[.., vy + vry, ..] nothing padded       → left as it is
  * ```
  *
@@ -301,12 +303,13 @@ interface DimPad {
  */
 function paddedDims(
   loads: readonly { buffer: Buffer; indices: readonly PrimExpr[] }[],
-  out: Buffer,
+  store: Stmt & { kind: "BufferStore" },
   padded: ReadonlyMap<Var, { from: PrimExpr; to: PrimExpr }>,
   iterVars: Block["iterVars"],
   ana: Analyzer,
   fail: (code: string, why: string, hint?: string) => Error,
 ): Map<Buffer, (DimPad | undefined)[]> {
+  const out = store.buffer;
   const mentioned = (e: PrimExpr): Var[] => {
     const found: Var[] = [];
     visit(e, (n) => {
@@ -338,12 +341,17 @@ function paddedDims(
         pads[k] = { to: padded.get(e)!.to, keep: padded.get(e)!.from };
         return;
       }
-      const r = vs.find((v) => iterVars.some((iv) => iv.v === v && iv.iterKind !== "spatial"));
+      // a padded reduction: its padded iterations read real values here, which only an exact
+      // zero factor (integers: 0 · x = 0 for every x) can cancel
+      const r = vs.find((v) =>
+        iterVars.some((iv) => iv.v === v && iv.iterKind !== "spatial") &&
+        !(isInt(store.value.dtype) && addsZero(store, v, out))
+      );
       if (r) {
         throw fail(
           "SCHEDULE_PAD_NOT_EINSUM",
           `${where} is indexed by an expression over padded reduction variable "${r.name}"`,
-          "pad only reduction variables that index buffer dimensions on their own",
+          "pad only reduction variables that index buffer dimensions on their own (or, in an integer sum of products, that a factor reads on their own)",
         );
       }
       const b = upper(e), d = l.buffer.shape[k];
