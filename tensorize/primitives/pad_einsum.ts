@@ -17,16 +17,21 @@
  * reduction variable needs a sum of products in which a factor is read at that variable (its
  * padding is zero).
  *
- * Only the dimensions indexed by a padded variable alone are padded; other dimensions keep
- * their index, so windowed reads such as conv2d's `data[n, rc, y + ry, x + rx]` are fine as long
- * as none of `y, ry, x, rx` is padded (TVM's `pad_einsum` likewise): channels can be padded.
+ * Dimensions indexed by expressions over unpadded variables keep their index and size, so
+ * conv2d's windowed read `data[n, rc, y + ry, x + rx]` allows padding the channels `rc`, `oc`
+ * (as TVM's `pad_einsum`). A padded variable inside a compound index widens that dimension of
+ * the input copy to the index's largest value over the padded space (zero beyond the input):
+ * for a spatial variable (`y` in `y + ry`) the padded iterations' values are never read; for a
+ * reduction (`rc` in a grouped conv's `⌊oc / Og⌋ · Cg + rc`) only in an integer sum of products
+ * with a factor read at it alone — 0 · x is exactly 0 for integers, not for float ±∞.
  *
  * Legality (`SCHEDULE_PAD_*`): one positive factor per iteration variable (`FACTORS`); the block
  * is an einsum — one store to its one written buffer, the output indexed by iteration variables
- * only, a padded variable never inside a compound index (`A[y + ry]` with `y` padded) and, in a
- * buffer dimension it indexes, indexing it in every access, no integer division by a padded
- * value (`NOT_EINSUM`); each padded variable bound to a loop of the same range whose nest
- * holds only this block (`BINDING`); reductions as above (`REDUCTION`).
+ * only, a padded reduction inside a compound index only as above, compound indices with
+ * constant bounds ≥ 0, a buffer dimension indexed by a padded variable alone indexed by it in
+ * every access, no integer division by a padded value (`NOT_EINSUM`); each padded variable
+ * bound to a loop of the same range whose nest holds only this block (`BINDING`); reductions as
+ * above (`REDUCTION`).
  *
  * @module
  */
