@@ -9,7 +9,7 @@ import { placementText } from "./report_placement.ts";
 import { type CaseResult, type Verdict, VERDICTS } from "./result.ts";
 
 /** Version of the JSON report's schema (documented in `docs/conformance.md`). */
-export const REPORT_SCHEMA_VERSION = "1.0.0";
+export const REPORT_SCHEMA_VERSION = "1.1.0";
 
 /** Counts of a run. */
 export interface Summary {
