@@ -3,6 +3,7 @@
  * turns it into a TensorIR `PrimFunc` (one block per `compute`, inside its loop nest).
  *
  * ```ts
+ * import { mul } from "./expr.ts";
  * const n = sizeVar("n");
  * const A = placeholder([n, 64], "float32", "A");
  * const B = placeholder([64, 32], "float32", "B");
