@@ -12,7 +12,6 @@ import type { NDArray } from "../ndarray.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
 import {
-  argsOf,
   type Atom,
   type Attrs,
   type Binding,
@@ -22,6 +21,7 @@ import {
 } from "./ir.ts";
 import { DEFAULT_PASSES } from "./pipelines.ts";
 import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
+import { planRun, type RunPlan } from "./run_plan.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
 
@@ -53,34 +53,6 @@ export interface KernelTime {
   readonly ms: number;
 }
 
-/**
- * The index of the last binding reading each value (the result: never); a tuple, field or
- * `matchShape` aliases its operands, so their lives extend to the alias's last use.
- */
-function lastUses(f: GraphFunc): Map<Atom, number> {
-  const bs = f.blocks.flatMap((b) => b.bindings);
-  const last = new Map<Atom, number>();
-  bs.forEach((b, k) => argsOf(b.value).forEach((a) => last.set(a, k)));
-  last.set(f.output, Infinity);
-  for (let k = bs.length - 1; k >= 0; k--) {
-    const v = bs[k].value;
-    if (v.kind !== "Tuple" && v.kind !== "TupleGetItem" && v.kind !== "MatchShape") continue;
-    const end = last.get(bs[k].v) ?? k;
-    for (const a of argsOf(v)) last.set(a, Math.max(last.get(a) ?? -1, end));
-  }
-  return last;
-}
-
-/** What a run of a function needs that does not depend on its inputs (built once). */
-interface Plan {
-  /** The bindings of all blocks, in order. */
-  readonly bindings: readonly Binding[];
-  /** Each binding's node path (for messages). */
-  readonly paths: readonly string[];
-  /** The atoms whose last reader is each binding: freed right after it. */
-  readonly releases: readonly (readonly Atom[])[];
-}
-
 /** A run-time value: a tensor or a tuple of values. */
 type Value = BackendTensor | readonly Value[];
 
@@ -106,7 +78,7 @@ export class GraphExecutor {
   private readonly prepared = new Map<string, Promise<Runnable>>();
   private readonly constants = new Map<Constant, BackendTensor>();
   private profile: KernelTime[] = [];
-  private readonly plans = new Map<GraphFunc, Plan>();
+  private readonly plans = new Map<GraphFunc, RunPlan>();
 
   /** Run the passes over `mod` and get ready to run it. */
   constructor(mod: GraphModule, private readonly options: ExecutorOptions = {}) {
@@ -201,26 +173,9 @@ export class GraphExecutor {
   }
 
   /** The bindings of a function in order, their paths and what to free after each (once per function). */
-  private plan(f: GraphFunc): Plan {
+  private plan(f: GraphFunc): RunPlan {
     let p = this.plans.get(f);
-    if (p) return p;
-    const bindings = f.blocks.flatMap((blk) => blk.bindings);
-    const last = lastUses(f);
-    const releases = bindings.map((b, k) =>
-      [b.v, ...argsOf(b.value)].filter((a, i, all) =>
-        (last.get(a) ?? -1) <= k && all.indexOf(a) === i
-      )
-    );
-    const paths = bindings.map((b) => {
-      const v = b.value;
-      const what = v.kind === "CallTIR"
-        ? `call_tir "${v.func}"`
-        : v.kind === "CallExtern"
-        ? `call_extern "${v.func}"`
-        : v.kind;
-      return nodePath(f.name, b.v.name, what);
-    });
-    this.plans.set(f, p = { bindings, paths, releases });
+    if (!p) this.plans.set(f, p = planRun(f));
     return p;
   }
 

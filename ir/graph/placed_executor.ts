@@ -12,15 +12,9 @@ import type { NDArray } from "../ndarray.ts";
 import type { Backend, BackendTensor, Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
 import type { ExternFn } from "./executor.ts";
-import {
-  argsOf,
-  type Atom,
-  type Binding,
-  type Constant,
-  type GraphFunc,
-  type GraphModule,
-} from "./ir.ts";
+import { type Atom, type Binding, type Constant, type GraphFunc, type GraphModule } from "./ir.ts";
 import { DEVICE_COPY, homeOf, type Location, placementProblems, targetOf } from "./placement.ts";
+import { planRun, type RunPlan } from "./run_plan.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType } from "./types.ts";
 
@@ -49,34 +43,6 @@ export interface PlacedStep {
 }
 
 type Value = BackendTensor | readonly Value[];
-
-/**
- * The index of the last binding reading each value (the result: never); a tuple, field or
- * `matchShape` aliases its operands, so their lives extend to the alias's last use (as in
- * `GraphExecutor`).
- */
-function lastUses(f: GraphFunc): Map<Atom, number> {
-  const bs = f.blocks.flatMap((b) => b.bindings);
-  const last = new Map<Atom, number>();
-  bs.forEach((b, k) => argsOf(b.value).forEach((a) => last.set(a, k)));
-  last.set(f.output, Infinity);
-  for (let k = bs.length - 1; k >= 0; k--) {
-    const v = bs[k].value;
-    if (v.kind !== "Tuple" && v.kind !== "TupleGetItem" && v.kind !== "MatchShape") continue;
-    const end = last.get(bs[k].v) ?? k;
-    for (const a of argsOf(v)) last.set(a, Math.max(last.get(a) ?? -1, end));
-  }
-  return last;
-}
-/** What a run of a function needs that does not depend on its inputs (built once). */
-interface Plan {
-  /** The bindings of all blocks, in order. */
-  readonly bindings: readonly Binding[];
-  /** Each binding's node path (for messages). */
-  readonly paths: readonly string[];
-  /** The atoms whose last reader is each binding: freed right after it. */
-  readonly releases: readonly (readonly Atom[])[];
-}
 
 interface Placed {
   readonly value: Value;
@@ -107,7 +73,7 @@ export class PlacedExecutor {
   private readonly constants = new Map<string, Map<Constant, BackendTensor>>();
   private profile: PlacedStep[] = [];
   private readonly home: string;
-  private readonly plans = new Map<GraphFunc, Plan>();
+  private readonly plans = new Map<GraphFunc, RunPlan>();
 
   /** Check the placement (`GRAPH_PLACEMENT` listing the problems) and the backends. */
   constructor(readonly module: GraphModule, private readonly options: PlacedExecutorOptions) {
@@ -212,24 +178,9 @@ export class PlacedExecutor {
   }
 
   /** The bindings of a function in order, their paths and what to free after each (once per function). */
-  private plan(f: GraphFunc): Plan {
+  private plan(f: GraphFunc): RunPlan {
     let p = this.plans.get(f);
-    if (p) return p;
-    const bindings = f.blocks.flatMap((x) => x.bindings);
-    const last = lastUses(f);
-    const releases = bindings.map((b, k) =>
-      [b.v, ...argsOf(b.value)].filter((a, i, all) =>
-        (last.get(a) ?? -1) <= k && all.indexOf(a) === i
-      )
-    );
-    const paths = bindings.map((b) =>
-      nodePath(
-        f.name,
-        b.v.name,
-        b.value.kind === "CallTIR" ? `call_tir "${b.value.func}"` : b.value.kind,
-      )
-    );
-    this.plans.set(f, p = { bindings, paths, releases });
+    if (!p) this.plans.set(f, p = planRun(f));
     return p;
   }
 
