@@ -52,6 +52,7 @@ function countingBackend(tally: { flops: number }): Backend {
       }),
     upload: (a) => a,
     allocate: host,
+    view: (t, shape) => host(shape, t.dtype),
     download: (t) => Promise.resolve(host(t.shape, t.dtype)),
     free: () => {},
   };

@@ -95,6 +95,12 @@ export interface Device<A extends Artifact = Artifact> {
   toArray(tensor: DeviceTensor): Promise<NDArray>;
   /** Release a tensor's memory; the tensor must not be used afterwards. */
   free(tensor: DeviceTensor): void;
+  /**
+   * A zero-filled tensor of `shape` (the dtype of `base`) over the first bytes of `base`'s
+   * memory, for memory plans (`ir/graph/memory_plan.ts`): freed with `base` (freeing the view
+   * itself releases nothing). Optional: without it, graph backends give each view its own memory.
+   */
+  view?(base: DeviceTensor, shape: readonly number[]): DeviceTensor;
   /** Load an artifact of this target. */
   load(artifact: A): Promise<LoadedKernel>;
   /** Run a loaded kernel on lowered-form arguments (checked by the caller). */

@@ -7,7 +7,8 @@
 import type { DType } from "../dtype.ts";
 import type { PrimFunc } from "../func.ts";
 import { interpret } from "../interp/mod.ts";
-import { type NDArray, ndarray } from "../ndarray.ts";
+import { type NDArray, ndarray, numel } from "../ndarray.ts";
+import { InternalError } from "../errors.ts";
 
 /** A tensor of a backend: host (`NDArray`) or device memory. */
 export interface BackendTensor {
@@ -28,8 +29,18 @@ export interface Backend {
   prepare(f: PrimFunc): Promise<Runnable>;
   /** A tensor holding a copy of `a` (or `a` itself on the host). */
   upload(a: NDArray): BackendTensor;
-  /** A tensor for an output. */
+  /**
+   * A zero-filled tensor: a result, or the storage of a memory plan's token (a flat
+   * `[elements]` tensor that `view` carves values out of).
+   */
   allocate(shape: readonly number[], dtype: DType): BackendTensor;
+  /**
+   * A zero-filled tensor of `shape` over the first bytes of `base` (made by `allocate`; same
+   * dtype; at most its size): a planned value in its token's storage. Zero-filled because
+   * `allocate` promised zeros and kernels may read an output before writing all of it. It lives
+   * as long as `base`: never `free` a view.
+   */
+  view(base: BackendTensor, shape: readonly number[]): BackendTensor;
   /** The tensor's contents on the host. */
   download(t: BackendTensor): Promise<NDArray>;
   /** Release a tensor (made by `upload` or `allocate`). */
@@ -55,6 +66,18 @@ export function interpreterBackend(): Backend {
       }),
     upload: (a) => a,
     allocate: (shape, dtype) => ndarray(dtype, shape),
+    view: (base, shape) => {
+      const b = base as NDArray;
+      const data = b.data.subarray(0, numel(shape));
+      if (data.length < numel(shape)) {
+        throw new InternalError(
+          `view of [${shape.join(", ")}] over a storage of ${b.data.length} elements`,
+        );
+      }
+      if (data instanceof BigInt64Array || data instanceof BigUint64Array) data.fill(0n);
+      else data.fill(0);
+      return ndarray(b.dtype, shape, data);
+    },
     download: (t) => Promise.resolve(t as NDArray),
     free: () => {},
   };

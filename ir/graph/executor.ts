@@ -2,13 +2,16 @@
  * `GraphExecutor`: runs a graph function on a backend (the interpreter or a target). Passes
  * (`legalize`, `foldConstants`, `eliminateDeadCode` by default) run once at creation; each
  * tensor-level function is prepared (compiled) once, on first use, and serves every size: the
- * size variables are bound from the inputs' shapes on every run. Run-time shape checks fail
- * with `GRAPH_RUNTIME_SHAPE` naming the binding; every `callTIR` is timed (`lastProfile`).
+ * size variables are bound from the inputs' shapes on every run. Intermediates live in the
+ * storages of a static memory plan (`planMemory`, once per function): each storage is allocated
+ * once for the sizes of a run and kept while they stay the same, each intermediate a view of
+ * it. Run-time shape checks fail with `GRAPH_RUNTIME_SHAPE` naming the binding; every `callTIR`
+ * is timed (`lastProfile`).
  *
  * @module
  */
 import type { Var } from "../expr.ts";
-import type { NDArray } from "../ndarray.ts";
+import { type NDArray, ndarray } from "../ndarray.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
 import {
@@ -19,6 +22,8 @@ import {
   type GraphFunc,
   type GraphModule,
 } from "./ir.ts";
+import { type MemoryPlan, type MemoryPlanOptions, planMemory } from "./memory_plan.ts";
+import { PlanStorage } from "./memory_plan_storage.ts";
 import { DEFAULT_PASSES } from "./pipelines.ts";
 import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
 import { planRun, type RunPlan } from "./run_plan.ts";
@@ -41,6 +46,8 @@ export interface ExecutorOptions {
   readonly passes?: readonly GraphPass[];
   /** Options of the pass pipeline (`dumpAfter` prints the module after each pass). */
   readonly passOptions?: PassOptions;
+  /** Options of the memory plan (`upperBounds`; `reuse: false` gives every value its own storage). */
+  readonly memory?: Omit<MemoryPlanOptions, "poolOf">;
 }
 
 /** The time one `callTIR` took in a run. */
@@ -79,6 +86,8 @@ export class GraphExecutor {
   private readonly constants = new Map<Constant, BackendTensor>();
   private profile: KernelTime[] = [];
   private readonly plans = new Map<GraphFunc, RunPlan>();
+  private readonly storages = new Map<GraphFunc, PlanStorage>();
+  private readonly running = new Set<GraphFunc>();
 
   /** Run the passes over `mod` and get ready to run it. */
   constructor(mod: GraphModule, private readonly options: ExecutorOptions = {}) {
@@ -96,10 +105,31 @@ export class GraphExecutor {
     return this.profile;
   }
 
-  /** Release the constants uploaded to the backend. */
+  /** Release the constants uploaded to the backend and the memory plans' storages. */
   dispose(): void {
     for (const t of this.constants.values()) this.backend.free(t);
     this.constants.clear();
+    for (const s of this.storages.values()) s.dispose();
+  }
+
+  /** The memory plan of a graph function (default: `main`, or the only one). */
+  memoryPlan(entry?: string): MemoryPlan {
+    return this.storage(this.entry(entry)).plan;
+  }
+
+  /** Storages allocated so far for a function's memory plan (a run with unchanged sizes adds none). */
+  storageAllocations(entry?: string): number {
+    return this.storage(this.entry(entry)).allocations;
+  }
+
+  /** The run-time storages of a function's memory plan (planned once per function). */
+  private storage(f: GraphFunc): PlanStorage {
+    let s = this.storages.get(f);
+    if (!s) {
+      const plan = planMemory(f, this.options.memory);
+      this.storages.set(f, s = new PlanStorage(plan, () => this.backend));
+    }
+    return s;
   }
 
   /** The graph function to run: named, else `main`, else the only one. */
@@ -137,6 +167,13 @@ export class GraphExecutor {
     const values = new Map<Atom, Value>();
     const owned = new Map<Atom, BackendTensor[]>(); // tensors each value allocated
     const plan = this.plan(f);
+    // overlapping runs of one function: the later one gets storages of its own
+    const shared = !this.running.has(f);
+    const storage = shared
+      ? this.storage(f)
+      : new PlanStorage(this.storage(f).plan, () => this.backend);
+    storage.beginRun();
+    this.running.add(f);
     const release = (a: Atom) => {
       const ts = owned.get(a);
       if (!ts) return;
@@ -152,11 +189,13 @@ export class GraphExecutor {
         if (t !== inputs[k]) owned.set(p, [t]);
         values.set(p, t);
       });
+      storage.checkBounds(env, nodePath(f.name));
       for (let k = 0; k < plan.bindings.length; k++) {
         const b = plan.bindings[k];
         const mine: BackendTensor[] = [];
         owned.set(b.v, mine);
-        values.set(b.v, await this.step(b, plan.paths[k], values, env, mine));
+        values.set(b.v, await this.step(b, plan.paths[k], values, env, mine, storage));
+        storage.checkBounds(env, plan.paths[k]);
         // free what nothing reads any more (aliases extend their sources' lives)
         for (const a of plan.releases[k]) release(a);
       }
@@ -169,6 +208,8 @@ export class GraphExecutor {
       return result;
     } finally {
       for (const a of [...owned.keys()]) release(a);
+      if (shared) this.running.delete(f);
+      else storage.dispose();
     }
   }
 
@@ -258,6 +299,7 @@ export class GraphExecutor {
     values: ReadonlyMap<Atom, Value>,
     env: Map<Var, number>,
     owned: BackendTensor[],
+    storage: PlanStorage,
   ): Promise<Value> {
     const v = b.value;
     for (const c of b.checks) {
@@ -277,13 +319,16 @@ export class GraphExecutor {
       case "CallTIR": {
         const run = await this.kernel(v.func, path);
         const outTypes = b.v.type.kind === "TupleType" ? b.v.type.fields : [b.v.type];
-        const outs = outTypes.map((t) => {
+        const outs = outTypes.map((t, field) => {
           if (t.kind !== "TensorType") {
             throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
               path,
             });
           }
-          const o = this.backend.allocate(this.concrete(t, env, path), t.dtype);
+          const shape = this.concrete(t, env, path);
+          const planned = storage.output(b.v, field, shape, env, path);
+          if (planned) return planned;
+          const o = this.backend.allocate(shape, t.dtype);
           owned.push(o);
           return o;
         });
@@ -311,7 +356,12 @@ export class GraphExecutor {
           args.push(await this.backend.download(this.read(a, values) as BackendTensor));
         }
         const r = await fn(args, v.attrs);
-        const arrays = Array.isArray(r) ? r as readonly NDArray[] : [r as NDArray];
+        // a result sharing an argument's memory may share a storage the plan reuses: copy it
+        const arrays = (Array.isArray(r) ? r as readonly NDArray[] : [r as NDArray]).map((a) =>
+          args.some((x) => x.data.buffer === a.data.buffer)
+            ? ndarray(a.dtype, a.shape, a.data.slice())
+            : a
+        );
         const up = arrays.map((a) => {
           const t = this.backend.upload(a);
           if (t !== a) owned.push(t);

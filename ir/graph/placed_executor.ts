@@ -3,17 +3,21 @@
  * one per target. Each kernel runs on its callee's `target`; a tensor moves between targets
  * only through the module's explicit `tessera.device_copy` bindings (download from one backend,
  * upload to the other), and a module where a tensor would cross without one is refused
- * (`GRAPH_PLACEMENT`). The profile names the target of every kernel and copy.
+ * (`GRAPH_PLACEMENT`). The profile names the target of every kernel and copy. Intermediates
+ * live in the storages of a memory plan with one pool per target (`planMemory`), kept across
+ * runs while the sizes stay the same.
  *
  * @module
  */
 import type { Var } from "../expr.ts";
-import type { NDArray } from "../ndarray.ts";
+import { type NDArray, ndarray } from "../ndarray.ts";
 import type { Backend, BackendTensor, Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
 import type { ExternFn } from "./executor.ts";
 import { type Atom, type Binding, type Constant, type GraphFunc, type GraphModule } from "./ir.ts";
 import { DEVICE_COPY, homeOf, type Location, placementProblems, targetOf } from "./placement.ts";
+import { type MemoryPlan, type MemoryPlanOptions, planMemory } from "./memory_plan.ts";
+import { PlanStorage } from "./memory_plan_storage.ts";
 import { planRun, type RunPlan } from "./run_plan.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType } from "./types.ts";
@@ -26,6 +30,8 @@ export interface PlacedExecutorOptions {
   readonly home?: string;
   /** External functions by name (run on the host with the home target's tensors). */
   readonly externs?: Readonly<Record<string, ExternFn>>;
+  /** Options of the memory plan (its pools are the targets). */
+  readonly memory?: Omit<MemoryPlanOptions, "poolOf">;
 }
 
 /** One step of a placed run: a kernel (and the target that ran it) or a copy. */
@@ -74,6 +80,8 @@ export class PlacedExecutor {
   private profile: PlacedStep[] = [];
   private readonly home: string;
   private readonly plans = new Map<GraphFunc, RunPlan>();
+  private readonly storages = new Map<GraphFunc, PlanStorage>();
+  private readonly running = new Set<GraphFunc>();
 
   /** Check the placement (`GRAPH_PLACEMENT` listing the problems) and the backends. */
   constructor(readonly module: GraphModule, private readonly options: PlacedExecutorOptions) {
@@ -111,19 +119,42 @@ export class PlacedExecutor {
     return this.profile;
   }
 
-  /** Release the constants uploaded to the backends. */
+  /** Release the constants uploaded to the backends and the memory plans' storages. */
   dispose(): void {
     for (const [t, m] of this.constants) for (const x of m.values()) this.backend(t).free(x);
     this.constants.clear();
+    for (const s of this.storages.values()) s.dispose();
   }
 
-  /** The backend of a target. */
-  private backend(t: string): Backend {
-    return this.options.backends[t];
+  /** The memory plan of graph function `entry` (default `main`, or the only one). */
+  memoryPlan(entry?: string): MemoryPlan {
+    return this.storage(this.entry(entry)).plan;
   }
 
-  /** Run graph function `entry` (default `main`, or the only one) on host inputs. */
-  async run(inputs: readonly NDArray[], entry?: string): Promise<NDArray[]> {
+  /** Storages allocated so far for a function's memory plan (a run with unchanged sizes adds none). */
+  storageAllocations(entry?: string): number {
+    return this.storage(this.entry(entry)).allocations;
+  }
+
+  /** The run-time storages of a function's memory plan: one pool per target. */
+  private storage(f: GraphFunc): PlanStorage {
+    let s = this.storages.get(f);
+    if (!s) {
+      const home = homeOf(f, this.home);
+      const plan = planMemory(f, {
+        ...this.options.memory,
+        poolOf: (b) =>
+          b.value.kind === "CallTIR"
+            ? targetOf(this.module.tir.functions.get(b.value.func), home)
+            : home,
+      });
+      this.storages.set(f, s = new PlanStorage(plan, (t) => this.backend(t)));
+    }
+    return s;
+  }
+
+  /** The graph function to run: `entry`, else `main`, else the only one. */
+  private entry(entry?: string): GraphFunc {
     const graphs = this.module.graphs;
     const f = graphs.get(entry ?? "main") ??
       (graphs.size === 1 && entry === undefined ? [...graphs.values()][0] : undefined);
@@ -133,6 +164,17 @@ export class PlacedExecutor {
         `Cannot run "${entry ?? "main"}": no such graph`,
       );
     }
+    return f;
+  }
+
+  /** The backend of a target. */
+  private backend(t: string): Backend {
+    return this.options.backends[t];
+  }
+
+  /** Run graph function `entry` (default `main`, or the only one) on host inputs. */
+  async run(inputs: readonly NDArray[], entry?: string): Promise<NDArray[]> {
+    const f = this.entry(entry);
     if (inputs.length !== f.params.length) {
       throw new GraphError(
         "GRAPH_INPUT",
@@ -149,6 +191,13 @@ export class PlacedExecutor {
       owned.delete(a);
     };
     const plan = this.plan(f);
+    // overlapping runs of one function: the later one gets storages of its own
+    const shared = !this.running.has(f);
+    const storage = shared
+      ? this.storage(f)
+      : new PlanStorage(this.storage(f).plan, (t) => this.backend(t));
+    storage.beginRun();
+    this.running.add(f);
     this.profile = [];
     try {
       f.params.forEach((p, k) => {
@@ -157,11 +206,13 @@ export class PlacedExecutor {
         if (t !== inputs[k]) owned.set(p, [[home, t]]);
         values.set(p, { value: t, target: home });
       });
+      storage.checkBounds(env, nodePath(f.name));
       for (let k = 0; k < plan.bindings.length; k++) {
         const b = plan.bindings[k];
         const mine: [string, BackendTensor][] = [];
         owned.set(b.v, mine);
-        values.set(b.v, await this.step(b, plan.paths[k], home, values, env, mine));
+        values.set(b.v, await this.step(b, plan.paths[k], home, values, env, mine, storage));
+        storage.checkBounds(env, plan.paths[k]);
         // free what nothing reads any more (aliases extend their sources' lives)
         for (const a of plan.releases[k]) release(a);
       }
@@ -174,6 +225,8 @@ export class PlacedExecutor {
       return result;
     } finally {
       for (const a of [...owned.keys()]) release(a);
+      if (shared) this.running.delete(f);
+      else storage.dispose();
     }
   }
 
@@ -224,6 +277,7 @@ export class PlacedExecutor {
     values: ReadonlyMap<Atom, Placed>,
     env: Map<Var, number>,
     owned: [string, BackendTensor][],
+    storage: PlanStorage,
   ): Promise<Placed> {
     const v = b.value;
     for (const c of b.checks) {
@@ -245,7 +299,7 @@ export class PlacedExecutor {
         const target = targetOf(this.module.tir.functions.get(v.func), home);
         const run = await this.kernel(v.func, target);
         const types = b.v.type.kind === "TupleType" ? b.v.type.fields : [b.v.type];
-        const outs = types.map((t) => {
+        const outs = types.map((t, field) => {
           if (t.kind !== "TensorType") {
             throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
               path,
@@ -262,6 +316,8 @@ export class PlacedExecutor {
             }
             return n;
           });
+          const planned = storage.output(b.v, field, shape, env, path);
+          if (planned) return planned;
           const o = this.backend(target).allocate(shape, t.dtype);
           owned.push([target, o]);
           return o;
@@ -306,7 +362,13 @@ export class PlacedExecutor {
           args.push(await this.backend(home).download(this.read(a, home, values) as BackendTensor));
         }
         const r = await fn(args, v.attrs);
-        const up = (Array.isArray(r) ? r as readonly NDArray[] : [r as NDArray]).map((a) => {
+        // a result sharing an argument's memory may share a storage the plan reuses: copy it
+        const arrays = (Array.isArray(r) ? r as readonly NDArray[] : [r as NDArray]).map((a) =>
+          args.some((x) => x.data.buffer === a.data.buffer)
+            ? ndarray(a.dtype, a.shape, a.data.slice())
+            : a
+        );
+        const up = arrays.map((a) => {
           const t = this.backend(home).upload(a);
           if (t !== a) owned.push([home, t]);
           return t;

@@ -1,7 +1,8 @@
 /**
  * The input-independent part of running a graph function, shared by `GraphExecutor` and
  * `PlacedExecutor`: its bindings in order, each binding's node path for messages, and which
- * values die after each binding (liveness, so executors free intermediates early).
+ * values die after each binding (liveness: executors free what they allocated early, and
+ * `planMemory` shares storage between values that are never live at once).
  *
  * @module
  */
@@ -16,6 +17,8 @@ export interface RunPlan {
   readonly paths: readonly string[];
   /** The atoms whose last reader is each binding: freed right after it. */
   readonly releases: readonly (readonly Atom[])[];
+  /** The index of the last binding reading each atom, aliases included (the result: Infinity). */
+  readonly lastUse: ReadonlyMap<Atom, number>;
 }
 
 /**
@@ -61,5 +64,5 @@ export function planRun(f: GraphFunc): RunPlan {
       : v.kind;
     return nodePath(f.name, b.v.name, what);
   });
-  return { bindings, paths, releases };
+  return { bindings, paths, releases, lastUse: last };
 }

@@ -336,10 +336,27 @@ export class CpuDevice implements Device<CpuArtifact> {
     return ndarray(c.dtype, c.shape, c.data.slice());
   }
 
-  /** Release a tensor's memory. */
+  /**
+   * A zero-filled tensor of `shape` over the first bytes of `base` (its dtype), for memory plans;
+   * freed with `base`.
+   */
+  view(base: DeviceTensor, shape: readonly number[]): CpuTensor {
+    const b = this.own(base, "view");
+    const t = new CpuTensor(this, this.mem, b.byteOffset, shape, b.dtype, b.base ?? b);
+    if (t.byteLength > b.byteLength || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+      throw new CallError(
+        "BAD_SHAPE",
+        `Cannot view a ${b.dtype} tensor of ${b.length} elements as shape [${shape.join(", ")}]`,
+      );
+    }
+    new Uint8Array(this.mem.buffer, b.byteOffset, t.byteLength).fill(0);
+    return t;
+  }
+
+  /** Release a tensor's memory (a view's is its base's: only the view is marked freed). */
   free(t: DeviceTensor): void {
     const c = this.own(t, "free");
-    this.mem.free(c.byteOffset);
+    if (!c.base) this.mem.free(c.byteOffset);
     c.markFreed();
   }
 

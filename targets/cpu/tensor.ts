@@ -37,6 +37,8 @@ export class CpuTensor implements DeviceTensor {
     readonly byteOffset: number,
     shape: readonly number[],
     dtype: DType,
+    /** The tensor whose memory this one views (`CpuDevice.view`); undefined for a heap block. */
+    readonly base?: CpuTensor,
   ) {
     this.dtype = elementOf(dtype);
     this.shape = [...shape];
@@ -46,7 +48,7 @@ export class CpuTensor implements DeviceTensor {
 
   /** True once freed. */
   get freed(): boolean {
-    return this.released;
+    return this.released || (this.base?.freed ?? false);
   }
 
   /** Mark freed (by the device). */
@@ -62,7 +64,7 @@ export class CpuTensor implements DeviceTensor {
    * grown; do not keep it across allocations or kernel calls.
    */
   get data(): TypedArray {
-    if (this.released) {
+    if (this.freed) {
       throw new CallError("CALL_TENSOR_FREED", "Cannot read a freed cpu tensor");
     }
     const buf = this.mem.buffer;

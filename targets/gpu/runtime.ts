@@ -9,7 +9,7 @@
  * @module
  */
 import { type DType, elementOf } from "../../ir/dtype.ts";
-import { TargetError } from "../../ir/errors.ts";
+import { CallError, TargetError } from "../../ir/errors.ts";
 import { type NDArray, ndarray, numel } from "../../ir/ndarray.ts";
 import type {
   Device,
@@ -48,6 +48,8 @@ export class GpuTensor implements DeviceTensor {
     readonly dtype: DType,
     readonly byteLength: number,
     readonly buffer: GPUBuffer,
+    /** The tensor whose buffer this one views (`GpuDevice.view`); undefined for its own buffer. */
+    readonly base?: GpuTensor,
   ) {}
 }
 
@@ -127,11 +129,29 @@ export class GpuDevice implements Device<GpuArtifact> {
     return ndarray(t.dtype, [...t.shape], data);
   }
 
+  /**
+   * A zero-filled tensor of `shape` at offset 0 of `base`'s buffer (its dtype), for memory plans;
+   * freed with `base`. Kernels take sizes from their uniforms, never from the buffer's length
+   * (pooled buffers are already larger than their tensors).
+   */
+  view(base: DeviceTensor, shape: readonly number[]): GpuTensor {
+    const b = base as GpuTensor;
+    const bytes = storageBytes(b.dtype, numel(shape));
+    if (bytes > b.byteLength) {
+      throw new CallError(
+        "BAD_SHAPE",
+        `Cannot view a ${b.dtype} tensor of ${b.byteLength} bytes as shape [${shape.join(", ")}]`,
+      );
+    }
+    this.gpu.queue.writeBuffer(b.buffer, 0, new Uint8Array(bytes));
+    return new GpuTensor(this, shape, b.dtype, bytes, b.buffer, b.base ?? b);
+  }
+
   free(tensor: DeviceTensor): void {
     const t = tensor as GpuTensor;
     if (t.freed) return;
     t.freed = true;
-    this.pool.release("storage", t.buffer);
+    if (!t.base) this.pool.release("storage", t.buffer);
   }
 
   /** The pipeline of a kernel's WGSL, created once per content hash. */
