@@ -6,6 +6,7 @@ import { add, cast, max, mul } from "../../ir/expr.ts";
 import { ndarray, randomNDArray, toNumbers } from "../../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../../ir/te.ts";
 import { parseFunc } from "../../ir/script/mod.ts";
+import { runFunc } from "../../ir/interp/mod.ts";
 import { assert, assertEquals } from "../../ir/test_util.ts";
 import { Schedule } from "../../tensorize/schedule.ts";
 import { matmulFunc } from "../../tensorize/testing.ts";
@@ -188,3 +189,31 @@ gpuTest("gpu: vectorized loops load and store vec4 where every access is aligned
   const k = await checkOnGpu(sch.func, [randomNDArray("float32", [5, 16], 14)]);
   assert(k.source.includes("array<vec4<f32>>") && k.source.includes("vec4<f32>("), k.source);
 });
+
+gpuTest(
+  "gpu: views share their base's buffer, zero-filled; packed writes need no zeroed output",
+  async () => {
+    const A = placeholder([37], "int8", "A");
+    const B = compute([37], ([i]) => cast("int8", add(mul(A.at(i), 3), 1)), "B");
+    const k = await build(createPrimFunc([A, B], "packed_i8"), gpu);
+    const dev = k.device as GpuDevice;
+    const a = dev.fromArray(randomNDArray("int8", [37], 11));
+    // an output full of ones: atomicAnd clears each lane before atomicOr writes it
+    const garbage = dev.fromArray(ndarray("int8", [37], new Array(37).fill(-1)));
+    await k.call([a, garbage]);
+    const want = runFunc(createPrimFunc([A, B], "packed_i8"), [await dev.toArray(a)])[0];
+    assertEquals(toNumbers(await dev.toArray(garbage)), toNumbers(want));
+    // a view at offset 0 of a larger base: zero-filled, its own shape, the base's buffer
+    const base = dev.fromArray(ndarray("int8", [64], new Array(64).fill(5)));
+    const v = dev.view(base, [37]);
+    assert(v.buffer === base.buffer && v.base === base);
+    assertEquals(toNumbers(await dev.toArray(v)), new Array(37).fill(0));
+    await k.call([a, v]); // sizes come from the uniform, not the buffer's length
+    assertEquals(toNumbers(await dev.toArray(v)), toNumbers(want));
+    dev.free(v); // releases nothing
+    assert(!base.freed);
+    dev.free(base);
+    dev.free(a);
+    dev.free(garbage);
+  },
+);
