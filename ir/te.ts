@@ -15,6 +15,12 @@
  * @module
  */
 import { type DType, isFloat, maxValue, minValue } from "./dtype.ts";
+import {
+  checkValueRange,
+  formatValueRanges,
+  VALUE_RANGE_ATTR,
+  type ValueRange,
+} from "./value_range.ts";
 import { IRTypeError } from "./errors.ts";
 import {
   binary,
@@ -144,15 +150,36 @@ export function isSizeVar(v: Var): boolean {
  * import { placeholder } from "./te.ts";
  * const A = placeholder([4, 8], "float32", "A");
  * console.assert(A.at(0, 1).kind === "BufferLoad");
+ * const B = placeholder([8, 4], "int8", "B", { range: [0, 127] }); // 7-bit activations
  * ```
  */
 export function placeholder(
   shape: readonly ExprLike[],
   dtype: DType = "float32",
   name = "A",
+  options: PlaceholderOptions = {},
 ): Tensor {
-  return track(makeTensor(decl(name, shape, dtype)));
+  const t = track(makeTensor(decl(name, shape, dtype)));
+  if (options.range !== undefined) {
+    RANGES.set(t.buffer, checkValueRange(options.range, dtype, `placeholder "${name}"`));
+  }
+  return t;
 }
+
+/** Options of `placeholder`. */
+export interface PlaceholderOptions {
+  /**
+   * Every element lies in `[lo, hi]`: a precondition of the built function, recorded as its
+   * `tessera.value_range` attribute (`ir/value_range.ts`) when the placeholder is a parameter
+   * of `createPrimFunc`. Intrinsics defined only on part of an operand's range (e.g. the relaxed
+   * int8 dot, `[0, 127]`) are chosen only where such a range proves it; inputs are checked
+   * against it at call time.
+   */
+  readonly range?: ValueRange;
+}
+
+/** Declared ranges of placeholders, by buffer. */
+const RANGES = new WeakMap<Buffer, ValueRange>();
 
 /**
  * A reduction axis over `[0, extent)` or `[min, min + extent)`.
@@ -481,5 +508,12 @@ export function createPrimFunc(args: readonly (Tensor | Var)[], name = "main"): 
   }
   const root = block({ name: "root", body: seq(stmts), allocBuffers: intermediates });
   const params = args.map((a) => ("buffer" in a ? a.buffer : a));
-  return primFunc(name, params, blockRealize([], TRUE, root));
+  const ranges = new Map<string, ValueRange>();
+  for (const t of tensors) {
+    const r = RANGES.get(t.buffer);
+    if (r && !t.producer) ranges.set(t.name, r);
+  }
+  const attrs: Record<string, AnnotationValue> = {};
+  if (ranges.size) attrs[VALUE_RANGE_ATTR] = formatValueRanges(ranges);
+  return primFunc(name, params, blockRealize([], TRUE, root), attrs);
 }

@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { TargetError } from "../ir/errors.ts";
+import { TargetError, TesseraError } from "../ir/errors.ts";
 import type { PrimFunc } from "../ir/func.ts";
+import { checkValueRange, type ValueRange } from "../ir/value_range.ts";
 
 /** The cost of one execution of an intrinsic, for the tuner's cost model. */
 export interface IntrinsicCost {
@@ -38,6 +39,17 @@ export interface IntrinsicSpec<I = unknown> {
    * strides, which is what `validateTarget` checks.
    */
   readonly operandLayouts?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Preconditions on operand values, by the description's buffer parameter name: the
+   * implementation computes the description only when every element of that operand lies in
+   * `[lo, hi]` (e.g. `{ B: [0, 127] }` for `i32x4.relaxed_dot_i8x16_i7x16_add_s`, whose result is
+   * implementation-defined for a negative second operand). Each range must lie within the
+   * operand's dtype. `validateTarget` draws that operand's inputs inside the range;
+   * auto-tensorization uses the intrinsic only on blocks whose buffer bound to the operand has a
+   * declared range inside it (`placeholder(..., { range })`, `ir/value_range.ts`), through casts
+   * and copies.
+   */
+  readonly operandRanges?: Readonly<Record<string, ValueRange>>;
   /** Cost of one execution. */
   readonly cost: IntrinsicCost;
 }
@@ -56,7 +68,8 @@ function bad(name: string, field: string, message: string): TargetError {
 
 /**
  * Define an intrinsic. Operand scopes are checked against the target's scopes when it joins a
- * target. Throws `TargetError` `TARGET_BAD_FIELD` naming the bad field.
+ * target; operand layouts and ranges against the description (a range must lie within its
+ * operand's dtype). Throws `TargetError` `TARGET_BAD_FIELD` naming the bad field.
  *
  * @example
  * ```ts
@@ -102,12 +115,30 @@ export function defineIntrinsic<I>(spec: IntrinsicSpec<I>): Intrinsic<I> {
       );
     }
   }
+  const ranges: Record<string, ValueRange> = {};
+  for (const [operand, range] of Object.entries(spec.operandRanges ?? {})) {
+    const param = spec.description.params.find((p) => p.name === operand);
+    if (param?.kind !== "Buffer") {
+      throw bad(
+        name,
+        `operandRanges.${operand}`,
+        `"${operand}" is not a buffer parameter of its description`,
+      );
+    }
+    try {
+      ranges[operand] = checkValueRange(range, param.dtype, `operand "${operand}"`);
+    } catch (e) {
+      if (!(e instanceof TesseraError)) throw e;
+      throw bad(name, `operandRanges.${operand}`, e.message);
+    }
+  }
   if (!(Number.isFinite(spec.cost?.cycles) && spec.cost.cycles >= 0)) {
     throw bad(name, "cost.cycles", `cost.cycles must be a number ≥ 0`);
   }
   return Object.freeze({
     ...spec,
     operandScopes: spec.operandScopes ?? {},
+    ...(spec.operandRanges ? { operandRanges: Object.freeze(ranges) } : {}),
     kind: "Intrinsic" as const,
   });
 }

@@ -5,6 +5,9 @@
  * NaN/±Inf/−0, denormals) — in a compact or a strided layout. A trial is `{ kind, seed,
  * strided }`, so its inputs can be regenerated exactly (`trialTiles`).
  *
+ * An operand with a precondition (`operandRanges`) gets every kind's values inside its range
+ * (`extremes`: the range's own bounds and their neighbours); the others the dtype's full range.
+ *
  * Edge cases for floats are chosen so that every summation order gives the same result (an
  * implementation may add in any order): specials are sparse among small values, extremes are
  * all of one sign, denormal sums are exact.
@@ -22,6 +25,7 @@ import {
 } from "../ir/dtype.ts";
 import { ndarray, rng, setElement } from "../ir/ndarray.ts";
 import type { Buffer } from "../ir/stmt.ts";
+import type { ValueRange } from "../ir/value_range.ts";
 import type { Intrinsic } from "./intrinsic.ts";
 import type { IntrinsicTile } from "./intrinsic_run.ts";
 
@@ -124,10 +128,12 @@ function valueSource(
   dtype: DType,
   r: () => number,
   operand = 0,
+  range?: ValueRange,
 ): () => number {
   const float = isFloat(dtype);
   const applies = kindApplies(kind, dtype);
   const k = applies ? kind : "random";
+  if (float && range) return rangedFloats(k, range, r);
   if (float) {
     const big = maxValue(dtype);
     switch (k) {
@@ -149,10 +155,10 @@ function valueSource(
         return () => 2 * r() - 1;
     }
   }
-  const [lo, hi] = intBounds(dtype);
+  const [lo, hi] = range ?? intBounds(dtype);
   switch (k) {
     case "zeros":
-      return () => 0;
+      return () => Math.min(hi, Math.max(lo, 0));
     case "max":
       return () => hi;
     case "min":
@@ -163,6 +169,23 @@ function valueSource(
     }
     default:
       return () => lo + Math.floor(r() * (hi - lo + 1));
+  }
+}
+
+/**
+ * Floats of an operand with a declared range (`operandRanges`): its bounds for `max`/`min`, the
+ * value nearest 0 for `zeros`, uniform inside it otherwise — never a special or a value outside.
+ */
+function rangedFloats(kind: TrialKind, [lo, hi]: ValueRange, r: () => number): () => number {
+  switch (kind) {
+    case "zeros":
+      return () => Math.min(hi, Math.max(lo, 0));
+    case "max":
+      return () => hi;
+    case "min":
+      return () => lo;
+    default:
+      return () => lo + r() * (hi - lo);
   }
 }
 
@@ -246,7 +269,8 @@ export function trialTiles(
       for (let d = shape.length - 2; d >= 0; d--) strides[d] = strides[d + 1] * shape[d + 1];
     }
     const data = ndarray(dtype, [length]);
-    const fill = valueSource(trial.kind, dtype, r, operand);
+    const range = intrinsic.operandRanges?.[b.name];
+    const fill = valueSource(trial.kind, dtype, r, operand, range);
     const gap = valueSource("random", dtype, r);
     const inside = new Set<number>();
     const count = shape.reduce((x, y) => x * y, 1);
@@ -261,7 +285,7 @@ export function trialTiles(
     for (let i = 0; i < length; i++) {
       setElement(data.data, dtype, i, inside.has(i) ? fill() : gap());
     }
-    if (trial.kind === "specials" && kindApplies("specials", dtype)) {
+    if (trial.kind === "specials" && kindApplies("specials", dtype) && !range) {
       // every special at least once, at distinct places (sparse sprinkling may miss one)
       const places = [...inside];
       for (const v of SPECIALS.slice(0, places.length)) {

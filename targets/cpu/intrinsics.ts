@@ -112,7 +112,7 @@ static inline __attribute__((always_inline)) void tsrc_dot_i8x4(
  * ```ts
  * import { cpuIntrinsics } from "./intrinsics.ts";
  * const names = cpuIntrinsics().map((x) => x.name).join();
- * console.assert(names === "cpu.mma_i8,cpu.mma_f32,cpu.dot_i8x4");
+ * console.assert(names === "cpu.mma_u7i8,cpu.mma_i8,cpu.mma_f32,cpu.dot_i8x4");
  * ```
  */
 export function cpuIntrinsics(): Intrinsic<CIntrinsicImplementation>[] {

@@ -42,7 +42,7 @@ export const MMA_COLS = 8;
 
 /**
  * `C[m, n] += Σ_k acc(A[m, k]) · acc(B[k, n])` with `A`, `B` of `dtype` and `C` of `accDtype`
- * (the casts are left out when they are equal).
+ * (the casts are left out when they are equal), named `name`.
  *
  * @example
  * ```ts
@@ -57,6 +57,7 @@ export function mmaDescription(
   m: number,
   n: number,
   k: number,
+  name: string = dtype === "int8" ? "cpu_mma_i8" : "cpu_mma_f32",
 ): PrimFunc {
   const A = placeholder([m, k], dtype, "A");
   const B = placeholder([k, n], dtype, "B");
@@ -67,7 +68,6 @@ export function mmaDescription(
     ([i, j]) => sum(mul(up(A.at(i, r)), up(B.at(r, j))), [r]),
     "C",
   );
-  const name = dtype === "int8" ? "cpu_mma_i8" : "cpu_mma_f32";
   return accumulating(createPrimFunc([A, B, C], name));
 }
 
@@ -141,6 +141,55 @@ ${I8_IO.load}
 ${I8_IO.store}
 }`;
 
+/** The operand range `cpu.mma_u7i8` requires of `B`: where the relaxed dot is exact everywhere. */
+export const U7_RANGE: readonly [number, number] = [0, 127];
+
+/**
+ * C of `cpu.mma_u7i8`: `C[4, 8] += A[4, 4] · B[4, 8]`, int8 × uint7 → int32, one
+ * `i32x4.relaxed_dot_i8x16_i7x16_add_s` per row and half: lane `j` of half `h` adds
+ * `Σ_q A[i, q] · B[q, 4h + j]` — `B` bytes `4j + q` from the packed `[n][k]` tile (32 bytes, two
+ * `v128.load`), `A[i, 0..3]` broadcast with `v128.load32_splat` from the packed `[m][k]` tile.
+ * Exact only when every `B` element is in [0, 127] (the intrinsic's `operandRanges`); without
+ * relaxed SIMD the same sums by the exact widening `i32x4.dot_i16x8_s`.
+ */
+export const MMA_U7I8_C: string = `${TYPES}
+static inline __attribute__((always_inline)) void tsrc_mma_u7i8(
+    const signed char* a, int a0, int a1, const signed char* b, int b0, int b1,
+    int* c, int c0, int c1) {
+  /* half h, byte 4j + q = B[q, 4h + j]: columns 0-3, then 4-7 */
+  tsrc_m_i8x16 bv[2];
+  if (b0 == 1 && b1 == 4) {
+    __builtin_memcpy(&bv[0], b, 16);
+    __builtin_memcpy(&bv[1], b + 16, 16);
+  } else {
+    for (int h = 0; h < 2; h++)
+      for (int p = 0; p < 16; p++) bv[h][p] = b[(p & 3) * b0 + (4 * h + (p >> 2)) * b1];
+  }
+${I8_IO.load}
+  for (int i = 0; i < 4; i++) {
+    tsrc_m_i8x16 av; /* A[i, 0..3] in every lane */
+    if (a1 == 1) {
+      int w; __builtin_memcpy(&w, a + i * a0, 4);
+      av = (tsrc_m_i8x16)(tsrc_m_i32x4){w, w, w, w};
+    } else {
+      for (int p = 0; p < 16; p++) av[p] = a[i * a0 + (p & 3) * a1];
+    }
+    for (int h = 0; h < 2; h++) {
+#ifdef __wasm_relaxed_simd__
+      acc[i][h] = __builtin_wasm_relaxed_dot_i8x16_i7x16_add_s_i32x4(av, bv[h], acc[i][h]);
+#else
+      tsrc_m_i16x8 al = __builtin_convertvector(__builtin_shufflevector(av, av, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
+      tsrc_m_i16x8 bl = __builtin_convertvector(__builtin_shufflevector(bv[h], bv[h], 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
+      tsrc_m_i16x8 bh = __builtin_convertvector(__builtin_shufflevector(bv[h], bv[h], 8, 9, 10, 11, 12, 13, 14, 15), tsrc_m_i16x8);
+      tsrc_m_i32x4 d0 = __builtin_wasm_dot_s_i32x4_i16x8(al, bl);
+      tsrc_m_i32x4 d1 = __builtin_wasm_dot_s_i32x4_i16x8(al, bh);
+      acc[i][h] += __builtin_shufflevector(d0, d1, 0, 2, 4, 6) + __builtin_shufflevector(d0, d1, 1, 3, 5, 7);
+#endif
+    }
+  }
+${I8_IO.store}
+}`;
+
 const F32_IO = accumulatorIO("float", "tsrc_m_f32x4");
 
 /** C of `cpu.mma_f32`: `C[4, 8] += A[4, 4] · B[4, 8]` in float32, one `relaxed_madd` per step. */
@@ -171,17 +220,28 @@ ${F32_IO.store}
 }`;
 
 /**
- * The micro-kernel intrinsics: `cpu.mma_i8` and `cpu.mma_f32` (accumulators in `local`, `B`
- * packed column- or row-wise per tile).
+ * The micro-kernel intrinsics, in the order auto-tensorization tries them: `cpu.mma_u7i8` (only
+ * where `B` is declared in [0, 127]), `cpu.mma_i8` (any int8) and `cpu.mma_f32` (accumulators in
+ * `local`, `B` packed column- or row-wise per tile).
  *
  * @example
  * ```ts
  * import { mmaIntrinsics } from "./intrinsics_mma.ts";
- * console.assert(mmaIntrinsics().map((x) => x.name).join() === "cpu.mma_i8,cpu.mma_f32");
+ * const names = mmaIntrinsics().map((x) => x.name).join();
+ * console.assert(names === "cpu.mma_u7i8,cpu.mma_i8,cpu.mma_f32");
  * ```
  */
 export function mmaIntrinsics(): Intrinsic<CIntrinsicImplementation>[] {
   return [
+    defineIntrinsic<CIntrinsicImplementation>({
+      name: "cpu.mma_u7i8",
+      description: mmaDescription("int8", "int32", MMA_ROWS, MMA_COLS, 4, "cpu_mma_u7i8"),
+      implementation: { kind: "c", symbol: "tsrc_mma_u7i8", source: MMA_U7I8_C },
+      operandScopes: { A: "global", B: "global", C: "local" },
+      operandLayouts: { A: [0, 1], B: [1, 0] },
+      operandRanges: { B: U7_RANGE },
+      cost: { cycles: 8 },
+    }),
     defineIntrinsic<CIntrinsicImplementation>({
       name: "cpu.mma_i8",
       description: mmaDescription("int8", "int32", MMA_ROWS, MMA_COLS, 2),

@@ -13,9 +13,11 @@ import { defaultThreads } from "./runtime.ts";
 
 /**
  * Intrinsics the default schedule tensorizes with, in order (`DEFAULT_INTRINSICS` of the target's
- * list): only those measured faster than the `gemm` rule on the blocks they match.
+ * list): only those measured faster than the `gemm` rule on the blocks they match. `cpu.mma_u7i8`
+ * comes first: it applies only where `B` is declared in [0, 127] (its precondition), else the
+ * exact `cpu.mma_i8` does.
  */
-export const DEFAULT_INTRINSICS: readonly string[] = ["cpu.mma_i8"];
+export const DEFAULT_INTRINSICS: readonly string[] = ["cpu.mma_u7i8", "cpu.mma_i8"];
 
 /**
  * The target's intrinsics the default schedule uses (`DEFAULT_INTRINSICS`, in that order).
@@ -24,7 +26,7 @@ export const DEFAULT_INTRINSICS: readonly string[] = ["cpu.mma_i8"];
  * ```ts
  * import { defaultIntrinsics } from "./schedule.ts";
  * import cpu from "./mod.ts";
- * console.assert(defaultIntrinsics(cpu)[0].name === "cpu.mma_i8");
+ * console.assert(defaultIntrinsics(cpu)[1].name === "cpu.mma_i8");
  * ```
  */
 export function defaultIntrinsics(target: Target): Intrinsic[] {

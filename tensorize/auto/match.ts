@@ -3,7 +3,8 @@
  * intrinsic's description computes, on sub-regions of the block's buffers? The answer is a
  * `Mapping` (iterators and operand regions, with strides) or a `Diagnostic` saying why not: the
  * first differing sub-expression (printed as script), or the dimension whose extent is not the
- * intrinsic's (and whether it divides). Suggestions of schedule steps are added by
+ * intrinsic's (and whether it divides), or the operand precondition (`operandRanges`) the
+ * block's buffers are not known to meet (`TENSORIZE_PRECONDITION`, `auto/ranges.ts`). Suggestions of schedule steps are added by
  * `auto/plan.ts`, which checks each on a copy of the schedule.
  *
  * @module
@@ -17,6 +18,7 @@ import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import { blocksUnder, childBlocks, findBlock } from "../analysis/find.ts";
 import { correspond, type Correspondence, type Difference, type OperandMap } from "./correspond.ts";
 import { domainEinsum, type Einsum, instanceEinsum, isProblem } from "./einsum.ts";
+import { meetingPreconditions, preconditionMessage } from "./ranges.ts";
 
 /** A successful match. */
 export interface Mapping {
@@ -173,7 +175,11 @@ export function match(func: PrimFunc, block: string, intrinsic: Intrinsic): Mapp
   const inst = instanceEinsum(func, block);
   if (isProblem(inst)) return fail(inst.code, inst.message);
   const exact = correspond(inst, desc, { exact: true });
-  if (exact.ok) return toMapping(intrinsic, block, exact.found[0]);
+  if (exact.ok) {
+    const met = meetingPreconditions(func, intrinsic, exact.found);
+    if (met.ok.length) return toMapping(intrinsic, block, met.ok[0]);
+    return fail("TENSORIZE_PRECONDITION", preconditionMessage(met.unmet!));
+  }
   if (inst.init && !desc.init && correspond(inst, desc, { exact: true, ignoreInit: true }).ok) {
     return fail(
       "TENSORIZE_INIT_MISMATCH",

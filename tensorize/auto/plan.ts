@@ -15,8 +15,9 @@
  *    `cacheRead` + `transformLayout` at the root, tile-major;
  * 7. `blockize` the tile loops and `tensorize`.
  *
- * Of several correspondences, the plan takes the one needing the least padding, then the one
- * whose laid-out operands can all be packed.
+ * Of several correspondences, the plan takes — among those whose operands meet the intrinsic's
+ * preconditions (`operandRanges`, `auto/ranges.ts`; none: `TENSORIZE_PRECONDITION`) — the one
+ * needing the least padding, then the one whose laid-out operands can all be packed.
  *
  * The same plan run on a copy of the schedule is how suggestions are checked: a diagnostic only
  * suggests steps that were applied and ended in a successful match.
@@ -49,6 +50,7 @@ import {
 } from "./match.ts";
 import { resolveIntrinsic } from "./registry.ts";
 import { applyPack, packPlan, unpackable } from "./pack.ts";
+import { meetingPreconditions, preconditionMessage } from "./ranges.ts";
 
 /** Options of the plan. */
 export interface PlanOptions {
@@ -103,7 +105,10 @@ export function applyPlan(
     const m = match(sch.func, name, intrinsic);
     return m.ok ? fail("TENSORIZE_MISMATCH", "no pattern") : m;
   }
-  const best = bestCorrespondence(pattern.found, form, desc, (c) => unpackable(intrinsic, desc, c));
+  // only correspondences whose operands meet the intrinsic's preconditions (`auto/ranges.ts`)
+  const met = meetingPreconditions(sch.func, intrinsic, pattern.found);
+  if (!met.ok.length) return fail("TENSORIZE_PRECONDITION", preconditionMessage(met.unmet!));
+  const best = bestCorrespondence(met.ok, form, desc, (c) => unpackable(intrinsic, desc, c));
   try {
     return planSteps(sch, blockRV, intrinsic, form, desc, best, options, fail);
   } catch (e) {
@@ -159,8 +164,12 @@ function planSteps(
       ignoreInit: true,
     });
     if (!again?.ok) return fail("TENSORIZE_MISMATCH", "the padded block no longer matches");
+    const metPadded = meetingPreconditions(sch.func, intrinsic, again.found);
+    if (!metPadded.ok.length) {
+      return fail("TENSORIZE_PRECONDITION", preconditionMessage(metPadded.unmet!));
+    }
     best = bestCorrespondence(
-      again.found,
+      metPadded.ok,
       padded as Einsum,
       desc,
       (c) => unpackable(intrinsic, desc, c),
