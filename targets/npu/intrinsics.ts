@@ -17,7 +17,8 @@ import type { AluOp } from "./isa.ts";
 /** How the codegen emits an NPU intrinsic: the command and its mode. */
 export type NpuIntrinsicImpl =
   | { readonly command: "GEMM"; readonly mode: NpuMode }
-  | { readonly command: "ALU"; readonly op: AluOp; readonly mode: NpuMode };
+  | { readonly command: "ALU"; readonly op: AluOp; readonly mode: NpuMode }
+  | { readonly command: "DMA"; readonly op: "pad" };
 
 /** Scope names of the scratchpads, by buffer. */
 export const NPU_SCOPES = { input: "npu.inp", weight: "npu.wgt", acc: "npu.acc" } as const;

@@ -36,6 +36,7 @@ import { gemmDescription, type NpuIntrinsicImpl } from "./intrinsics.ts";
 import { type OffloadPlan, planOffload } from "./offload_plan.ts";
 import { type ConvPlan, planConvs } from "./conv_plan.ts";
 import { convIntrinsic } from "./conv_region.ts";
+import { padIntrinsic, type PadPlan, planPads } from "./pad_region.ts";
 
 /** What a region marker's name says. */
 export interface RegionKey {
@@ -179,10 +180,13 @@ export function offloadGemms(
   intrinsics: readonly Intrinsic[],
 ): PrimFunc {
   const convs = planConvs(f, config, intrinsics);
+  // the padding stages of those convolutions run on the NPU too (`pad_region.ts`)
+  const pads = planPads(f, config, new Set(convs.map((p) => p.operands[0].buffer)));
   const done = new Set(convs.map((p) => p.block));
   const plans = planOffload(f, intrinsics).filter((p) => !done.has(p.block));
   if (plans.length === 0 && convs.length === 0) return f;
   const byOuter = new Map<Stmt, Stmt>(plans.map((p) => [p.loops[0], regionStmt(config, p)]));
+  for (const p of pads) byOuter.set(p.loops[0], padStmt(p));
   const removed = new Set<Stmt>();
   for (const p of convs) {
     byOuter.set(p.loops[0], convStmt(p));
@@ -220,4 +224,19 @@ function convStmt(p: ConvPlan): Stmt {
     s = forLoop(kept[k].loopVar, 0, kept[k].extent, s);
   }
   return s;
+}
+
+/** A pad region: one marker in a block of no iterators, in place of the pad block's nest. */
+function padStmt(p: PadPlan): Stmt {
+  const intr = padIntrinsic(p.key);
+  const [x, out] = p.operands.map((o) => o.buffer);
+  const region = makeBlock({
+    name: `${p.block.name}_npu`,
+    iterVars: [],
+    reads: [fullRegion(x)],
+    writes: [fullRegion(out)],
+    body: evaluate(markerCall(intr, p.operands)),
+    annotations: { tensorized: intr.name },
+  });
+  return blockRealize([], true, region);
 }

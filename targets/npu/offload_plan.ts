@@ -210,7 +210,7 @@ function toPlan(
   return {
     block,
     loops,
-    mode: (intr.implementation as NpuIntrinsicImpl).mode,
+    mode: (intr.implementation as NpuIntrinsicImpl & { command: "GEMM" }).mode,
     m,
     n,
     k,

@@ -32,6 +32,8 @@ function siteFunction(site: NpuSite): string {
   const n = site.words.length / COMMAND_WORDS;
   const what = site.conv
     ? `${site.conv.mode} ${site.conv.m.join("x")}x${site.conv.n} over ${site.conv.r.join("x")}`
+    : site.pad
+    ? `zero padding of ${site.pad.dtype} ${site.pad.shape.join("x")}`
     : `${site.key!.mode} ${site.key!.m}x${site.key!.n}x${site.key!.k}`;
   const lines = [
     `static int32_t __tsr_npu_site_${site.id}(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {`,

@@ -34,6 +34,9 @@ import { type ConvKey, parseConvName } from "./conv_region.ts";
 import { type ConvForm, convSiteProgram, withAllocs } from "./conv_sites.ts";
 import type { ConvSchedule } from "./conv_program.ts";
 import { relocationOf } from "./site_c.ts";
+import type { PadSchedule } from "./pad_program.ts";
+import { type PadKey, parsePadName } from "./pad_region.ts";
+import { padSiteProgram } from "./pad_sites.ts";
 
 /**
  * One offloaded region of a kernel: its command streams' template and what it computes. A GEMM
@@ -49,6 +52,8 @@ export interface NpuSite {
   readonly key?: RegionKey;
   /** A contraction region (implicit GEMM, epilogue included). */
   readonly conv?: ConvKey;
+  /** A pad region (zero padding through the accumulator; operands X, P). */
+  readonly pad?: PadKey;
   /** How a contraction region moves its operands. */
   readonly form?: ConvForm;
   /** Host copies around a contraction site (`weight`, `im2col`, `out`). */
@@ -56,7 +61,7 @@ export interface NpuSite {
   /** DMA layouts of A, B, C (`pack`: copied through a contiguous host buffer). */
   readonly layouts: readonly OperandLayout[];
   /** The schedule chosen by simulation. */
-  readonly schedule: MatmulSchedule | ConvSchedule;
+  readonly schedule: MatmulSchedule | ConvSchedule | PadSchedule;
   /** Commands per stream (the site issues them in order). */
   readonly streams: readonly number[];
   /** Per command: the operand whose address its DMA adds (−1: none). */
@@ -169,6 +174,25 @@ export function lowerSites(f: PrimFunc, config: NpuConfig): SiteLowering {
         });
         const call_ = evaluate(call(siteCallName(id), p.args, "int32"));
         return withAllocs(seq([...p.before, call_, ...p.after]), p.allocs);
+      }
+      const pad = parsePadName(name);
+      if (pad) {
+        const id = sites.length;
+        const p = padSiteProgram(c, pad, config);
+        sites.push({
+          id,
+          block: pad.block,
+          pad,
+          packs: [],
+          layouts: [],
+          schedule: p.schedule,
+          streams: [p.words.length / 16],
+          relocs: p.relocs,
+          predictedCycles: p.cycles,
+          words: p.words,
+          macs: 0,
+        });
+        return evaluate(call(siteCallName(id), p.args, "int32"));
       }
       const key = parseRegionName(name);
       if (!key) return undefined;
