@@ -77,7 +77,7 @@ Deno.test("a filtered cpu run passes, writes four reports; the second run is all
     assert(r.stdout.includes("bound at run time"));
     assert(/^\[1\/\d+\] passed relu\/float32\/n=/m.test(r.stderr), "plain progress lines");
     const report = JSON.parse(await Deno.readTextFile(`${dir}/out/report.json`));
-    assertEquals(report.schemaVersion, "1.1.0");
+    assertEquals(report.schemaVersion, "1.2.0");
     assertEquals(report.target.name, "cpu");
     const n = report.cases.length;
     assert(n >= 2);

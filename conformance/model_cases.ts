@@ -11,7 +11,7 @@
 import type { DType } from "../ir/dtype.ts";
 import type { NDArray } from "../ir/ndarray.ts";
 import type { Target } from "../sdk/mod.ts";
-import type { ModelPlacement } from "./result.ts";
+import type { ModelMemory, ModelPlacement } from "./result.ts";
 
 /** A built model: run it on inputs, get its outputs. */
 export type ModelRunner = (inputs: readonly NDArray[]) => Promise<NDArray[]>;
@@ -22,6 +22,8 @@ export interface BuiltModel {
   readonly run: ModelRunner;
   /** Which kernels ran on which target in the first run (undefined before it). */
   readonly placement?: () => ModelPlacement | undefined;
+  /** The memory plan's figures at the sizes of the first run (undefined before it). */
+  readonly memory?: () => ModelMemory | undefined;
 }
 
 /** One model to check on a target. */

@@ -82,6 +82,7 @@ export async function runModelCase(
     };
   }
   const placement = built.placement?.();
+  const memory = built.memory?.();
   let maxUlps = 0;
   let bad = got.length === want.length
     ? undefined
@@ -98,6 +99,7 @@ export async function runModelCase(
       verdicts: { compiled, correct: { ok: false, tolerance, detail: bad } },
       detail: bad,
       placement,
+      memory,
     };
   }
   times.sort((a, b) => a - b);
@@ -120,5 +122,6 @@ export async function runModelCase(
     roofline: fast.roofline,
     maxUlps,
     placement,
+    memory,
   };
 }

@@ -9,7 +9,7 @@ import { placementText } from "./report_placement.ts";
 import { type CaseResult, type Verdict, VERDICTS } from "./result.ts";
 
 /** Version of the JSON report's schema (documented in `docs/conformance.md`). */
-export const REPORT_SCHEMA_VERSION = "1.1.0";
+export const REPORT_SCHEMA_VERSION = "1.2.0";
 
 /** Counts of a run. */
 export interface Summary {
@@ -69,6 +69,11 @@ export function failuresFirst(results: readonly CaseResult[]): CaseResult[] {
 const fmt = (x: number | undefined, digits: number): string =>
   x === undefined ? "-" : x.toFixed(digits);
 const pct = (x: number | undefined): string => (x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
+const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
+const memoryCell = (r: CaseResult): string =>
+  r.memory
+    ? `${r.memory.storages}: ${kib(r.memory.plannedBytes)}/${kib(r.memory.unplannedBytes)}`
+    : "-";
 
 /**
  * Render results as a plain-text table, failures first, then the details of each failure and
@@ -85,6 +90,8 @@ export function renderTable(results: readonly CaseResult[]): string {
   const order = failuresFirst(results);
   // Target figures (cycles, utilisation, host ops) when a target reports them.
   const device = results.some((r) => r.cycles !== undefined || r.hostOps !== undefined);
+  // Model cases: the memory plan's storages, planned over unplanned KiB.
+  const memory = results.some((r) => r.memory !== undefined);
   const header = [
     "case",
     "verdict",
@@ -98,6 +105,7 @@ export function renderTable(results: readonly CaseResult[]): string {
     ...(device ? ["cycles", "util"] : []),
     "cache",
     ...(device ? ["host ops"] : []),
+    ...(memory ? ["memory (storages: planned/unplanned KiB)"] : []),
     "note",
   ];
   const numeric = device ? 10 : 8; // right-aligned columns: compile ms … util
@@ -114,6 +122,7 @@ export function renderTable(results: readonly CaseResult[]): string {
     ...(device ? [r.cycles === undefined ? "-" : String(r.cycles), pct(r.utilization)] : []),
     r.cache ?? "-",
     ...(device ? [r.hostOps?.length ? r.hostOps.join(",") : "-"] : []),
+    ...(memory ? [memoryCell(r)] : []),
     r.note ?? "",
   ]);
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k].length)));

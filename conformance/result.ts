@@ -126,6 +126,16 @@ export interface PlacedKernel {
   readonly reason: string;
 }
 
+/** The memory plan of a model case at the sizes it ran (bytes; `ir/graph`'s `memoryFigures`). */
+export interface ModelMemory {
+  /** Storage tokens of the plan: allocations per run. */
+  readonly storages: number;
+  /** Bytes of the storages. */
+  readonly plannedBytes: number;
+  /** Bytes of every intermediate on its own (no plan). */
+  readonly unplannedBytes: number;
+}
+
 /** What ran where in a model case (the `models` suite). */
 export interface ModelPlacement {
   /** Where kernels no offload pattern took ran. */
@@ -191,4 +201,6 @@ export interface CaseResult {
   readonly note?: string;
   /** Model cases: which kernels ran on which target, and the share of MACs offloaded. */
   readonly placement?: ModelPlacement;
+  /** Model cases: the memory plan's storages and bytes, against the unplanned total. */
+  readonly memory?: ModelMemory;
 }

@@ -14,12 +14,23 @@ import type { Backend } from "../../ir/graph/backend.ts";
 import type { GraphModule } from "../../ir/graph/ir.ts";
 import { runPasses } from "../../ir/graph/pass.ts";
 import { offloadPasses, partition, type PartitionOptions } from "../../ir/graph/partition.ts";
+import type { MemoryPlan } from "../../ir/graph/memory_plan.ts";
+import { memoryFigures } from "../../ir/graph/memory_plan_print.ts";
+import { bindShape, type SizeEnv } from "../../ir/graph/shape_eval.ts";
 import { PlacedExecutor } from "../../ir/graph/placed_executor.ts";
 import { targetBackend } from "../../sdk/graph_backend.ts";
 import type { Target } from "../../sdk/mod.ts";
 import type { BuiltModel } from "../model_cases.ts";
-import type { ModelPlacement, PlacedKernel } from "../result.ts";
+import type { ModelMemory, ModelPlacement, PlacedKernel } from "../result.ts";
 import { countWork } from "../work.ts";
+
+/** A model built by `buildPlaced`: also its executor's memory plan (and `memory()` figures). */
+export interface PlacedModel extends BuiltModel {
+  /** The memory plan of the model's graph function (one pool per target). */
+  readonly memoryPlan: () => MemoryPlan;
+  /** Storages allocated so far (a run at unchanged sizes adds none). */
+  readonly storageAllocations: () => number;
+}
 
 /** Options of `buildPlaced`. */
 export interface BuildPlacedOptions {
@@ -95,6 +106,19 @@ function placementOf(
   };
 }
 
+/** The plan's figures at the sizes the inputs bind (undefined if they do not fit its parameters). */
+function memoryAt(plan: MemoryPlan, inputs: readonly NDArray[]): ModelMemory | undefined {
+  const env: SizeEnv = new Map();
+  const params = plan.func.params;
+  const bad = params.length !== inputs.length ||
+    params.some((p, k) =>
+      p.type.kind !== "TensorType" || bindShape(p.type.shape, inputs[k].shape, env) !== undefined
+    );
+  if (bad) return undefined;
+  const { storages, plannedBytes, unplannedBytes } = memoryFigures(plan, env);
+  return { storages, plannedBytes, unplannedBytes };
+}
+
 /**
  * Build `model` for `target`: partitioned onto it and the fallback when it declares graph
  * patterns, else entirely on it. The first run also counts MACs per kernel (`placement()`).
@@ -111,7 +135,7 @@ export async function buildPlaced(
   model: GraphModule,
   target: Target,
   options: BuildPlacedOptions = {},
-): Promise<BuiltModel> {
+): Promise<PlacedModel> {
   const offloads = (target.graphPatterns ?? []).length > 0;
   const fallback = offloads ? options.fallback ?? await defaultFallback() : target;
   const opts: PartitionOptions = {
@@ -127,9 +151,11 @@ export async function buildPlaced(
   if (offloads) backends[target.name] = counting(await targetBackend(target), tally);
   const ex = new PlacedExecutor(module, { backends, home: fallback.name });
   let placement: ModelPlacement | undefined;
+  let memory: ModelMemory | undefined;
   return {
     run: async (inputs) => {
       if (placement) return await ex.run(inputs);
+      memory = memoryAt(ex.memoryPlan(), inputs);
       tally.on = true;
       try {
         const out = await ex.run(inputs);
@@ -140,5 +166,8 @@ export async function buildPlaced(
       }
     },
     placement: () => placement,
+    memory: () => memory,
+    memoryPlan: () => ex.memoryPlan(),
+    storageAllocations: () => ex.storageAllocations(),
   };
 }
