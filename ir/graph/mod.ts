@@ -103,6 +103,20 @@ export {
 } from "./placement.ts";
 export { PlacedExecutor, type PlacedExecutorOptions, type PlacedStep } from "./placed_executor.ts";
 export {
+  type MemoryPlan,
+  type MemoryPlanOptions,
+  planMemory,
+  type PlannedValue,
+  type StorageToken,
+} from "./memory_plan.ts";
+export {
+  type MemoryFigures,
+  memoryFigures,
+  planBytes,
+  printMemoryPlan,
+  type SizeBinding,
+} from "./memory_plan_print.ts";
+export {
   chainMatches,
   type GraphPattern,
   matchPattern,
