@@ -70,12 +70,34 @@ export {
 export { layoutOf, type OffloadPlan, type OperandLayout, planOffload } from "./offload_plan.ts";
 export {
   chipId,
+  markerIntrinsic,
   offloadGemms,
   parseRegionName,
   regionIntrinsic,
   type RegionKey,
   regionName,
 } from "./offload.ts";
+export {
+  padDescription,
+  padIntrinsic,
+  type PadKey,
+  padName,
+  type PadPlan,
+  padSpecOf,
+  parsePadName,
+  planPads,
+} from "./pad_region.ts";
+export {
+  choosePadSchedule,
+  PAD_OPERANDS,
+  type PadChoice,
+  type PadOperand,
+  type PadProgram,
+  padProgram,
+  type PadSchedule,
+  type PadSpec,
+} from "./pad_program.ts";
+export { type PadSiteProgram, padSiteProgram } from "./pad_sites.ts";
 export { lowerSites, type NpuSite, siteCallName, type SiteLowering } from "./sites.ts";
 export { NPU_RUN_IMPORT, relocationOf, siteEmitters, sitesC } from "./site_c.ts";
 export {

@@ -12,16 +12,14 @@ import { visit } from "../../ir/node.ts";
 import { build, type Kernel } from "../../sdk/mod.ts";
 import { intrinsicCallHandlers } from "../../tensorize/auto/mod.ts";
 import { compareArrays } from "../../conformance/tolerance.ts";
-import { convIntrinsic, parseConvName } from "./conv_region.ts";
 import npu, {
   defineNpuConfig,
   defineNpuTarget,
+  markerIntrinsic,
   npuIntrinsics,
   type NpuKernelStats,
   offloadGemms,
-  parseRegionName,
   REFERENCE_NPU,
-  regionIntrinsic,
 } from "./mod.ts";
 
 const i8 = { outDtype: "int32" };
@@ -140,12 +138,8 @@ Deno.test("conv2d runs as one implicit-GEMM region per image; depthwise/grouped 
     }),
   );
   assertEquals(small.s.intrinsicShare, 1);
-  assertEquals(small.s.streams, 1);
-  assertEquals(small.s.hostOps, [
-    "T_conv2d_nchw_pad",
-    "T_conv2d_nchw_im2col",
-    "T_conv2d_nchw_weight",
-  ]);
+  assertEquals(small.s.streams, 2); // the pad stage's stream, then the conv's
+  assertEquals(small.s.hostOps, ["T_conv2d_nchw_im2col", "T_conv2d_nchw_weight"]);
   // 1x1, NCHW, batch 2: gathered by transposing DMA, no host work at all
   const pointwise = await check(
     conv,
@@ -177,12 +171,12 @@ Deno.test("conv2d NHWC at stride 2 and NCHW with padding run gathered, without h
       outDtype: "int32",
     }),
   );
-  assertEquals(nhwc.s.hostOps, ["T_conv2d_nhwc_pad"]); // HWIO weights: no pack either
+  assertEquals(nhwc.s.hostOps, []); // pad on the NPU, HWIO weights: no pack either
   const nchw = await check(
     conv,
     opCase([input("x", [1, 32, 9, 9]), input("w", [20, 32, 3, 3])], { padding: [1, 2, 0, 1] }),
   );
-  assertEquals(nchw.s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw_weight"]); // OIHW packed
+  assertEquals(nchw.s.hostOps, ["T_conv2d_nchw_weight"]); // OIHW packed
   assertEquals(nchw.s.intrinsicShare, 1);
 });
 
@@ -209,10 +203,10 @@ Deno.test("bias, relu and shift-and-clip requantisation after int8 conv/dense ru
   const vals = [...want.data].map(Number);
   assert(vals.includes(127) && vals.includes(0), "clip and relu bite");
   const s = k.stats() as NpuKernelStats;
-  // the epilogue blocks (T_add, T_relu, T_add_1, T_floor_div, T_clip, T_cast) are fused: only the
-  // pad stage and the site's host copies remain
-  assert(s.hostOps.every((x) => /_(pad|im2col|weight)$/.test(x)), String(s.hostOps));
-  assertEquals(s.streams, 1);
+  // the epilogue blocks (T_add, T_relu, T_add_1, T_floor_div, T_clip, T_cast) are fused and the
+  // pad stage is a stream of its own: only the site's host copies remain
+  assert(s.hostOps.every((x) => /_(im2col|weight)$/.test(x)), String(s.hostOps));
+  assertEquals(s.streams, 2);
   // dense + bias + relu (float32): the bias add block and relu fold into the region too
   const A = placeholder([30, 40], "float32", "A"), W = placeholder([20, 40], "float32", "W");
   const bias = placeholder([20], "float32", "bias");
@@ -251,11 +245,7 @@ Deno.test("the offloading schedule computes what the function does (interpreter,
       visit(g.body, (n) => {
         if (n.kind === "Call" && n.op.startsWith("tsr.intrin.")) regions.add(n.op.slice(11));
       });
-      const handlers = intrinsicCallHandlers(
-        [...regions].map((r) =>
-          parseConvName(r) ? convIntrinsic(parseConvName(r)!) : regionIntrinsic(parseRegionName(r)!)
-        ),
-      );
+      const handlers = intrinsicCallHandlers([...regions].map((r) => markerIntrinsic(r)!));
       const inputs = op.makeInputs(c, 1);
       const want = runFunc(f, inputs), got = runFunc(g, inputs, undefined, { calls: handlers });
       const cmp = compareArrays(got[0], want[0]);

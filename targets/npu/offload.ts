@@ -35,8 +35,8 @@ import type { NpuConfig, NpuMode } from "./config.ts";
 import { gemmDescription, type NpuIntrinsicImpl } from "./intrinsics.ts";
 import { type OffloadPlan, planOffload } from "./offload_plan.ts";
 import { type ConvPlan, planConvs } from "./conv_plan.ts";
-import { convIntrinsic } from "./conv_region.ts";
-import { padIntrinsic, type PadPlan, planPads } from "./pad_region.ts";
+import { convIntrinsic, parseConvName } from "./conv_region.ts";
+import { padIntrinsic, type PadPlan, parsePadName, planPads } from "./pad_region.ts";
 
 /** What a region marker's name says. */
 export interface RegionKey {
@@ -113,6 +113,27 @@ export function regionIntrinsic(key: RegionKey): Intrinsic<NpuIntrinsicImpl> {
     REGIONS.set(name, r);
   }
   return r;
+}
+
+/**
+ * The intrinsic a marker of the default schedule names — a GEMM region, a contraction region or
+ * a pad region — rebuilt from its name (undefined for other names); for the interpreter's
+ * `intrinsicCallHandlers`.
+ *
+ * @example
+ * ```ts
+ * import { markerIntrinsic } from "./offload.ts";
+ * console.assert(markerIntrinsic("x.region.int8.16x16x16.init.C")?.name === "x.region.int8.16x16x16.init.C");
+ * console.assert(markerIntrinsic("not_a_region") === undefined);
+ * ```
+ */
+export function markerIntrinsic(name: string): Intrinsic<NpuIntrinsicImpl> | undefined {
+  const conv = parseConvName(name);
+  if (conv) return convIntrinsic(conv);
+  const pad = parsePadName(name);
+  if (pad) return padIntrinsic(pad);
+  const key = parseRegionName(name);
+  return key && regionIntrinsic(key);
 }
 
 function regionStmt(config: NpuConfig, p: OffloadPlan): Stmt {
