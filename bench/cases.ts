@@ -28,6 +28,12 @@ export interface MatmulCase {
    * only impls with int8 kernels run it, see `INT8_IMPLS` in main.ts). Default float32.
    */
   readonly dtype?: "int8";
+  /**
+   * int8 only: every element of `B` lies in this range, declared to the compiler
+   * (`placeholder(..., { range })`) and kept by the inputs — `[0, 127]` is the 7-bit activation
+   * range ("reduce_range") where the relaxed int8 dot is exact (`cpu.mma_u7i8`).
+   */
+  readonly bRange?: readonly [number, number];
 }
 
 /** `Y[b,o,y,x] = Σ_{c,r,s} X[b,c,y·stride+r−pad, x·stride+s−pad]·W[o,c,r,s]` (zero padding). */
@@ -141,12 +147,24 @@ export const MATMUL_I8_1024: MatmulCase = {
   dtype: "int8",
 };
 
+/**
+ * int8 × uint7 matmul 1024: `A` int8 over its full range, `B` declared and drawn in [0, 127], so
+ * the cpu runs it through the relaxed dot (`cpu.mma_u7i8`); beside `matmul_i8_1024` (exact
+ * widening kernel) for the int8-over-fp32 ratios.
+ */
+export const MATMUL_U7I8_1024: MatmulCase = {
+  ...MATMUL_I8_1024,
+  id: "matmul_u7i8_1024",
+  bRange: [0, 127],
+};
+
 /** Every case of `deno task bench`, in table order. */
 export const CASES: readonly BenchCase[] = [
   matmulCase(256),
   matmulCase(512),
   matmulCase(1024),
   MATMUL_I8_1024,
+  MATMUL_U7I8_1024,
   GEMV_4096,
   CONV_RESNET,
   WASM_PEAK,
@@ -186,8 +204,8 @@ export function outputShape(c: BenchCase): number[] {
 }
 
 /**
- * Deterministic inputs, uniform in [−1, 1) (int8 cases: integers in [−128, 127]), in the
- * canonical layouts.
+ * Deterministic inputs, uniform in [−1, 1) (int8 cases: integers in [−128, 127], `B` in its
+ * `bRange` when given), in the canonical layouts.
  *
  * @example
  * ```ts
@@ -201,7 +219,10 @@ export function caseInputs(c: BenchCase, seed = 1): Float32Array[] {
     const r = rng(seed * 7919 + i);
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
     const int8 = c.kind === "matmul" && c.dtype === "int8";
-    for (let j = 0; j < out.length; j++) out[j] = int8 ? Math.floor(256 * r()) - 128 : 2 * r() - 1;
+    const [lo, hi] = (c.kind === "matmul" && i === 1 && c.bRange) || [-128, 127];
+    for (let j = 0; j < out.length; j++) {
+      out[j] = int8 ? lo + Math.floor((hi - lo + 1) * r()) : 2 * r() - 1;
+    }
     return out;
   });
 }

@@ -18,6 +18,7 @@ Deno.test("cases: the ids the JSON consumers expect", () => {
     "matmul_f32_512",
     "matmul_f32_1024",
     "matmul_i8_1024",
+    "matmul_u7i8_1024",
     "matmul_f32_1x4096x4096",
     "conv2d_f32_1x64x56x56_k3",
     "wasm_peak_f32",

@@ -144,9 +144,14 @@ async function measure(
     const m = await measureRuns(() => prepared.run(), timing, undefined, done);
     const ms = median(m.samples);
     const flops = gflops(caseFlops(c), ms);
-    const extra = m.onCpu
-      ? { onCpu: true, note: "on-CPU time: too few runs were not preempted" }
-      : {};
+    const notes = [
+      ...(m.onCpu ? ["on-CPU time: too few runs were not preempted"] : []),
+      ...(prepared.note ? [prepared.note] : []),
+    ];
+    const extra = {
+      ...(m.onCpu ? { onCpu: true } : {}),
+      ...(notes.length ? { note: notes.join("; ") } : {}),
+    };
     return {
       ...base,
       status: "ok",
@@ -204,12 +209,14 @@ async function initAll(used: readonly Impl[]): Promise<[Impl[], Map<Impl, string
 export const INT8_IMPLS: ReadonlySet<string> = new Set(["tessera-default"]);
 
 function runsCase(c: BenchCase, i: Impl): boolean {
+  // int8 cases (matmul_i8_*, matmul_u7i8_*): only impls with int8 kernels
   return !(c.kind === "matmul" && c.dtype === "int8") || INT8_IMPLS.has(i.name);
 }
 
 /**
- * Per int8 case `matmul_i8_<n>`, our fastest 1-thread int8 speed over our fastest 1-thread
- * `matmul_f32_<n>` (same run), one line each.
+ * Per int8 case `matmul_i8_<n>` or `matmul_u7i8_<n>`, our fastest 1-thread int8 speed over our
+ * fastest 1-thread `matmul_f32_<n>` (same run), one line each, naming the kernels compared and
+ * the intrinsics they ran on (the rows' `on …` notes).
  *
  * @example
  * ```ts
@@ -223,22 +230,30 @@ function runsCase(c: BenchCase, i: Impl): boolean {
  */
 export function formatInt8Ratios(rows: readonly Row[]): string {
   const best = (id: string) =>
-    Math.max(
-      0,
-      ...rows.filter((r) => r.case === id && r.role === "ours" && r.threads <= 1 && r.gflops)
-        .map((r) => r.gflops!),
-    );
+    rows.filter((r) => r.case === id && r.role === "ours" && r.threads <= 1 && r.gflops)
+      .reduce<Row | undefined>((b, r) => (b && b.gflops! >= r.gflops! ? b : r), undefined);
   const out: string[] = [];
   for (const id of new Set(rows.map((r) => r.case))) {
-    const m = /^matmul_i8_(.+)$/.exec(id);
+    const m = /^matmul_(?:i8|u7i8)_(.+)$/.exec(id);
     if (!m) continue;
     const i8 = best(id), f32 = best(`matmul_f32_${m[1]}`);
-    const ratio = i8 && f32 ? `${(i8 / f32).toFixed(2)}×` : "—";
+    const [a, b] = [i8?.gflops ?? 0, f32?.gflops ?? 0];
+    const ratio = a && b ? `${(a / b).toFixed(2)}×` : "—";
+    const who = (r: Row | undefined) =>
+      r ? ` [${r.impl}${r.variant ? ` ${r.variant}` : ""}${intrinsicNote(r)}]` : "";
     out.push(
-      `${id}: int8 over fp32 (ours, 1T): ${ratio} (${i8.toFixed(1)} GOP/s vs ${f32.toFixed(1)})`,
+      `${id}: int8 over fp32 (ours, 1T): ${ratio} (${a.toFixed(1)} GOP/s${who(i8)} vs ${
+        b.toFixed(1)
+      }${who(f32)})`,
     );
   }
   return out.join("\n");
+}
+
+/** The intrinsics a row's kernel ran on (its `on …` note), as `, on cpu.mma_i8`. */
+function intrinsicNote(r: Row): string {
+  const m = /\bon ([\w., ]+)$/.exec(r.note ?? "");
+  return m ? `, on ${m[1]}` : "";
 }
 
 /** Run the bench as the arguments say; returns the rows. */

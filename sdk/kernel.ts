@@ -8,6 +8,7 @@ import { CallError } from "../ir/errors.ts";
 import type { PrimFunc } from "../ir/func.ts";
 import { visit } from "../ir/node.ts";
 import type { NDArray } from "../ir/ndarray.ts";
+import { checkArgumentRanges, VALUE_RANGE_ATTR } from "../ir/value_range.ts";
 import type { Artifact } from "./codegen.ts";
 import type {
   Device,
@@ -46,7 +47,9 @@ export interface Kernel {
   /**
    * Run on host data like the interpreter's `runFunc`: `inputs` are the first parameters (an
    * NDArray per buffer, a number per scalar); the remaining buffer parameters are outputs,
-   * allocated from the sizes the inputs bind, and returned.
+   * allocated from the sizes the inputs bind, and returned. Inputs of parameters with a
+   * declared value range (`tessera.value_range`, `ir/value_range.ts`) are checked first
+   * (`CallError` `CALL_VALUE_RANGE`); `call` and `time`, on device tensors, do not read them.
    */
   run(inputs: readonly (NDArray | number | bigint)[], options?: RunOptions): Promise<NDArray[]>;
   /**
@@ -62,6 +65,22 @@ export interface Kernel {
    * share of MACs on intrinsics, host ops …); undefined when the device reports nothing.
    */
   stats(): KernelStats | undefined;
+}
+
+/** Call signatures a kernel remembers (most recently used first). */
+const KNOWN_SIGNATURES = 8;
+
+/** A call signature a kernel bound and checked (see `prepare` in `createKernel`). */
+interface Known {
+  /** Scalar arguments by parameter position (as passed). */
+  readonly scalars: unknown[];
+  /** Tensor arguments' dtypes and shapes by parameter position. */
+  readonly dtypes: string[];
+  readonly shapes: (readonly number[])[];
+  /** For a tensor argument: the first earlier position passed the same tensor, else -1. */
+  readonly alias: number[];
+  /** The lowered call's arguments, tensors as 0 (scalars in ABI form, then the size values). */
+  readonly lowered: readonly DeviceArg[];
 }
 
 function isNDArray(x: unknown): x is NDArray {
@@ -137,39 +156,66 @@ export function createKernel(
     });
   };
 
-  // Size values already solved and checked, by the arguments' dtypes, shapes and scalar values:
-  // a call with a known signature skips binding, solving and the checks those made.
-  const solved = new Map<string, readonly DeviceArg[]>();
-  const signatureKey = (args: readonly DeviceArg[]): string | undefined => {
-    let key = "";
-    for (let k = 0; k < args.length; k++) {
+  // Call signatures already bound and checked (the arguments' dtypes, shapes, scalar values and
+  // which tensors repeat), most recent first: a call matching one skips binding, solving and
+  // the checks those made, and reuses the size values they gave.
+  const n = sig.params.length;
+  const isScalar = sig.params.map((p) => p.kind === "scalar");
+  const known: Known[] = [];
+  const matches = (s: Known, args: readonly DeviceArg[]): boolean => {
+    for (let k = 0; k < n; k++) {
       const a = args[k];
-      if (sig.params[k].kind === "scalar") key += `${typeof a}:${String(a)};`;
+      if (isScalar[k]) {
+        const v = s.scalars[k];
+        if (typeof a !== typeof v || (a !== v && (a === a || v === v))) return false;
+        continue;
+      }
+      if (typeof a !== "object" || a === null) return false;
+      const want = s.shapes[k]!;
+      const shape = a.shape;
+      if (a.device !== device || a.dtype !== s.dtypes[k] || shape.length !== want.length) {
+        return false;
+      }
+      for (let d = 0; d < want.length; d++) if (shape[d] !== want[d]) return false;
+      let alias = -1;
+      for (let j = 0; j < k; j++) {
+        if (args[j] === a) {
+          alias = j;
+          break;
+        }
+      }
+      if (alias !== s.alias[k] || a.freed) return false;
+    }
+    return true;
+  };
+  const remember = (args: readonly DeviceArg[], lowered: readonly DeviceArg[]): void => {
+    const s: Known = { scalars: [], dtypes: [], shapes: [], alias: [], lowered: [...lowered] };
+    for (let k = 0; k < n; k++) {
+      const a = args[k];
+      if (isScalar[k]) s.scalars[k] = a;
       else {
-        if (!isDeviceTensor(a) || a.device !== device || a.freed) return undefined;
-        for (let j = 0; j < k; j++) if (args[j] === a) return undefined; // aliasing: full check
-        key += `${a.dtype}[${a.shape.join(",")}];`;
+        const t = a as DeviceTensor;
+        s.dtypes[k] = t.dtype;
+        s.shapes[k] = [...t.shape];
+        s.alias[k] = args.indexOf(t);
+        if (s.alias[k] === k) s.alias[k] = -1;
       }
     }
-    return key;
-  };
-  /** The lowered call's arguments for a known signature (size values from `sizes`). */
-  const fastArgs = (args: readonly DeviceArg[], sizes: readonly DeviceArg[]): DeviceArg[] => {
-    const out: DeviceArg[] = new Array(args.length);
-    for (let k = 0; k < args.length; k++) {
-      const p = sig.params[k];
-      out[k] = p.kind === "scalar" ? abiValue(p.v.dtype, args[k] as number | bigint) : args[k];
-    }
-    for (const s of sizes) out.push(s);
-    return out;
+    if (known.length >= KNOWN_SIGNATURES) known.pop();
+    known.unshift(s);
   };
 
   /** Check and bind device arguments; the lowered call's argument list. */
   const prepare = (args: readonly DeviceArg[]): DeviceArg[] => {
-    if (args.length !== sig.params.length) throw arity(args.length, "arguments");
-    const key = signatureKey(args);
-    const known = key === undefined ? undefined : solved.get(key);
-    if (known) return fastArgs(args, known);
+    if (args.length !== n) throw arity(args.length, "arguments");
+    for (let i = 0; i < known.length; i++) {
+      const s = known[i];
+      if (!matches(s, args)) continue;
+      if (i > 0) known.unshift(...known.splice(i, 1));
+      const out = s.lowered.slice();
+      for (let k = 0; k < n; k++) if (!isScalar[k]) out[k] = args[k];
+      return out;
+    }
     const b = sig.binding();
     sig.params.forEach((p, k) => p.kind === "scalar" && b.scalar(p, args[k]));
     sig.params.forEach((p, k) => p.kind === "buffer" && b.tensor(p, checkTensor(b, p, args[k])));
@@ -180,12 +226,8 @@ export function createKernel(
       const p = sig.params[k];
       return p.kind === "scalar" ? abiValue(p.v.dtype, a as number | bigint) : a;
     });
-    const sizes = b.sizeValues();
-    if (key !== undefined) {
-      if (solved.size >= 64) solved.clear();
-      solved.set(key, sizes);
-    }
-    out.push(...sizes);
+    out.push(...b.sizeValues());
+    remember(args, out.map((a, k) => (isScalar[k] || k >= n ? a : 0)));
     return out;
   };
 
@@ -204,6 +246,15 @@ export function createKernel(
       b.tensor(p, x);
     });
     b.solve();
+    if (func.attrs[VALUE_RANGE_ATTR] !== undefined) {
+      checkArgumentRanges(
+        func,
+        head.flatMap((p, k) => {
+          const x = inputs[k] as NDArray;
+          return p.kind === "buffer" ? [{ name: p.buffer.name, ...x }] : [];
+        }),
+      );
+    }
     const args: DeviceArg[] = [];
     const owned: DeviceTensor[] = [];
     const outputs: DeviceTensor[] = [];

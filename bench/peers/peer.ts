@@ -24,6 +24,8 @@ export interface Prepared {
   result(): Float32Array | Promise<Float32Array>;
   /** Free what `prepare` allocated. */
   dispose(): void | Promise<void>;
+  /** A remark for the row, e.g. which intrinsics the kernel runs on. */
+  readonly note?: string;
 }
 
 /** One benchmarked implementation. */

@@ -9,6 +9,8 @@
 import { createPrimFunc, placeholder } from "../../ir/te.ts";
 import type { IRModule, PrimFunc } from "../../ir/func.ts";
 import { ndarray } from "../../ir/ndarray.ts";
+import { visit } from "../../ir/node.ts";
+import { INTRINSIC_CALL_PREFIX } from "../../tensorize/auto/marker.ts";
 import { conv2d, matmul } from "../../ir/ops/mod.ts";
 import {
   build,
@@ -34,7 +36,8 @@ export function caseFunc(c: BenchCase): PrimFunc {
   const [s0, s1] = inputShapes(c);
   if (c.kind === "matmul") {
     const dtype = c.dtype ?? "float32";
-    const a = placeholder(s0, dtype, "A"), b = placeholder(s1, dtype, "B");
+    const a = placeholder(s0, dtype, "A");
+    const b = placeholder(s1, dtype, "B", c.bRange ? { range: c.bRange } : {});
     const out = matmul(a, b, { name: "C", ...(c.dtype ? { outDtype: "int32" } : {}) });
     return createPrimFunc([a, b, out], c.id);
   }
@@ -81,11 +84,34 @@ export async function prepareOnCpu(
   });
   const out = dev.allocate(outShape, types[inputs.length] ?? "float32");
   const args: DeviceTensor[] = [...ins, out];
+  const used = intrinsicsUsed(kernel.lowered);
   return {
     run: () => kernel.call(args),
     result: async () => Float32Array.from((await dev.toArray(out)).data as ArrayLike<number>),
     dispose: () => args.forEach((t) => dev.free(t)),
+    ...(used.length ? { note: `on ${used.join(", ")}` } : {}),
   };
+}
+
+/**
+ * The intrinsics a (lowered) function calls, by name, in order of first use.
+ *
+ * @example
+ * ```ts
+ * import { intrinsicsUsed } from "./tessera.ts";
+ * import { caseFunc } from "./tessera.ts";
+ * import { matmulCase } from "../cases.ts";
+ * console.assert(intrinsicsUsed(caseFunc(matmulCase(8))).length === 0);
+ * ```
+ */
+export function intrinsicsUsed(f: PrimFunc): string[] {
+  const out = new Set<string>();
+  visit(f.body, (n) => {
+    if (n.kind === "Call" && n.op.startsWith(INTRINSIC_CALL_PREFIX)) {
+      out.add(n.op.slice(INTRINSIC_CALL_PREFIX.length));
+    }
+  });
+  return [...out];
 }
 
 let single: Promise<Device> | undefined;

@@ -11,6 +11,7 @@ import type { PrimFunc } from "../func.ts";
 import { type NDArray, ndarray, numel } from "../ndarray.ts";
 import { visit } from "../node.ts";
 import type { Buffer } from "../stmt.ts";
+import { checkArgumentRanges, type RangeArgument, VALUE_RANGE_ATTR } from "../value_range.ts";
 import { makeStorage, reach } from "./access.ts";
 import { type Arg, Binder, type BufferParam, type Dim, type Signature } from "./bind.ts";
 import { compileIndex } from "./compile_expr.ts";
@@ -115,7 +116,9 @@ function bindPrefix(c: Compiled, fr: Frame, args: readonly Arg[]): Binder {
 
 /**
  * Run a function on arguments (an NDArray per buffer parameter, a number — or bigint for
- * int64 — per scalar parameter), writing the outputs into the given arrays in place.
+ * int64 — per scalar parameter), writing the outputs into the given arrays in place. Arguments
+ * of parameters with a declared value range (`tessera.value_range`) are checked first:
+ * `CallError` `CALL_VALUE_RANGE` names the first element outside it.
  *
  * @example
  * ```ts
@@ -147,7 +150,18 @@ export function interpret(
     const a = args[k] as NDArray;
     fr.b[p.slot] = makeStorage(p.buffer.name, a.data, binder.checkStorage(p, a));
   });
+  if (f.attrs[VALUE_RANGE_ATTR] !== undefined) checkArgumentRanges(f, rangeArguments(f, args));
   c.body(fr);
+}
+
+/** The buffer arguments, for the declared-range check (`ir/value_range.ts`). */
+function rangeArguments(f: PrimFunc, args: readonly Arg[]): RangeArgument[] {
+  return f.params.flatMap((p, k) => {
+    const a = args[k] as NDArray;
+    return p.kind === "Buffer"
+      ? [{ name: p.name, dtype: a.dtype, shape: a.shape, data: a.data }]
+      : [];
+  });
 }
 
 /**

@@ -166,6 +166,7 @@ static inline __attribute__((always_inline)) void tsrc_mma_u7i8(
       for (int p = 0; p < 16; p++) bv[h][p] = b[(p & 3) * b0 + (4 * h + (p >> 2)) * b1];
   }
 ${I8_IO.load}
+  const tsrc_m_i16x8 ones = {1, 1, 1, 1, 1, 1, 1, 1};
   for (int i = 0; i < 4; i++) {
     tsrc_m_i8x16 av; /* A[i, 0..3] in every lane */
     if (a1 == 1) {
@@ -176,7 +177,12 @@ ${I8_IO.load}
     }
     for (int h = 0; h < 2; h++) {
 #ifdef __wasm_relaxed_simd__
-      acc[i][h] = __builtin_wasm_relaxed_dot_i8x16_i7x16_add_s_i32x4(av, bv[h], acc[i][h]);
+      /* i16 pair sums (|s| <= 2 * 128 * 127 = 32512: no i16 saturation, B in [0, 127]), widened
+         and paired by a dot with ones: what i32x4.relaxed_dot_i8x16_i7x16_add_s computes, but
+         x64 V8 without VNNI lowers it to pmaddubsw + pmaddwd (ones in a register) + paddd
+         instead of rebuilding the ones for every instruction (see the module doc) */
+      tsrc_m_i16x8 pairs = __builtin_wasm_relaxed_dot_i8x16_i7x16_s_i16x8(av, bv[h]);
+      acc[i][h] += __builtin_wasm_dot_s_i32x4_i16x8(pairs, ones);
 #else
       tsrc_m_i16x8 al = __builtin_convertvector(__builtin_shufflevector(av, av, 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);
       tsrc_m_i16x8 bl = __builtin_convertvector(__builtin_shufflevector(bv[h], bv[h], 0, 1, 2, 3, 4, 5, 6, 7), tsrc_m_i16x8);

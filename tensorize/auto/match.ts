@@ -174,7 +174,9 @@ export function match(func: PrimFunc, block: string, intrinsic: Intrinsic): Mapp
   if (!loc) return fail("TENSORIZE_UNSUPPORTED_BLOCK", `there is no block "${block}"`);
   const inst = instanceEinsum(func, block);
   if (isProblem(inst)) return fail(inst.code, inst.message);
-  const exact = correspond(inst, desc, { exact: true });
+  // with preconditions, every exact correspondence (e.g. the transposed product) is a candidate
+  const limit = intrinsic.operandRanges ? 32 : 1;
+  const exact = correspond(inst, desc, { exact: true, limit });
   if (exact.ok) {
     const met = meetingPreconditions(func, intrinsic, exact.found);
     if (met.ok.length) return toMapping(intrinsic, block, met.ok[0]);

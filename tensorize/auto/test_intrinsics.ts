@@ -4,6 +4,7 @@
  * the descriptions):
  *
  * - `test_gemm4_f32`: `C[4,4] += A[4,4] · B[4,4]` in float32;
+ * - `test_gemm4_i8`: the same with int8 operands and an int32 accumulator;
  * - `test_gemm16_i8`: `C[16,16] += int32(A[16,16]) · int32(B[16,16])`, int8 operands staged in
  *   scopes `inp`, `wgt`, `acc` (as an NPU would want);
  * - `test_dot4_i8`: `C[4] += Σ_k int32(A[k]) · int32(B[i, k])` — four 4-element int8 dot
@@ -32,6 +33,15 @@ export const GEMM4_F32: Intrinsic<string> = defineIntrinsic({
   name: "test_gemm4_f32",
   description: gemm(4, "float32", "float32", "gemm4"),
   implementation: "fake_gemm4",
+  operandScopes: {},
+  cost: { cycles: 16 },
+});
+
+/** `C[4,4] += int32(A[4,4]) · int32(B[4,4])`, int8 operands, all in global memory. */
+export const GEMM4_I8: Intrinsic<string> = defineIntrinsic({
+  name: "test_gemm4_i8",
+  description: gemm(4, "int8", "int32", "gemm4_i8"),
+  implementation: "fake_gemm4_i8",
   operandScopes: {},
   cost: { cycles: 16 },
 });
