@@ -252,3 +252,13 @@ Deno.test("property: no two values live at once share a storage; tokens fit thei
   }
   assert(shared > 40, `only ${shared} values shared a storage`);
 });
+
+Deno.test("executor: overlapping runs of one function do not share storages", async () => {
+  const ex = new GraphExecutor(narrowing(8, 32));
+  const xs = [1, 2, 3].map((k) => randomNDArray("float32", [2, 8], k));
+  const want: number[][] = [];
+  for (const x of xs) want.push(toNumbers((await ex.run([x]))[0]));
+  const got = await Promise.all(xs.map((x) => ex.run([x])));
+  assertEquals(got.map(([y]) => toNumbers(y)), want);
+  assertEquals(ex.storageAllocations(), 2); // the overlapping runs' storages were their own
+});
