@@ -79,7 +79,9 @@ export function gflops(flops: number, ms: number): number {
  * @example
  * ```ts
  * import { NORMAL_TIMING, repsFor } from "./harness.ts";
- * console.assert(repsFor(1000, NORMAL_TIMING) === NORMAL_TIMING.minReps);
+ * console.assert(repsFor(2000, NORMAL_TIMING) === NORMAL_TIMING.slowReps);
+ * console.assert(repsFor(900, NORMAL_TIMING) === NORMAL_TIMING.minReps);
+ * console.assert(repsFor(0.001, NORMAL_TIMING) === NORMAL_TIMING.maxReps);
  * ```
  */
 export function repsFor(msPerRun: number, o: TimingOptions): number {

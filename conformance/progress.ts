@@ -26,7 +26,7 @@ export interface Progress {
  * p.update(0, 10, "case", 0);
  * p.finished(0, 10, "case", "passed");
  * p.done();
- * console.assert(lines[0] === "[1/10] passed case\n");
+ * console.assert(lines[0] === "[ 1/10] passed case\n"); // the count is padded to the total's width
  * ```
  */
 export function createProgress(

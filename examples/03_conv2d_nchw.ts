@@ -65,7 +65,7 @@ export interface ConvScheduleOptions {
  * @example
  * ```ts
  * import { conv2dFunction, scheduleConv2dNCHW } from "./03_conv2d_nchw.ts";
- * const g = scheduleConv2dNCHW(conv2dFunction("NCHW", 1, 4, 8, 8, 8));
+ * const g = scheduleConv2dNCHW(conv2dFunction("NCHW", 1, 4, 8, 8));
  * console.assert(g.params.length === 3);
  * ```
  */

@@ -172,7 +172,7 @@ export class Analyzer implements ArithContext {
    * import { Analyzer } from "./analyzer.ts";
    * import { add, mul, variable } from "../expr.ts";
    * const s = new Analyzer().modularSet(add(mul(variable("i"), 4), 6));
-   * console.assert(s.coeff === 2 && s.base === 0);
+   * console.assert(s.coeff === 4 && s.base === 2); // 4i + 6 ≡ 2 (mod 4)
    * ```
    */
   modularSet(e: ExprLike): ModularSet {
