@@ -5,7 +5,8 @@
  * synchronously, and maps wasm traps to typed errors (`KERNEL_*` codes, sdk/errors.ts).
  *
  * Host imports: `env.memory`; `env.tsr_alloc(bytes, align) → ptr` and `env.tsr_free(ptr)` for
- * allocations inside a kernel (any left when the call ends — e.g. after a trap — are freed);
+ * allocations inside a kernel, from an arena kept across calls (scratch.ts; any left when the
+ * call ends — e.g. after a trap — are released);
  * `env.tsr_assert_fail(id)` raising `KERNEL_ASSERT` with the artifact's message; the
  * `env.tsr_<op>` math functions of host_math.ts; and `env.tsr_parallel_for(task, args, extent)`,
  * which runs an outlined parallel loop (c_parallel.ts) on the device's threads (thread_pool.ts):
@@ -35,6 +36,7 @@ import { HOST_MATH } from "./host_math.ts";
 import { RESERVED_BYTES } from "./layout.ts";
 import { CpuMemory } from "./memory.ts";
 import { CpuTensor } from "./tensor.ts";
+import { CallScratch } from "./scratch.ts";
 import { ParallelFault, type Task, ThreadPool } from "./thread_pool.ts";
 import { FAULT, faultOfTrap } from "./thread_protocol.ts";
 import { dataSegmentCount } from "./wasm_sections.ts";
@@ -72,7 +74,7 @@ export interface ThreadStats {
   readonly callerChunks: number;
   /** Chunks each worker ran. */
   readonly workerChunks: readonly number[];
-  /** Heap blocks the workers hold as allocation arenas. */
+  /** Heap blocks the threads hold as allocation arenas (the workers', the calling thread's). */
   readonly arenaBlocks: number;
 }
 
@@ -123,7 +125,14 @@ interface Loaded extends CpuLoadedKernel {
   /** A trap left the module's stack pointer mid-frame: instantiate afresh before the next call. */
   stale: boolean;
   convert: readonly Convert[];
+  /** The wasm arguments of the current call (reused: calls are synchronous). */
+  raw: (number | bigint)[];
+  /** The last call's scalar arguments (tensors as 0, so they are not kept alive), for `stats`. */
+  last?: DeviceArg[];
 }
+
+/** The promise `run` returns for a call that succeeded (settled, so it may be shared). */
+const DONE: Promise<void> = Promise.resolve();
 
 const FAULT_CODES: Readonly<Record<number, string>> = {
   [FAULT.divideByZero]: KERNEL_CODES.divideByZero,
@@ -186,9 +195,8 @@ export class CpuDevice implements Device<CpuArtifact> {
   readonly mem: CpuMemory;
   /** Threads parallel loops run on (the calling thread included). */
   readonly threads: number;
-  /** Heap blocks a running kernel allocated through `env.tsr_alloc`. */
-  private readonly callAllocs = new Set<number>();
-  private readonly lastArgs = new WeakMap<LoadedKernel, readonly DeviceArg[]>();
+  /** Memory a running kernel allocates through `env.tsr_alloc`. */
+  private readonly scratch: CallScratch;
   private readonly callerRunsChunks: boolean;
   private poolStart?: Promise<ThreadPool>;
   private pool?: ThreadPool;
@@ -211,6 +219,7 @@ export class CpuDevice implements Device<CpuArtifact> {
     this.threads = checkThreads(options.threads);
     this.callerRunsChunks = options.callerRunsChunks !== false;
     this.mem = new CpuMemory(options);
+    this.scratch = new CallScratch(this.mem);
   }
 
   /** Throw CALL_DEVICE_DISPOSED if the device was disposed. */
@@ -251,7 +260,7 @@ export class CpuDevice implements Device<CpuArtifact> {
       dispatches: p?.dispatches ?? 0,
       callerChunks: p?.callerChunks ?? 0,
       workerChunks: p?.workerChunks() ?? [],
-      arenaBlocks: p?.arenaBlocks() ?? 0,
+      arenaBlocks: (p?.arenaBlocks() ?? 0) + this.scratch.blocks,
     };
   }
 
@@ -381,6 +390,7 @@ export class CpuDevice implements Device<CpuArtifact> {
       fn: () => undefined,
       tasks: [],
       stale: true,
+      raw: [],
       convert: artifact.lowered.params.map((p): Convert => {
         if (p.kind === "Buffer") return (a) => (a as CpuTensor).byteOffset;
         if (isFloat(p.dtype)) return (a) => Number(a);
@@ -401,17 +411,8 @@ export class CpuDevice implements Device<CpuArtifact> {
     const env: Record<string, WebAssembly.ImportValue> = {};
     const known: Record<string, WebAssembly.ImportValue> = {
       memory: this.mem.memory,
-      tsr_alloc: (bytes: number, align: number) => {
-        const p = this.mem.alloc(bytes >>> 0, Math.max(align >>> 0, 1));
-        this.callAllocs.add(p);
-        return p;
-      },
-      tsr_free: (p: number) => {
-        if (!this.callAllocs.delete(p)) {
-          throw new InternalError(`kernel "${name}" freed ${p} twice`);
-        }
-        this.mem.free(p);
-      },
+      tsr_alloc: (bytes: number, align: number) => this.scratch.alloc(bytes >>> 0, align >>> 0),
+      tsr_free: (p: number) => this.scratch.free(p >>> 0, name),
       tsr_assert_fail: (id: number) => {
         throw assertError(k, id);
       },
@@ -489,25 +490,29 @@ export class CpuDevice implements Device<CpuArtifact> {
 
   /** Run a loaded kernel synchronously on lowered-form arguments. */
   invoke(kernel: LoadedKernel, args: readonly DeviceArg[]): void {
-    this.live("run a kernel");
+    if (this.disposed) this.live("run a kernel");
     const k = this.loaded(kernel);
-    // scalars only (the size values stats need), so tensors are not kept alive
-    this.lastArgs.set(kernel, args.map((a) => (typeof a === "object" ? 0 : a)));
-    if (args.length !== k.convert.length) {
+    const n = k.convert.length;
+    if (args.length !== n) {
       throw new InternalError(
-        `kernel "${k.artifact.lowered.name}" takes ${k.convert.length} arguments, got ${args.length}`,
+        `kernel "${k.artifact.lowered.name}" takes ${n} arguments, got ${args.length}`,
       );
     }
     if (k.stale) this.instantiate(k);
-    const raw = args.map((a, i) => k.convert[i](a));
+    const raw = k.raw;
+    const last = (k.last ??= new Array(n));
+    for (let i = 0; i < n; i++) {
+      const a = args[i];
+      raw[i] = k.convert[i](a);
+      last[i] = typeof a === "object" ? 0 : a;
+    }
     try {
       k.fn(...raw);
     } catch (e) {
       k.stale = true;
       throw trapError(e, k);
     } finally {
-      for (const p of this.callAllocs) this.mem.free(p);
-      this.callAllocs.clear();
+      this.scratch.endCall();
     }
   }
 
@@ -515,7 +520,7 @@ export class CpuDevice implements Device<CpuArtifact> {
   run(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<void> {
     try {
       this.invoke(kernel, args);
-      return Promise.resolve();
+      return DONE;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -531,7 +536,7 @@ export class CpuDevice implements Device<CpuArtifact> {
    * intrinsics (`intrinsics_stats.ts`), at the last call's sizes.
    */
   stats(kernel: LoadedKernel): CpuKernelStats | undefined {
-    const args = this.lastArgs.get(kernel);
+    const args = this.loaded(kernel).last;
     const art = kernel.artifact as CpuArtifact;
     return args && art.macs ? macStats(art.macs, art.lowered, args) : undefined;
   }
