@@ -175,6 +175,7 @@ export function withValueRanges(
 ): PrimFunc {
   const all = new Map(valueRanges(f));
   for (const [name, r] of Object.entries(ranges)) all.set(name, r);
+  if (all.size === 0) return f;
   const out = { ...f, attrs: { ...f.attrs, [VALUE_RANGE_ATTR]: formatValueRanges(all) } };
   valueRanges(out);
   return out;

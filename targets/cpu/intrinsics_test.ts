@@ -29,8 +29,13 @@ function cpuWith(intrinsics: Intrinsic[], relaxedSimd = true) {
   });
 }
 
-Deno.test("validateTarget(cpu) passes with cpu.mma_i8, cpu.mma_f32 and cpu.dot_i8x4", async () => {
-  assertEquals(cpu.intrinsics.map((x) => x.name), ["cpu.mma_i8", "cpu.mma_f32", "cpu.dot_i8x4"]);
+Deno.test("validateTarget(cpu) passes with cpu.mma_u7i8, cpu.mma_i8, cpu.mma_f32 and cpu.dot_i8x4", async () => {
+  assertEquals(cpu.intrinsics.map((x) => x.name), [
+    "cpu.mma_u7i8",
+    "cpu.mma_i8",
+    "cpu.mma_f32",
+    "cpu.dot_i8x4",
+  ]);
   const r = await validateTarget(cpu);
   assertEquals(r.problems.map((e) => e.message), []);
   for (const x of r.intrinsics) assert(x.trials > 8, `${x.name}: ${x.trials} trials`);
@@ -103,6 +108,21 @@ const WRONG: [string, string, (s: string) => string][] = [
     "cpu.mma_i8",
     (s) => s.replace("if (b0 == 1 && b1 == 2) {", "if (1) {"),
   ],
+  [
+    "a relaxed micro-kernel that drops the odd pairs of its i16 sums",
+    "cpu.mma_u7i8",
+    (s) => s.replace("ones = {1, 1, 1, 1, 1, 1, 1, 1}", "ones = {1, 0, 1, 0, 1, 0, 1, 0}"),
+  ],
+  [
+    "a relaxed micro-kernel that overwrites its accumulators",
+    "cpu.mma_u7i8",
+    (s) => s.replace("acc[i][h] += __builtin_wasm_dot_s", "acc[i][h] = __builtin_wasm_dot_s"),
+  ],
+  [
+    "a relaxed micro-kernel that gathers strided B columns in the wrong order",
+    "cpu.mma_u7i8",
+    (s) => s.replace("(4 * h + (p >> 2)) * b1", "(h + 2 * (p >> 2)) * b1"),
+  ],
 ];
 
 for (const [what, name, edit] of WRONG) {
@@ -119,4 +139,21 @@ Deno.test("an operand layout that is not a permutation of the operand's dimensio
     const e = assertThrows(() => defineIntrinsic({ ...mma, operandLayouts }), TargetError);
     assertEquals(e.code, "TARGET_BAD_FIELD");
   }
+});
+
+Deno.test("cpu.mma_u7i8 validates only with its precondition (B in [0, 127])", async () => {
+  // The relaxed dot reads a negative second operand as unsigned on x64 (pmaddubsw): with the
+  // precondition dropped, validation draws B over all of int8 and catches the difference. (On
+  // an engine whose dot reads it signed, e.g. arm64 sdot, the sums would agree.)
+  const u7 = byName("cpu.mma_u7i8");
+  assertEquals(u7.operandRanges, { B: [0, 127] });
+  const { operandRanges: _, ...rest } = u7;
+  const r = await validateTarget(cpuWith([defineIntrinsic<CIntrinsicImplementation>(rest)]));
+  if (Deno.build.arch === "x86_64") {
+    assertEquals(r.problems.map((e) => e.code), ["TARGET_INTRINSIC_MISMATCH"]);
+    assertEquals(r.intrinsics[0].mismatch?.operand, "C");
+  }
+  // with it, every trial's B lies in [0, 127] and the kernel is exact
+  const ok = await validateTarget(cpuWith([u7]));
+  assertEquals(ok.problems.map((e) => e.message), []);
 });
