@@ -218,6 +218,36 @@ Deno.test("workers that fail to start are CPU_THREADS_FAILED, and their memory i
   assertEquals(mem.stats().blocks, 0, "the workers' stacks are freed");
 });
 
+Deno.test("the caller does not wait for a worker that never joined a dispatch", async () => {
+  // A worker that starts and loads but never serves dispatches (as if it got no CPU): every
+  // loop is run by the calling thread alone, and `run` returns instead of waiting for it.
+  const mem = new CpuMemory();
+  const script = `
+    import { parentPort } from "node:worker_threads";
+    parentPort.on("message", (m) => parentPort.postMessage(
+      m.type === "init" ? { type: "ready" } : { type: "loaded", kernel: m.kernel }));
+    parentPort.postMessage({ type: "hello" });`;
+  const asleep = new URL(`data:text/javascript,${encodeURIComponent(script)}`);
+  const pool = await ThreadPool.start(mem, 2, asleep);
+  try {
+    const seen: number[] = [];
+    for (let d = 0; d < 3; d++) {
+      pool.run(1, 0, 0, 100, (_args, begin, end) => {
+        for (let i = begin; i < end; i++) seen.push(i);
+      });
+    }
+    assertEquals(seen.length, 300);
+    assertEquals(
+      [...new Set(seen)].sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assertEquals(pool.workerChunks(), [0]);
+    assertEquals(pool.dispatches, 3);
+  } finally {
+    pool.dispose();
+  }
+});
+
 Deno.test("an idle pool does not keep the process alive", async () => {
   // A script that runs a parallel kernel on 2 threads and never disposes its device must exit.
   const script = `

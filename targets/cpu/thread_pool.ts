@@ -20,9 +20,11 @@ import {
   faultMessage,
   type FromWorker,
   makeControl,
+  OPEN,
   recordFault,
   SLOT,
   slot,
+  SPIN_MS,
   type ToWorker,
 } from "./thread_protocol.ts";
 import { spawnWorker, type WorkerHandle } from "./worker_spawn.ts";
@@ -47,6 +49,9 @@ interface Waiter {
   resolve(m: FromWorker): void;
   reject(e: unknown): void;
 }
+
+/** What `ThreadPool.waitFor` waits for. */
+const WAIT = { claimed: 0, left: 1 } as const;
 
 /** Chunks per thread: a few, so a thread that wakes late still finds work. */
 const CHUNKS_PER_THREAD = 4;
@@ -210,7 +215,7 @@ export class ThreadPool {
     c[CTL.CHUNK] = chunk;
     Atomics.store(c, CTL.ERROR, 0);
     Atomics.store(c, CTL.NEXT, 0);
-    Atomics.store(c, CTL.PENDING, this.workers.length);
+    Atomics.store(c, CTL.STATE, OPEN); // publishes the fields written above to joining workers
     Atomics.add(c, CTL.DISPATCH, 1);
     Atomics.add(c, CTL.WAKE, 1);
     Atomics.notify(c, CTL.WAKE);
@@ -229,7 +234,10 @@ export class ThreadPool {
       failure = { error };
       recordFault(c, this.workers.length, FAULT.caller, 0, "");
     } finally {
-      this.waitForWorkers(); // they read `args` on the caller's stack: never unwind before
+      // workers read `args` on the caller's stack: never unwind before those that joined leave
+      if (!this.callerRunsChunks) this.waitFor(WAIT.claimed, Math.ceil(extent / chunk));
+      Atomics.and(c, CTL.STATE, ~OPEN);
+      this.waitFor(WAIT.left, 0);
       this.busy = false;
     }
     if (failure) throw failure.error;
@@ -239,13 +247,26 @@ export class ThreadPool {
     }
   }
 
-  /** Block until every worker is done with the dispatch, serving their memory requests. */
-  private waitForWorkers(): void {
+  /**
+   * Wait — spinning `SPIN_MS`, then blocking — until every chunk of `chunks` is taken or one
+   * failed (`WAIT.claimed`), or until no worker is in the dispatch (`WAIT.left`), serving the
+   * workers' memory requests meanwhile.
+   */
+  private waitFor(what: number, chunks: number): void {
     const c = this.ctl;
-    for (;;) {
+    let spinUntil = -1;
+    for (let i = 0;; i++) {
       const seq = Atomics.load(c, CTL.MAIN_SEQ);
       this.serveRequests();
-      if (Atomics.load(c, CTL.PENDING) === 0) return;
+      if (
+        what === WAIT.left
+          ? (Atomics.load(c, CTL.STATE) & ~OPEN) === 0
+          : Atomics.load(c, CTL.NEXT) >= chunks || Atomics.load(c, CTL.ERROR) !== 0
+      ) return;
+      if ((i & 15) !== 0) continue;
+      const now = performance.now();
+      if (spinUntil < 0) spinUntil = now + SPIN_MS;
+      if (now < spinUntil) continue;
       if (this.blocking) Atomics.wait(c, CTL.MAIN_SEQ, seq);
     }
   }

@@ -4,10 +4,16 @@
  * `Atomics`, plus a few messages for what cannot cross shared memory (modules).
  *
  * A parallel loop (`env.tsr_parallel_for`) is a *dispatch*: the caller writes the kernel, task,
- * argument pointer, extent and chunk size, sets `NEXT = 0` and `PENDING = workers`, bumps
- * `DISPATCH` and `WAKE` and notifies. Every thread — the caller too — takes chunk indices with
- * `Atomics.add(NEXT, 1)` until they run out or `ERROR` is set; each worker then decrements
- * `PENDING`, bumps `MAIN_SEQ` and notifies; the caller waits on `MAIN_SEQ` until `PENDING` is 0.
+ * argument pointer, extent and chunk size, sets `NEXT = 0` and `STATE = OPEN`, bumps `DISPATCH`
+ * and `WAKE` and notifies. A worker that sees the new dispatch *joins* it — adds one to `STATE`
+ * with a compare-exchange, only while `OPEN` is set — and then reads its fields. Every thread —
+ * the caller too — takes chunk indices with `Atomics.add(NEXT, 1)` until they run out or `ERROR`
+ * is set; a worker then leaves (subtracts one from `STATE`), bumps `MAIN_SEQ` and notifies. The
+ * caller, once every chunk is taken, *closes* the dispatch (clears `OPEN`) and waits on
+ * `MAIN_SEQ` only for the workers that joined: a worker that wakes late finds the dispatch
+ * closed and leaves it alone, so a loop the caller finished by itself costs no worker round
+ * trip. Threads spin a little before they block (`SPIN_MS`): back-to-back dispatches then find
+ * the workers awake.
  *
  * A worker allocating inside a task (`env.tsr_alloc`) bumps within its arena; when that is full
  * it posts a request in its slot (`REQ_STATE = 1`, bytes), bumps `MAIN_SEQ`, and waits until the
@@ -34,8 +40,8 @@ export const CTL = {
   CHUNK: 6,
   /** Next chunk index to take. */
   NEXT: 7,
-  /** Workers not yet done with the dispatch. */
-  PENDING: 8,
+  /** `OPEN` while workers may join the dispatch, plus the number of workers in it. */
+  STATE: 8,
   /** First failure of the dispatch (`FAULT`), its argument and its message length. */
   ERROR: 9,
   ERROR_ARG: 10,
@@ -48,6 +54,15 @@ export const CTL = {
    * `Atomics.wait` is not stopped by `terminate()` in Deno, and would keep its thread). */
   EXIT: 14,
 } as const;
+
+/** The bit of `CTL.STATE` set while a dispatch is open to workers. */
+export const OPEN = 1 << 30;
+
+/**
+ * Milliseconds a thread spins (polling the control block) before it blocks in `Atomics.wait`:
+ * a worker after its last dispatch, the caller waiting for workers.
+ */
+export const SPIN_MS = 0.1;
 
 /** First word of the per-worker slots, and words per slot. */
 export const SLOT_BASE = 16;

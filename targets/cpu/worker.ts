@@ -14,9 +14,11 @@ import {
   FAULT,
   faultOfTrap,
   type FromWorker,
+  OPEN,
   recordFault,
   SLOT,
   slot,
+  SPIN_MS,
   type ToWorker,
 } from "./thread_protocol.ts";
 
@@ -150,8 +152,18 @@ function report(e: unknown): void {
   } else recordFault(ctl, workers, FAULT.internal, 0, e instanceof Error ? e.message : String(e));
 }
 
-/** Take chunks of the current dispatch until none are left or one failed. */
+/** Join the current dispatch if it is still open to workers (thread_protocol.ts). */
+function join(): boolean {
+  for (;;) {
+    const s = Atomics.load(ctl, CTL.STATE);
+    if ((s & OPEN) === 0) return false;
+    if (Atomics.compareExchange(ctl, CTL.STATE, s, s + 1) === s) return true;
+  }
+}
+
+/** Join the current dispatch and take chunks until none are left or one failed. */
 function runDispatch(): void {
+  if (!join()) return; // the caller already took every chunk
   try {
     const k = kernels.get(Atomics.load(ctl, CTL.KERNEL));
     const task = k?.tasks[Atomics.load(ctl, CTL.TASK)];
@@ -170,26 +182,30 @@ function runDispatch(): void {
   } catch (e) {
     report(e);
   }
-  Atomics.sub(ctl, CTL.PENDING, 1);
+  Atomics.sub(ctl, CTL.STATE, 1);
   Atomics.add(ctl, CTL.MAIN_SEQ, 1);
   Atomics.notify(ctl, CTL.MAIN_SEQ);
 }
 
 /**
  * Serve dispatches until a message is posted (then return to the event loop to receive it) or
- * the pool is disposed (then return so that `terminate()` can stop this thread).
+ * the pool is disposed (then return so that `terminate()` can stop this thread). After a
+ * dispatch the worker spins `SPIN_MS` before it blocks, so the next one finds it awake.
  */
 function serve(): void {
   const msgs = slot(index, SLOT.MSGS);
-  for (;;) {
+  let spinUntil = 0;
+  for (let i = 0;; i++) {
     const wake = Atomics.load(ctl, CTL.WAKE);
     if (Atomics.load(ctl, msgs) !== handled || Atomics.load(ctl, CTL.EXIT) !== 0) return;
     const d = Atomics.load(ctl, CTL.DISPATCH);
     if (d !== seenDispatch) {
       seenDispatch = d;
       runDispatch();
+      spinUntil = performance.now() + SPIN_MS;
       continue;
     }
+    if ((i & 15) !== 0 || performance.now() < spinUntil) continue;
     Atomics.wait(ctl, CTL.WAKE, wake);
   }
 }
