@@ -15,8 +15,9 @@
  *   for every int8 `a` and `b` on every engine (int32 wrap-around matches the description's
  *   int32 arithmetic). Without relaxed SIMD the same function uses the exact widening path
  *   `i32x4.dot_i16x8_s` on sign-extended halves.
- * - `cpu.mma_i8`, `cpu.mma_f32`: the register-tile micro-kernels (`intrinsics_mma.ts`), which
- *   auto-tensorization prefers.
+ * - `cpu.mma_u7i8`, `cpu.mma_i8`, `cpu.mma_f32`: the register-tile micro-kernels
+ *   (`intrinsics_mma.ts`), which auto-tensorization prefers; `cpu.mma_u7i8` uses the relaxed dot
+ *   directly, with its precondition (`B` in [0, 127]) stated as `operandRanges`.
  *
  * @module
  */

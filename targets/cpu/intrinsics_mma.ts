@@ -5,26 +5,42 @@
  * packed by auto-tensorization into tiles stored the way the kernel loads them
  * (`operandLayouts`).
  *
+ * Two int8 kernels, because the fast int8 instruction is only defined on part of the int8 range:
+ *
+ * - `cpu.mma_u7i8` (int8 × uint7 → int32, k = 4; `operandRanges: { B: [0, 127] }`): the way
+ *   FBGEMM/PyTorch use `pmaddubsw` on x86 without VNNI ("reduce_range": activations quantized to
+ *   7 bits). `i32x4.relaxed_dot_i8x16_i7x16_add_s` is exact on every engine when its second
+ *   operand is in [0, 127] — x64 V8 lowers it to `pmaddubsw` (second operand read as unsigned,
+ *   i16 pair sums saturating — which [0, 127] keeps below 2·128·127 = 32512) + `pmaddwd` with
+ *   ones + `paddd`, arm64 to `sdot` (signed) — and implementation-defined otherwise. `B` tiles are
+ *   packed `[n][k]` (32 bytes per k-step of 4: byte `4j + q` of half `h` is `B[q, 4h + j]`, two
+ *   `v128.load`), `A[i, 0..3]` is broadcast by `v128.load32_splat` from the packed `[m][k]` tile.
+ *   The kernel spells the dot as its two halves, `i16x8.relaxed_dot_i8x16_i7x16_s` (one
+ *   `pmaddubsw`) and `i32x4.dot_i16x8_s` with a vector of ones kept in a register (one
+ *   `pmaddwd`), + `i32x4.add`: V8 (x64, no VNNI) rebuilds the ones for every fused relaxed dot
+ *   (`pcmpeqd` + `psrlw`: five instructions instead of three), which measured 1.1× over
+ *   `cpu.mma_i8` fused and 1.35–1.4× split (matmul 1024, one thread; 71.7 vs 52.2 GOP/s in one
+ *   bench run). 8 accumulators + 2 `B` + 1 `A` + ones + 1 temporary: 13 live `v128`.
+ *   Auto-tensorization picks it only where a declared value range proves `B` (or `A`, by the
+ *   transposed correspondence) in [0, 127] (`tensorize/auto/ranges.ts`); it comes first in the
+ *   cpu's lists, so such blocks use it and every other int8 block falls through to:
  * - `cpu.mma_i8` (int8 × int8 → int32, k = 2): `B` tiles stored column by column (`[n][k]`), so
  *   16 bytes are 8 columns × 2 steps; each half is loaded sign-extended to `i16x8`
  *   (`v128.load8x8_s`) and multiplied with a broadcast pair `(A[i, k], A[i, k+1])` (from the
  *   packed `[m][k]` `A` tile, one more `load8x8_s` and a lane shuffle per row) by
  *   `i32x4.dot_i16x8_s` — **exact for every int8 input**
  *   (products ≤ 2¹⁴, pair sums ≤ 2¹⁵; the int32 accumulation wraps as the description's does).
- *   Why not `i32x4.relaxed_dot_i8x16_i7x16_add_s`: its result is implementation-defined unless
- *   the second operand is in [0, 127] (x64 V8 lowers it to `pmaddubsw`, reading that operand
- *   as unsigned, then `pmaddwd` + `paddd`; arm64 `sdot` reads it signed), so full int8 needs two
- *   of them per 16 products (`cpu.dot_i8x4` does that split). Measured here (Zen 5, V8 in
+ *   Full-range int8 through the relaxed dot needs two of them per 16 products (`cpu.dot_i8x4`
+ *   does that split), slower than this widening kernel. Measured here (Zen 5, V8 in
  *   Deno 2.9.6, independent chains): 0.70 relaxed dots per cycle (11 int8 MACs/cycle — the
- *   three-instruction lowering, no VNNI) against 1.3 `dot_i16x8_s` + add per cycle (10 MACs per
- *   cycle) and 1.8 `relaxed_madd` per cycle (7 fp32 MACs per cycle): for exact full-range int8
- *   the widening dot is the faster of the two.
+ *   fused lowering, no VNNI) against 1.3 `dot_i16x8_s` + add per cycle (10 MACs per
+ *   cycle) and 1.8 `relaxed_madd` per cycle (7 fp32 MACs per cycle).
  * - `cpu.mma_f32` (float32, k = 4): `B` tiles row by row (`[k][n]`, two `f32x4` per step),
  *   `A` broadcast, `f32x4.relaxed_madd` into 8 accumulators when relaxed SIMD is on (fused or
  *   not per engine, as the `fma` of the default schedules; `mul` + `add` otherwise).
  *
- * Eight `v128` accumulators, two of `B` and one of `A`: within the ~13 registers V8 keeps
- * without spilling (`PERF_NOTES.md`).
+ * Eight `v128` accumulators, two of `B` and one of `A` (and the ones of `cpu.mma_u7i8`): within
+ * the ~13 registers V8 keeps without spilling (`PERF_NOTES.md`).
  *
  * @module
  */
