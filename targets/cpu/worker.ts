@@ -18,7 +18,6 @@ import {
   recordFault,
   SLOT,
   slot,
-  SPIN_MS,
   type ToWorker,
 } from "./thread_protocol.ts";
 
@@ -189,23 +188,19 @@ function runDispatch(): void {
 
 /**
  * Serve dispatches until a message is posted (then return to the event loop to receive it) or
- * the pool is disposed (then return so that `terminate()` can stop this thread). After a
- * dispatch the worker spins `SPIN_MS` before it blocks, so the next one finds it awake.
+ * the pool is disposed (then return so that `terminate()` can stop this thread).
  */
 function serve(): void {
   const msgs = slot(index, SLOT.MSGS);
-  let spinUntil = 0;
-  for (let i = 0;; i++) {
+  for (;;) {
     const wake = Atomics.load(ctl, CTL.WAKE);
     if (Atomics.load(ctl, msgs) !== handled || Atomics.load(ctl, CTL.EXIT) !== 0) return;
     const d = Atomics.load(ctl, CTL.DISPATCH);
     if (d !== seenDispatch) {
       seenDispatch = d;
       runDispatch();
-      spinUntil = performance.now() + SPIN_MS;
       continue;
     }
-    if ((i & 15) !== 0 || performance.now() < spinUntil) continue;
     Atomics.wait(ctl, CTL.WAKE, wake);
   }
 }
