@@ -94,8 +94,12 @@ export interface ConvProgram {
   readonly tiles: number;
 }
 
-/** Operand numbers of relocations: data, weights, output, bias. */
-export const CONV_OPERANDS = { data: 0, weight: 1, out: 2, bias: 3 } as const;
+/**
+ * Operand numbers of relocations: data, weights, output, bias, and the weights as they lie when
+ * the site repacks them on the NPU first (`rawWeight`: the repacking stream reads it, the conv
+ * streams read the repacked `weight`).
+ */
+export const CONV_OPERANDS = { data: 0, weight: 1, out: 2, bias: 3, rawWeight: 4 } as const;
 
 interface Run {
   readonly row: number; // first tile-aligned pixel row in the block

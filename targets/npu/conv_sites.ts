@@ -36,9 +36,10 @@ import { CONV_OPERANDS, convProgram, type ConvSchedule, type ConvSpec } from "./
 import { biasDtype, convIntrinsic, type ConvKey } from "./conv_region.ts";
 import { chooseConvSchedule, MAX_WORD_BYTES } from "./conv_schedule.ts";
 import type { NpuDType } from "./isa.ts";
+import { transposeFits, type TransposeProgram, transposeProgram } from "./transpose_program.ts";
 
 /** How a contraction site moves its operands. */
-export type ConvForm = "direct" | "packed-weights" | "im2col";
+export type ConvForm = "direct" | "device-packed-weights" | "packed-weights" | "im2col";
 
 /** A contraction site's program and host work. */
 export interface ConvSiteProgram {
@@ -113,6 +114,57 @@ const unit = (s: number, e: number) => e <= 1 || s === 1;
  */
 const IM2COL_GAIN = 2;
 
+/** The weights repacked on the NPU (`transpose_program.ts`): the transpose and the new strides. */
+interface DevicePack {
+  /** Rows and columns of the weights seen as a matrix `[rows × cols]` (row stride `cols`). */
+  readonly rows: number;
+  readonly cols: number;
+  /** Element strides of the repacked `[cols × rows]` weights along r0, r1, r2 and n. */
+  readonly r: readonly number[];
+  readonly n: number;
+}
+
+/**
+ * When the weight view (strides `sW` along r0, r1, r2, n) is a compact row-major array whose
+ * innermost dimensions are exactly `inner` (OIHW: the taps for the gathered forms, all the
+ * reductions for the host im2col form), it is a matrix `[rest × inner]`, and its transpose —
+ * made on the NPU — has the strides returned: a dimension of `inner` at A-stride `s` moves
+ * `s · rows` in the transpose, one of the rest `s / cols`.
+ */
+function devicePack(key: ConvKey, sW: readonly number[], inner: readonly number[]) {
+  const ext = [...key.r, key.n];
+  const dims = [0, 1, 2, 3].filter((d) => ext[d] > 1).sort((a, b) => sW[a] - sW[b]);
+  let size = 1;
+  for (const d of dims) {
+    if (sW[d] !== size) return undefined; // not compact
+    size *= ext[d];
+  }
+  const inn = inner.filter((d) => ext[d] > 1);
+  if (!inn.length || dims.slice(0, inn.length).some((d) => !inn.includes(d))) return undefined;
+  if (inn.length === dims.length) return undefined; // nothing to transpose
+  const cols = inn.reduce((a, d) => a * ext[d], 1), rows = size / cols;
+  const st = [0, 1, 2, 3].map((d) =>
+    ext[d] <= 1 ? 0 : inn.includes(d) ? sW[d] * rows : sW[d] / cols
+  );
+  return { rows, cols, r: st.slice(0, 3), n: st[3] } satisfies DevicePack;
+}
+
+/** A device pack the accumulator can transpose, else undefined. */
+function fitPack(config: NpuConfig, p: DevicePack | undefined): DevicePack | undefined {
+  return p && transposeFits(config, p.cols) ? p : undefined;
+}
+
+/** The NPU stream transposing the weights `[rows × cols]` into `[cols × rows]`. */
+function packStream(config: NpuConfig, key: ConvKey, p: DevicePack): TransposeProgram {
+  return transposeProgram(config, {
+    dtype: key.mode,
+    rows: p.rows,
+    cols: p.cols,
+    src: { address: 0, rowStride: p.cols },
+    dst: { address: 0, rowStride: p.rows },
+  });
+}
+
 /**
  * The program and host statements of one contraction marker (see the module doc).
  *
@@ -175,14 +227,29 @@ export function convSiteProgram(
   const compactW = { address: 0, r: wr, n: 1 };
   const packW = () => pack(W, 1, wShape, false, [...order.map((d) => st[1][d]), st[1][3]]);
   const direct = chooseConvSchedule(config, spec);
-  const packedW = chooseConvSchedule(config, { ...spec, weight: compactW });
+  // weights that are a compact [rest × taps] array (OIHW) are transposed on the NPU into
+  // per-tap blocks the DMA loads; only when that cannot be done are they packed on the host
+  const taps = [0, 1, 2].filter((d) => d !== big);
+  const devW = fitPack(config, devicePack(key, st[1], taps));
+  const devWSpec: ConvSpec | undefined = devW &&
+    { ...spec, weight: { address: 0, r: devW.r, n: devW.n } };
+  const devPacked = devWSpec && chooseConvSchedule(config, devWSpec);
+  const devPackedCycles = devPacked && devPacked.cycles + packStream(config, key, devW!).cycles;
+  const packedW = direct || devPacked ? undefined : chooseConvSchedule(config, {
+    ...spec,
+    weight: compactW,
+  });
   const im2colSpec: ConvSpec = {
     ...spec,
     r: [1, 1, R],
     data: { address: 0, m: [m1 * R, R], r: [0, 0, 1] },
     weight: { address: 0, r: [0, 0, key.n], n: 1 },
   };
-  const gathered = direct && (!packedW || direct.cycles <= packedW.cycles) ? direct : packedW;
+  const gathered = direct && (!devPacked || direct.cycles <= devPackedCycles!)
+    ? direct
+    : devPacked
+    ? { ...devPacked, cycles: devPackedCycles! }
+    : packedW;
   // host im2col only when the DMA cannot gather the data, or gathering is far slower (a
   // reduction too short for the tile columns, e.g. NCHW at stride 2 gathers kernel columns);
   // its GEMM tile count bounds its cycles from below, so it is timed only when it could win
@@ -199,15 +266,35 @@ export function convSiteProgram(
   let form: ConvForm, choice = gathered;
   let dataArg: PrimExpr = bufferLoad(D.buffer, [D.offset]);
   let wArg: PrimExpr = bufferLoad(W.buffer, [W.offset]);
+  let devPack: DevicePack | undefined;
+  const devicePacked = () => {
+    const P = decl(`${W.buffer.name}_npu${id}`, [R * key.n], W.buffer.dtype);
+    allocs.push(P);
+    return bufferLoad(P, [int(0)]);
+  };
   if (im2col) {
     form = "im2col";
     choice = im2col;
     spec = im2colSpec;
     dataArg = bufferLoad(pack(D, 0, [m0, m1, ...key.r]), [int(0)]);
-    wArg = bufferLoad(pack(W, 1, [...key.r, key.n]), [int(0)]);
-    packs.push("im2col", "weight");
+    // the im2col weights [r0·r1·r2 × n]: the transpose of OIHW weights
+    const flat = rowMajor([...key.r]).map((x, d) => (key.r[d] > 1 ? x * key.n : 0));
+    const dp = fitPack(config, devicePack(key, st[1], [0, 1, 2]));
+    if (dp && dp.n === 1 && dp.r.every((x, d) => x === flat[d])) {
+      devPack = dp;
+      wArg = devicePacked();
+      packs.push("im2col");
+    } else {
+      wArg = bufferLoad(pack(W, 1, [...key.r, key.n]), [int(0)]);
+      packs.push("im2col", "weight");
+    }
   } else if (gathered === direct) form = "direct";
-  else {
+  else if (devPacked) {
+    form = "device-packed-weights";
+    spec = devWSpec!;
+    devPack = devW;
+    wArg = devicePacked();
+  } else {
     form = "packed-weights";
     spec = { ...spec, weight: compactW };
     wArg = bufferLoad(packW(), [int(0)]);
@@ -219,7 +306,18 @@ export function convSiteProgram(
       `Cannot offload block "${key.block}" to the NPU: no blocking of its ${m0}x${m1}x${key.n} region fits the scratchpads in at most ${MAX_WORD_BYTES} bytes of commands`,
     );
   }
-  const prog = convProgram(config, spec, choice.schedule);
+  const conv = convProgram(config, spec, choice.schedule);
+  const pre = devPack ? packStream(config, key, devPack) : undefined;
+  const prog: { streams: readonly Int32Array[]; relocs: readonly Int8Array[] } = pre
+    ? {
+      streams: [pre.words, ...conv.streams],
+      relocs: [
+        Int8Array.from(pre.relocs, (r) =>
+          r === 0 ? CONV_OPERANDS.rawWeight : r === 1 ? CONV_OPERANDS.weight : -1),
+        ...conv.relocs,
+      ],
+    }
+    : conv;
   const words = new Int32Array(prog.streams.reduce((n, w) => n + w.length, 0));
   let at = 0;
   for (const w of prog.streams) {
@@ -231,6 +329,7 @@ export function convSiteProgram(
   args[CONV_OPERANDS.weight] = wArg;
   args[CONV_OPERANDS.out] = outArg;
   if (Bias) args[CONV_OPERANDS.bias] = bufferLoad(Bias.buffer, [Bias.offset]);
+  if (devPack) args[CONV_OPERANDS.rawWeight] = bufferLoad(W.buffer, [W.offset]);
   const relocs = new Int8Array(words.length / 16);
   let k = 0;
   for (const r of prog.relocs) {
@@ -240,7 +339,7 @@ export function convSiteProgram(
   return {
     form,
     schedule: choice.schedule,
-    cycles: choice.cycles,
+    cycles: form === "im2col" && pre ? choice.cycles + pre.cycles : choice.cycles,
     words,
     streams: prog.streams.map((w) => w.length / 16),
     relocs,

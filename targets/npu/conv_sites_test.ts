@@ -59,7 +59,10 @@ Deno.test("an output the DMA cannot store goes through a host buffer (per-image 
   ]);
   assertEquals(sites.length, 1);
   assert(sites[0].packs.includes("out"), String(sites[0].packs));
-  assertEquals(s.streams, B); // one site execution per image
+  // one site execution per image: the weights' transpose on the NPU, then the conv
+  assertEquals(sites[0].streams.length, 2);
+  assert(!s.hostOps.some((x) => x.endsWith("_weight")), String(s.hostOps));
+  assertEquals(s.streams, B * 2);
   assertEquals(s.intrinsicShare, 1);
 });
 
@@ -84,7 +87,8 @@ Deno.test("float16 NHWC conv gathers directly; NCHW at stride 2 falls back to a 
   });
   const b = await run(conv.build(s2), conv.makeInputs(s2, 3));
   assertEquals(b.sites.find((x) => x.conv)?.form, "im2col");
-  assertEquals(b.s.hostOps, ["T_conv2d_nchw_im2col", "T_conv2d_nchw_weight"]);
+  // the im2col weights (OIHW transposed) are made on the NPU; the im2col itself on the host
+  assertEquals(b.s.hostOps, ["T_conv2d_nchw_im2col"]);
 });
 
 Deno.test("an epilogue folds up to the first step the ALU cannot take (a residual tensor)", async () => {

@@ -16,6 +16,7 @@ import npu, {
   defineNpuConfig,
   defineNpuTarget,
   markerIntrinsic,
+  type NpuArtifact,
   npuIntrinsics,
   type NpuKernelStats,
   offloadGemms,
@@ -138,8 +139,9 @@ Deno.test("conv2d runs as one implicit-GEMM region per image; depthwise/grouped 
     }),
   );
   assertEquals(small.s.intrinsicShare, 1);
-  assertEquals(small.s.streams, 2); // the pad stage's stream, then the conv's
-  assertEquals(small.s.hostOps, ["T_conv2d_nchw_im2col", "T_conv2d_nchw_weight"]);
+  // the pad stage's stream, the weights' transpose, then the conv
+  assertEquals(small.s.streams, 3);
+  assertEquals(small.s.hostOps, ["T_conv2d_nchw_im2col"]);
   // 1x1, NCHW, batch 2: gathered by transposing DMA, no host work at all
   const pointwise = await check(
     conv,
@@ -176,8 +178,14 @@ Deno.test("conv2d NHWC at stride 2 and NCHW with padding run gathered, without h
     conv,
     opCase([input("x", [1, 32, 9, 9]), input("w", [20, 32, 3, 3])], { padding: [1, 2, 0, 1] }),
   );
-  assertEquals(nchw.s.hostOps, ["T_conv2d_nchw_weight"]); // OIHW packed
+  assertEquals(nchw.s.hostOps, []); // OIHW weights transposed on the NPU
   assertEquals(nchw.s.intrinsicShare, 1);
+  const sites = (nchw.k as unknown as { artifact: NpuArtifact }).artifact.sites;
+  assertEquals(sites.map((x) => x.form ?? (x.pad ? "pad" : "gemm")), [
+    "pad",
+    "device-packed-weights",
+  ]);
+  assertEquals(nchw.s.streams, 3); // pad, weight transpose, conv
 });
 
 Deno.test("bias, relu and shift-and-clip requantisation after int8 conv/dense run on the ALU, fused", async () => {
@@ -204,9 +212,9 @@ Deno.test("bias, relu and shift-and-clip requantisation after int8 conv/dense ru
   assert(vals.includes(127) && vals.includes(0), "clip and relu bite");
   const s = k.stats() as NpuKernelStats;
   // the epilogue blocks (T_add, T_relu, T_add_1, T_floor_div, T_clip, T_cast) are fused and the
-  // pad stage is a stream of its own: only the site's host copies remain
-  assert(s.hostOps.every((x) => /_(im2col|weight)$/.test(x)), String(s.hostOps));
-  assertEquals(s.streams, 2);
+  // pad stage and the weights' transpose are streams of their own: only a host im2col may remain
+  assert(s.hostOps.every((x) => /_im2col$/.test(x)), String(s.hostOps));
+  assertEquals(s.streams, 3);
   // dense + bias + relu (float32): the bias add block and relu fold into the region too
   const A = placeholder([30, 40], "float32", "A"), W = placeholder([20, 40], "float32", "W");
   const bias = placeholder([20], "float32", "bias");

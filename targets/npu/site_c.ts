@@ -36,12 +36,12 @@ function siteFunction(site: NpuSite): string {
     ? `zero padding of ${site.pad.dtype} ${site.pad.shape.join("x")}`
     : `${site.key!.mode} ${site.key!.m}x${site.key!.n}x${site.key!.k}`;
   const lines = [
-    `static int32_t __tsr_npu_site_${site.id}(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {`,
+    `static int32_t __tsr_npu_site_${site.id}(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e) {`,
     `  /* ${site.block}: ${what}, ${n} commands in ${site.streams.length} stream(s) */`,
     `  int32_t w[${site.words.length}];`,
     `  __builtin_memset(w, 0, sizeof(w));`,
   ];
-  const base = ["a", "b", "c", "d"];
+  const base = ["a", "b", "c", "d", "e"];
   for (let cmd = 0; cmd < n; cmd++) {
     const o = cmd * COMMAND_WORDS;
     const reloc = site.relocs[cmd];
@@ -59,7 +59,7 @@ function siteFunction(site: NpuSite): string {
     );
     at += count;
   });
-  lines.push("  (void)a; (void)b; (void)c; (void)d;", "  return 0;", "}");
+  lines.push("  (void)a; (void)b; (void)c; (void)d; (void)e;", "  return 0;", "}");
   return lines.join("\n");
 }
 
@@ -80,7 +80,7 @@ export function siteEmitters(sites: readonly NpuSite[]): Record<string, CallEmit
     sites.map((s) => [
       siteCallName(s.id),
       (args: readonly string[]) => {
-        const a = [0, 1, 2, 3].map((k) => (args[k] === undefined ? "0u" : addressOf(args[k])));
+        const a = [0, 1, 2, 3, 4].map((k) => (args[k] === undefined ? "0u" : addressOf(args[k])));
         return `__tsr_npu_site_${s.id}(${a.join(", ")})`;
       },
     ]),
