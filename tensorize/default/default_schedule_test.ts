@@ -9,7 +9,7 @@ import { compareArrays } from "../../conformance/tolerance.ts";
 import { build } from "../../sdk/mod.ts";
 import cpu from "../../targets/cpu/mod.ts";
 import { CPU_LOWER_OPTIONS } from "../../targets/cpu/codegen.ts";
-import { call } from "../../ir/expr.ts";
+import { call, sub } from "../../ir/expr.ts";
 import { randomNDArray } from "../../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../../ir/te.ts";
 import { assertTraceRoundTrip, elementwiseFunc, matmulFunc } from "../testing.ts";
@@ -104,10 +104,35 @@ Deno.test("an elementwise block fuses its contiguous loops and vectorizes with a
   assert(/for \w+ in 0\.\.16 \{/.test(lowered), `a serial tail loop\n${lowered}`);
 });
 
-Deno.test("injective producers are inlined: exp into softmax's sum and division", () => {
-  const op = OPS.find((o) => o.name === "softmax")!;
-  const { decisions } = applyDefaultRules(op.build(op.cases[0]), OPTIONS);
-  assertEquals(decisions.find((d) => d.block === "T_softmax_exp")?.rule, "inlined");
+Deno.test("a math producer with one reader is inlined; with two it stays a stage", () => {
+  const rule = (name: string, block: string) => {
+    const op = OPS.find((o) => o.name === name)!;
+    const { decisions } = applyDefaultRules(op.build(op.cases[0]), OPTIONS);
+    return decisions.find((d) => d.block === block)?.rule;
+  };
+  // softmax: exp(x − max) feeds the sum and the division, so it is computed once, vectorized.
+  assertEquals(rule("softmax", "T_softmax_exp"), "injective");
+  assertEquals(rule("softmax", "T_softmax_expsum"), "reduction");
+  // layer norm: the mean (no math call) is inlined into both readers.
+  assertEquals(rule("layer_norm", "T_layer_norm_mean"), "inlined");
+});
+
+Deno.test("a row reduction reading a per-row value (Σ exp(x − m)) is rfactored", async () => {
+  const A = placeholder([6, 40], "float32", "A");
+  const M = placeholder([6], "float32", "M");
+  const k = reduceAxis(40, "k");
+  const S = compute([6], ([i]) => sum(call("exp", [sub(A.at(i, k), M.at(i))]), [k]), "S");
+  const f = createPrimFunc([A, M, S], "expsum");
+  const { schedule, decisions } = applyDefaultRules(f, { threads: 1 });
+  assertEquals(decisions[0].rule, "reduction");
+  const text = printFunc(schedule.func);
+  assert(text.includes("S_rf") && text.includes("vectorized"), text);
+  const inputs = [randomNDArray("float32", [6, 40], 1), randomNDArray("float32", [6], 2)];
+  const want = runFunc(f, inputs);
+  check("expsum", runFunc(schedule.func, inputs), want, text);
+  const kernel = await build(schedule.func, cpu);
+  check("expsum on cpu", await kernel.run(inputs), want, text);
+  assert(kernel.source.includes("__tsr_exp_f32x"), "the exponential is vectorized");
 });
 
 Deno.test("a large matmul packs its vector operand into panels", async () => {

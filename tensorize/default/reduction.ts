@@ -12,7 +12,8 @@
  *     →  for y, x₀ (parallel …) { for r, s { for x₁ (vectorized) { … } } }
  *   ```
  *
- * - **row reduction** (the innermost loop reduces along contiguous memory): split it by the
+ * - **row reduction** (the innermost loop reduces, and every operand reads along it contiguously
+ *   or not at all, as `Σ exp(x[i, k] − m[i])` reads `m`): split it by the
  *   vector width and `rfactor` the inner part, so vector partial sums accumulate in
  *   `<buffer>_rf`, which a short write-back reduces. A symbolic length (softmax over `seq`)
  *   splits by one vector width with a guarded tail.
@@ -83,7 +84,7 @@ function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   const last = b.axes[n - 1];
   if (!last?.reduce) return false;
   const r = last.iter.v;
-  if (b.loads.some((l) => accessUse(l.indices, r) !== "contiguous")) return false;
+  if (b.loads.some((l) => accessUse(l.indices, r) === "strided")) return false;
   const lanes = vectorLanes(b.loads[0]?.dtype ?? b.store.buffer.dtype, ctx.vectorBytes);
   // At least two partial sums per lane, so the partial-result block keeps a reduction loop.
   // A symbolic extent: one vector of partial sums, the tail guarded.
