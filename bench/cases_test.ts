@@ -7,6 +7,8 @@ import {
   convOut,
   GEMV_4096,
   inputShapes,
+  MATMUL_I8_1024,
+  MATMUL_U7I8_1024,
   matmulCase,
   outputShape,
   WASM_PEAK,
@@ -50,4 +52,16 @@ Deno.test("caseInputs: deterministic, in [-1, 1), distinct per operand", () => {
   assert(a.every((x) => x >= -1 && x < 1));
   assert(a.some((x, i) => x !== b[i]));
   assert(caseInputs(matmulCase(16), 4)[0].some((x, i) => x !== a[i]));
+});
+
+Deno.test("caseInputs: int8 cases are integers over int8, matmul_u7i8's B inside [0, 127]", () => {
+  const [a8, b8] = caseInputs(MATMUL_I8_1024, 1);
+  const [a7, b7] = caseInputs(MATMUL_U7I8_1024, 1);
+  for (const x of [a8, b8, a7]) {
+    assert(x.every((v) => Number.isInteger(v) && v >= -128 && v <= 127));
+    assert(x.some((v) => v < 0));
+  }
+  assert(b7.every((v) => Number.isInteger(v) && v >= 0 && v <= 127));
+  assert(b7.includes(0) && b7.includes(127));
+  assertEquals(MATMUL_U7I8_1024.bRange, [0, 127]);
 });

@@ -47,3 +47,26 @@ Deno.test("tessera impl: has no kernel for the peak case", () => {
   }
   assert(e instanceof PeerUnavailable && e.code === "BENCH_PEER_UNAVAILABLE");
 });
+
+Deno.test("tessera impl: int8 matmul with B declared in [0, 127] runs on cpu.mma_u7i8, else cpu.mma_i8", async () => {
+  const base = { kind: "matmul" as const, m: 8, n: 16, k: 32, dtype: "int8" as const };
+  const u7: MatmulCase = { ...base, id: "matmul_u7i8_8", bRange: [0, 127] };
+  const i8: MatmulCase = { ...base, id: "matmul_i8_8" };
+  assertEquals(caseFunc(u7).attrs["tessera.value_range"], "B:[0,127]");
+  for (const [c, note] of [[u7, "on cpu.mma_u7i8"], [i8, "on cpu.mma_i8"]] as const) {
+    const ins = caseInputs(c, 5);
+    const p = await tessera.prepare(c, ins);
+    try {
+      assertEquals(p.note, note);
+      await p.run();
+      const shapes = inputShapes(c);
+      const [want] = runFunc(
+        caseFunc(c),
+        ins.map((x, i) => ndarray("int8", shapes[i], Int8Array.from(x))),
+      );
+      assertEquals([...await p.result()], [...want.data].map(Number));
+    } finally {
+      await p.dispose();
+    }
+  }
+});
