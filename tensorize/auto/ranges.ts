@@ -6,6 +6,9 @@
  * The range of a buffer is the union of
  * - its declared range when it is a parameter (`tessera.value_range`, `ir/value_range.ts`; a
  *   parameter without one may hold anything of its dtype), and
+ * - 0 when it is not a parameter (allocations start zero-filled),
+ * - its dtype's whole range when an intrinsic marker writes it (an operand of a
+ *   `tsr.intrin.…` call among the write regions of the blocks around it), and
  * - the interval of every value stored into it anywhere in the function, by interval arithmetic:
  *
  * | expression          | interval                                                         |
@@ -25,11 +28,12 @@
 import { intRange, isFloat, maxValue } from "../../ir/dtype.ts";
 import type { PrimExpr } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
-import { visit } from "../../ir/node.ts";
+import { children, type Node, visit } from "../../ir/node.ts";
 import type { Buffer } from "../../ir/stmt.ts";
 import { type ValueRange, valueRanges } from "../../ir/value_range.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import type { Correspondence } from "./correspond.ts";
+import { INTRINSIC_CALL_PREFIX } from "./marker.ts";
 
 /** The whole range of a dtype. */
 function full(dtype: string): ValueRange {
@@ -64,6 +68,7 @@ export class RangeAnalysis {
   readonly #params: ReadonlySet<Buffer>;
   readonly #stores = new Map<Buffer, PrimExpr[]>();
   readonly #memo = new Map<Buffer, ValueRange | "busy">();
+  readonly #opaque = new Set<Buffer>();
 
   /** Analyse `f`: its declared ranges and the stores of its body. */
   constructor(f: PrimFunc) {
@@ -85,6 +90,7 @@ export class RangeAnalysis {
         this.#stores.set(n.buffer, list);
       }
     });
+    opaqueWrites(f.body, [], this.#opaque);
   }
 
   /** The range of a buffer's values (its dtype's whole range when nothing is known). */
@@ -95,7 +101,11 @@ export class RangeAnalysis {
     this.#memo.set(b, "busy");
     const stores = this.#stores.get(b) ?? [];
     let r: ValueRange | undefined = this.#declared.get(b);
-    if (!r && (this.#params.has(b) || stores.length === 0)) r = full(b.dtype);
+    if (this.#opaque.has(b) || (!r && (this.#params.has(b) || stores.length === 0))) {
+      r = full(b.dtype);
+    }
+    // an intermediate starts zero-filled (docs/semantics.md): unwritten elements read 0
+    if (!this.#params.has(b)) r = r ? union(r, [0, 0]) : [0, 0];
     for (const v of stores) {
       const s = this.expr(v);
       r = r ? union(r, s) : s;
@@ -133,6 +143,24 @@ export class RangeAnalysis {
         return full(e.dtype);
     }
   }
+}
+
+/**
+ * Buffers an intrinsic marker may write (`Evaluate(call("tsr.intrin.…", X[…], …))`): its
+ * operands among the write regions of the blocks around it. Their values are whatever the
+ * intrinsic computes, so nothing is known of them.
+ */
+function opaqueWrites(n: Node, writes: readonly Set<Buffer>[], out: Set<Buffer>): void {
+  if (n.kind === "Block") {
+    writes = [...writes, new Set(n.writes.map((w) => w.buffer))];
+  }
+  if (n.kind === "Call" && n.op.startsWith(INTRINSIC_CALL_PREFIX)) {
+    for (const a of n.args) {
+      if (a.kind === "BufferLoad" && writes.some((w) => w.has(a.buffer))) out.add(a.buffer);
+    }
+    return;
+  }
+  for (const c of children(n)) opaqueWrites(c, writes, out);
 }
 
 /** A precondition of an intrinsic that a correspondence does not meet. */

@@ -130,3 +130,30 @@ Deno.test("ranges: without a declared range the diagnostic names the unmet preco
   );
   assert(sch.func === before, "nothing changed");
 });
+
+Deno.test("ranges: a buffer an intrinsic marker writes is unknown (a tensorized producer)", () => {
+  const A = placeholder([8, 8], "int8", "A", { range: [0, 127] });
+  const B = placeholder([8, 8], "int8", "B", { range: [0, 127] });
+  const W = placeholder([8, 8], "int8", "W");
+  const k = reduceAxis(8, "k"), k2 = reduceAxis(8, "k2");
+  const C1 = compute(
+    [8, 8],
+    ([i, j]) => sum(mul(cast("int32", A.at(i, k)), cast("int32", B.at(k, j))), [k]),
+    "C1",
+  );
+  const D = compute([8, 8], ([i, j]) => cast("int8", C1.at(i, j)), "D");
+  const E = compute(
+    [8, 8],
+    ([i, j]) => sum(mul(cast("int32", W.at(i, k2)), cast("int32", D.at(k2, j))), [k2]),
+    "E",
+  );
+  const f = createPrimFunc([A, B, W, E], "chain");
+  const sch = new Schedule(f);
+  const first = autoTensorize(sch, sch.getBlock("C1"), [GEMM4_I8]);
+  assert(first.applied);
+  // C1 is now written by markers: its values (and D's, a narrowing cast of them) are unknown
+  assertEquals(new RangeAnalysis(sch.func).of(buffer(sch.func, "D")), [-128, 127]);
+  const second = autoTensorize(sch, sch.getBlock("E"), [GEMM4_U7]);
+  assert(!second.applied);
+  assertEquals(second.diagnostic.code, "TENSORIZE_PRECONDITION");
+});
