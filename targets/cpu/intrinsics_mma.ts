@@ -19,7 +19,7 @@
  *   `pmaddubsw`) and `i32x4.dot_i16x8_s` with a vector of ones kept in a register (one
  *   `pmaddwd`), + `i32x4.add`: V8 (x64, no VNNI) rebuilds the ones for every fused relaxed dot
  *   (`pcmpeqd` + `psrlw`: five instructions instead of three), which measured 1.1× over
- *   `cpu.mma_i8` fused and 1.35–1.4× split (matmul 1024, one thread; 71.7 vs 52.2 GOP/s in one
+ *   `cpu.mma_i8` fused and 1.2–1.7× split (matmul 1024, one thread; 71.7 vs 52.2 GOP/s in one
  *   bench run). 8 accumulators + 2 `B` + 1 `A` + ones + 1 temporary: 13 live `v128`.
  *   Auto-tensorization picks it only where a declared value range proves `B` (or `A`, by the
  *   transposed correspondence) in [0, 127] (`tensorize/auto/ranges.ts`); it comes first in the
