@@ -20,10 +20,11 @@
  * @module
  */
 import { simplify } from "../../ir/arith/mod.ts";
-import { int, type PrimExpr, sub, type Var } from "../../ir/expr.ts";
+import { int, type PrimExpr, sub, type Var, variable } from "../../ir/expr.ts";
 import { add, mul } from "../../ir/expr.ts";
+import { rewrite, visit } from "../../ir/node.ts";
 import type { PrimFunc } from "../../ir/func.ts";
-import type { Block, Buffer, For, IterVar } from "../../ir/stmt.ts";
+import { type Block, type Buffer, type For, type IterVar, iterVar, range } from "../../ir/stmt.ts";
 import { structuralEqual } from "../../ir/structural.ts";
 import { substitute } from "../../ir/transform/mod.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
@@ -48,6 +49,11 @@ export interface ConvPlan {
   readonly operands: readonly OperandMap[];
   /** The block's iteration variables that stay host loops. */
   readonly outer: readonly IterVar[];
+  /**
+   * Grouped and depthwise convolutions: the group iterator `g` (a host loop inside the block's
+   * host loops) of the split `k = g·G + kk` of the output channels, the region covering `kk`.
+   */
+  readonly group?: IterVar;
   /** Outermost loops of the epilogue blocks folded in (removed from the function). */
   readonly folded: readonly For[];
   /** Names of the folded blocks. */
@@ -173,6 +179,67 @@ export function planConvs(
   return out;
 }
 
+/** Iterators, the store and the operands of a block, with output channels split by group. */
+interface Split {
+  readonly iters: readonly { v: Var; extent: number; kind: "spatial" | "reduce" }[];
+  readonly store: readonly PrimExpr[];
+  readonly ops: readonly Access[];
+  readonly group?: IterVar;
+  /** The block iterator replaced by the split (not a host loop). */
+  readonly replaced?: Var;
+}
+
+/**
+ * A grouped convolution reads `⌊k / G⌋` (the group) and `k mod G` (depthwise: the filter of a
+ * channel) of an output-channel iterator `k`: with `k = g·G + kk` (`0 ≤ kk < G`) those are `g` and
+ * `kk`, and every index becomes affine in `kk`, `g` being a host loop (one region per group).
+ */
+function splitGroups(form: Einsum, ops: readonly Access[]): Split {
+  const iters = form.iters.map((it) => ({
+    v: it.v,
+    extent: (it.extent as { value: number }).value,
+    kind: it.kind as "spatial" | "reduce",
+  }));
+  const all = [...form.store.indices, ...ops.flatMap((o) => o.indices)];
+  let found: { k: Var; G: number } | undefined;
+  for (const e of all) {
+    visit(e, (n) => {
+      if (
+        !found && n.kind === "Binary" && (n.op === "floordiv" || n.op === "floormod") &&
+        n.a.kind === "Var" && n.b.kind === "IntImm" && n.b.value > 1
+      ) {
+        const it = iters.find((x) => x.v === n.a && x.kind === "spatial");
+        if (it && it.extent % n.b.value === 0) found = { k: it.v, G: n.b.value };
+      }
+    });
+  }
+  if (!found) return { iters, store: form.store.indices, ops };
+  const { k, G } = found;
+  const ext = iters.find((x) => x.v === k)!.extent;
+  const g = variable(`${k.name}_g`, k.dtype), kk = variable(`${k.name}_k`, k.dtype);
+  const whole = add(mul(g, int(G, k.dtype)), kk);
+  const re = (e: PrimExpr): PrimExpr =>
+    simplify(rewrite(e, {
+      pre: (n) => {
+        if (n.kind === "Binary" && n.a === k && n.b.kind === "IntImm" && n.b.value === G) {
+          if (n.op === "floordiv") return g;
+          if (n.op === "floormod") return kk;
+        }
+        return n === k ? whole : undefined;
+      },
+    }));
+  return {
+    iters: [
+      ...iters.map((x) => (x.v === k ? { v: kk, extent: G, kind: x.kind } : x)),
+      { v: g, extent: ext / G, kind: "spatial" },
+    ],
+    store: form.store.indices.map(re),
+    ops: ops.map((o) => ({ ...o, indices: o.indices.map(re) }) as Access),
+    group: iterVar(g, range(int(0), int(ext / G)), "spatial"),
+    replaced: k,
+  };
+}
+
 function planOne(
   f: PrimFunc,
   config: NpuConfig,
@@ -191,14 +258,17 @@ function planOne(
   const out = form.store.buffer;
   if (!modes.has(mode) || out.dtype !== accDtype(mode)) return undefined;
   if (ops.some((o) => o.buffer === out)) return undefined;
-  const iters = form.iters.map((it) => it.v);
-  const ext = new Map(form.iters.map((it) => [it.v, (it.extent as { value: number }).value]));
-  const co = affine(form.store.indices, iters);
-  const cx = affine(ops[0].indices, iters), cy = affine(ops[1].indices, iters);
+  const split = splitGroups(form, ops);
+  const ops2 = split.ops;
+  const iters = split.iters.map((it) => it.v);
+  const ext = new Map(split.iters.map((it) => [it.v, it.extent]));
+  const storeIdx = split.store;
+  const co = affine(storeIdx, iters);
+  const cx = affine(ops2[0].indices, iters), cy = affine(ops2[1].indices, iters);
   if (!co || !cx || !cy) return undefined;
   const red: number[] = [], mx: number[] = [], my: number[] = [], host: number[] = [];
   for (let t = 0; t < iters.length; t++) {
-    const reduce = form.iters[t].kind === "reduce";
+    const reduce = split.iters[t].kind === "reduce";
     if (reduce) {
       if (!nz(cx[t]) || !nz(cy[t]) || nz(co[t])) return undefined;
       red.push(t);
@@ -208,25 +278,34 @@ function planOne(
     else if (nz(cy[t])) my.push(t);
     else return undefined;
   }
-  let [data, wgt, cd, cw, pix, chan] = [ops[0], ops[1], cx, cy, mx, my];
-  if (my.length !== 1) [data, wgt, cd, cw, pix, chan] = [ops[1], ops[0], cy, cx, my, mx];
-  if (chan.length !== 1 || !pix.length || !red.length || red.length > 3) return undefined;
+  // the data operand has the pixel iterators; the weights at most one output-channel iterator
+  // (none: a depthwise convolution without channel multiplier, n = 1)
+  let [data, wgt, cd, cw, pix, chan] = [ops2[0], ops2[1], cx, cy, mx, my];
+  if (my.length > 1 || !mx.length) {
+    [data, wgt, cd, cw, pix, chan] = [ops2[1], ops2[0], cy, cx, my, mx];
+  }
+  if (chan.length > 1 || !pix.length || !red.length || red.length > 3) return undefined;
   const outStrides = rowMajor(out);
   if (!outStrides) return undefined;
   // the two pixel iterators with the smallest output strides; the rest are host loops
   const byStride = [...pix].sort((a, b) => linear(co[a], outStrides) - linear(co[b], outStrides));
   const m1 = byStride[0], m0 = byStride[1] as number | undefined;
   host.push(...byStride.slice(2));
-  const n = chan[0];
+  const n = chan[0] as number | undefined;
   let chain = foldChain(f, out, out.dtype);
   // a vector operand is a bias only along the output channels, contiguous; anything else (a
   // residual tensor) ends the chain before its block
-  let biasCols = chain.bias && biasOf(chain.bias, form.store.indices, iters, n);
+  let biasCols = chain.bias && n !== undefined && !split.group &&
+    biasOf(chain.bias, storeIdx, iters, n);
   if (chain.bias && !biasCols) {
     chain = foldChain(f, out, out.dtype, false);
     biasCols = undefined;
   }
   if (pix.length < 2 && red.length < 2 && !chain.steps.length) return undefined; // a plain GEMM
+  // grouped/depthwise: one region per group; worth the GEMM unit only when a group's output
+  // channels fill a quarter of the tile columns (depthwise without multiplier: 1 of 16)
+  const perGroup = n === undefined ? 1 : ext.get(iters[n])!;
+  if ((split.group || n === undefined) && perGroup * 4 < config.gemm.blockOut) return undefined;
   const rIdx = [...red, -1, -1].slice(0, 3);
   const extOf = (t: number | undefined) => (t === undefined || t < 0 ? 1 : ext.get(iters[t])!);
   const r = rIdx.map(extOf) as [number, number, number];
@@ -276,19 +355,22 @@ function planOne(
   maps.push({
     param: params[params.length - 1],
     buffer: chain.out,
-    base: baseOf(form.store.indices),
-    cols: colsOf(co, [m0, m1, n], form.store.indices.length),
+    base: baseOf(storeIdx),
+    cols: colsOf(co, [m0, m1, n], storeIdx.length),
   });
   const outer = block.iterVars.filter((iv) => {
     const t = iters.indexOf(iv.v);
-    return t < 0 || !mapped.has(t);
+    return iv.v !== split.replaced && (t < 0 || !mapped.has(t));
   });
+  // the group iterator must stay a host loop (it moves every operand)
+  if (split.group && mapped.has(iters.indexOf(split.group.v))) return undefined;
   return {
     block,
     loops,
     key,
     operands: maps,
     outer,
+    group: split.group,
     folded: chain.loops,
     foldedBlocks: chain.names,
   };

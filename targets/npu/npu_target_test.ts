@@ -128,7 +128,7 @@ Deno.test("dense runs on the GEMM unit, its bias add fused as an ALU epilogue", 
   assertEquals(s.hostOps, []);
 });
 
-Deno.test("conv2d runs as one implicit-GEMM region per image; depthwise/grouped stay on the host", async () => {
+Deno.test("conv2d runs as one implicit-GEMM region per image; narrow depthwise/grouped stay on the host", async () => {
   const conv = findOp("conv2d");
   // 8 channels: fewer than a tile column, so the simulator prefers the host im2col form
   const small = await check(

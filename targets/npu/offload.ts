@@ -232,14 +232,18 @@ function convStmt(p: ConvPlan): Stmt {
   const out = p.operands[p.operands.length - 1].buffer;
   const region = makeBlock({
     name: `${b.name}_npu`,
-    iterVars: p.outer,
+    iterVars: p.group ? [...p.outer, p.group] : p.outer,
     reads: [...new Set(ins)].map(fullRegion),
     writes: [fullRegion(out)],
     body: evaluate(markerCall(intr, p.operands)),
     annotations: { tensorized: intr.name },
   });
   const loopOf = (iv: (typeof p.outer)[number]): For => p.loops[b.iterVars.indexOf(iv)];
-  let s: Stmt = blockRealize(p.outer.map((iv) => loopOf(iv).loopVar), true, region);
+  // a grouped convolution: one region per group, in a host loop inside the block's host loops
+  const g = p.group && loopVar(p.group.v.name);
+  const values = p.outer.map((iv) => loopOf(iv).loopVar);
+  let s: Stmt = blockRealize(g ? [...values, g] : values, true, region);
+  if (g) s = forLoop(g, 0, p.group!.dom.extent, s);
   const kept = p.loops.filter((l) => p.outer.some((iv) => loopOf(iv) === l));
   for (let k = kept.length - 1; k >= 0; k--) {
     s = forLoop(kept[k].loopVar, 0, kept[k].extent, s);
