@@ -55,17 +55,21 @@ function expHelper(ctx: CContext, lanes: number): string {
   const name = `__tsr_exp_${t.tag}`;
   return ctx.helper(name, () => {
     const F = (k: string) => `(${t.f})${k}`;
-    const toInt = lanes === 1
-      ? (x: string) => `__builtin_wasm_trunc_saturate_s_i32_f32(${x})`
-      : (x: string) => `__builtin_convertvector(${x}, ${t.i})`;
+    const toBits = lanes === 1
+      ? (x: string) => `(int32_t)__tsr_bits_f32(${x})`
+      : (x: string) => `(${t.i})(${x})`;
+    // n = roundeven(y·log2 e) by adding 1.5·2^23 (whose bits 0x4b400000 then hold n in the low
+    // bits): the same n as roundeven, without wasm's nearest and trunc_sat (slow in V8); the
+    // clamps as compares keep NaN (a min/max would too, at several instructions each).
     return [
       `/* e^x in float32: x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split in two, Cody–Waite), e^r by a`,
-      `   degree-6 polynomial, 2^n applied in two halves so subnormal results come out right. */`,
+      `   degree-6 polynomial, 2^n applied in two halves so subnormal results come out right;`,
+      `   n = roundeven(x·log2 e) by the 1.5·2^23 shifter, its bits give n. */`,
       `static inline ${t.f} ${name}(${t.f} x) {`,
-      `  ${t.f} y = __builtin_elementwise_minimum(__builtin_elementwise_maximum(x, ${
-        F("-104.0f")
-      }), ${F("89.0f")});`,
-      `  ${t.f} n = __builtin_elementwise_roundeven(y * ${F("1.44269504088896341f")});`,
+      `  ${t.f} y = x < ${F("-104.0f")} ? ${F("-104.0f")} : x;`,
+      `  y = y > ${F("89.0f")} ? ${F("89.0f")} : y;`,
+      `  ${t.f} m = y * ${F("1.44269504088896341f")} + ${F("12582912.0f")};`,
+      `  ${t.f} n = m - ${F("12582912.0f")};`,
       `  ${t.f} r = y - n * ${F("0.693359375f")};`,
       `  r = r - n * ${F("-2.12194440e-4f")};`,
       `  ${t.f} p = ${F("1.9875691500e-4f")};`,
@@ -75,7 +79,7 @@ function expHelper(ctx: CContext, lanes: number): string {
       `  p = p * r + ${F("1.6666665459e-1f")};`,
       `  p = p * r + ${F("5.0000001201e-1f")};`,
       `  p = p * (r * r) + r + ${F("1.0f")};`,
-      `  ${t.i} k = ${toInt(sel("n == n", "n", F("0.0f")))};`, // NaN lanes: any finite scale
+      `  ${t.i} k = ${toBits("m")} - 0x4b400000;`,
       `  ${t.i} h = k >> 1;`,
       `  ${t.f} s1 = ${fromBits(`(h + 127) << 23`)};`,
       `  ${t.f} s2 = ${fromBits(`((k - h) + 127) << 23`)};`,
