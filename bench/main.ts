@@ -180,7 +180,7 @@ function rowLine(row: Row): string {
         : row.preempted
         ? `; ${row.preempted} preempted runs set aside`
         : ""
-    })`
+    })${intrinsicNote(row).replace(",", "")}`
     : `${who}: ${row.status}: ${row.note ?? ""}`;
 }
 
