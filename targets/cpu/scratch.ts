@@ -16,7 +16,11 @@ const MIN_ARENA = 1 << 16;
 /** Most bytes an arena keeps across calls (default of `CallScratch`'s `keepBytes`). */
 export const KEEP_SCRATCH_BYTES = 1 << 20;
 
-const up = (x: number, a: number) => Math.ceil(x / a) * a;
+/** `x` rounded up to a multiple of `a` (a power of two, as alignments are; else by division). */
+const up = (x: number, a: number) =>
+  (a & (a - 1)) === 0 && x < 0x40000000 && a <= 0x40000000
+    ? (x + a - 1) & -a
+    : Math.ceil(x / a) * a;
 
 /** The calling thread's scratch memory for kernel allocations (see the module comment). */
 export class CallScratch {
