@@ -1,6 +1,8 @@
 /**
  * Default schedules (issue 3, item 5), rule-based in the spirit of TVM's DLight: inline injective
- * producers, then give each plain block to the first rule of its class that succeeds —
+ * producers, fuse a function that works row by row (softmax, layer norm) into one loop over the
+ * rows (`row_fusion.ts`, rule name `rows`), else give each plain block to the first rule of its
+ * class that succeeds —
  *
  * | rule        | classes                           | what it does                                   |
  * | ----------- | --------------------------------- | ---------------------------------------------- |
@@ -33,6 +35,7 @@ import { injectiveRule } from "./injective.ts";
 import { intrinsicRule } from "./intrinsic_rule.ts";
 import { inlineInjective } from "./inline.ts";
 import { fallbackRule, reductionRule } from "./reduction.ts";
+import { fuseRows } from "./row_fusion.ts";
 import { type DefaultScheduleOptions, ruleContext, type ScheduleRule } from "./rule.ts";
 
 export type { DefaultScheduleOptions } from "./rule.ts";
@@ -85,10 +88,29 @@ export function applyDefaultRules(
   let sch = new Schedule(f);
   const names = blocksUnder(sch.func.body).map((r) => r.block.name).filter((n) => n !== "root");
   const inlined = new Set(ctx.inline ? inlineInjective(sch) : []);
+  const rows = new Map<string, BlockKind>();
+  if (ctx.fuseRows) {
+    const left = names.filter((n) => !inlined.has(n));
+    const kinds = left.map((n) => analyzeBlock(sch.func, n)?.kind);
+    const trial = sch.copy();
+    try {
+      if (fuseRows(trial, left, ctx)) {
+        sch = trial;
+        left.forEach((n, k) => rows.set(n, kinds[k]!));
+      }
+    } catch (e) {
+      if (!(e instanceof ScheduleError)) throw e;
+    }
+  }
   const decisions: BlockDecision[] = [];
   for (const name of names) {
     if (inlined.has(name)) {
       decisions.push({ block: name, kind: "injective", rule: "inlined" });
+      continue;
+    }
+    const fused = rows.get(name);
+    if (fused) {
+      decisions.push({ block: name, kind: fused, rule: "rows" });
       continue;
     }
     const info = analyzeBlock(sch.func, name);

@@ -29,7 +29,7 @@
  */
 import "../primitives/rfactor.ts";
 import type { Schedule } from "../schedule.ts";
-import type { LoopRV } from "../rv.ts";
+import type { BlockRV, LoopRV } from "../rv.ts";
 import { accessUse, type BlockInfo, innerOutputVar } from "./block_info.ts";
 import { parallelizeOuter, vectorFactor, workOf } from "./loops.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
@@ -79,12 +79,18 @@ function streamsRows(b: BlockInfo, t: number): boolean {
   return e !== undefined && e >= 256 && e <= ROW_ELEMENTS && steps >= 64;
 }
 
-function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
+/**
+ * Split the innermost loop of a row reduction (every operand reads along it contiguously or not
+ * at all) by a vector width and rfactor the inner part: the block computing the vector of
+ * partial results (its last loop is the vector loop), or undefined when the block is not such
+ * a reduction or its row is shorter than two vectors.
+ */
+export function rfactorRow(sch: Schedule, b: BlockInfo, ctx: RuleContext): BlockRV | undefined {
   const n = b.axes.length;
   const last = b.axes[n - 1];
-  if (!last?.reduce) return false;
+  if (!last?.reduce) return undefined;
   const r = last.iter.v;
-  if (b.loads.some((l) => accessUse(l.indices, r) === "strided")) return false;
+  if (b.loads.some((l) => accessUse(l.indices, r) === "strided")) return undefined;
   const lanes = vectorLanes(b.loads[0]?.dtype ?? b.store.buffer.dtype, ctx.vectorBytes);
   // At least two partial sums per lane, so the partial-result block keeps a reduction loop.
   // A symbolic extent: one vector of partial sums, the tail guarded.
@@ -92,10 +98,15 @@ function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   let f = last.extent === undefined ? lanes : vectorFactor(last.extent, lanes);
   if (lanes < 2) f = undefined;
   while (f !== undefined && f > lanes && e < 2 * f) f /= 2;
-  if (f === undefined || e < 2 * f) return false;
+  if (f === undefined || e < 2 * f) return undefined;
   const loops = sch.getLoops(sch.getBlock(b.name));
   const [, inner] = sch.split(loops[n - 1], [undefined, f]);
-  const rf = sch.rfactor(inner, b.store.indices.length);
+  return sch.rfactor(inner, b.store.indices.length);
+}
+
+function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
+  const rf = rfactorRow(sch, b, ctx);
+  if (!rf) return false;
   const rfLoops = sch.getLoops(rf);
   sch.vectorize(rfLoops[rfLoops.length - 1]);
   const spatial = b.axes.filter((a) => !a.reduce);

@@ -30,6 +30,8 @@ export interface DefaultScheduleOptions {
   readonly tileVectors?: number;
   /** Whether to inline injective producers into their consumers (default true). */
   readonly inline?: boolean;
+  /** Whether to fuse functions that work row by row into one loop over the rows (default true). */
+  readonly fuseRows?: boolean;
   /** The target's intrinsics, for rules that tensorize (`intrinsic_rule.ts`; default none). */
   readonly intrinsics?: readonly Intrinsic[];
 }
@@ -48,6 +50,8 @@ export interface RuleContext {
   readonly tileVectors: number;
   /** See `DefaultScheduleOptions.inline`. */
   readonly inline: boolean;
+  /** See `DefaultScheduleOptions.fuseRows`. */
+  readonly fuseRows: boolean;
   /** See `DefaultScheduleOptions.intrinsics`. */
   readonly intrinsics: readonly Intrinsic[];
 }
@@ -69,6 +73,7 @@ export function ruleContext(o: DefaultScheduleOptions): RuleContext {
     tileRows: o.tileRows ?? 4,
     tileVectors: o.tileVectors ?? 2,
     inline: o.inline ?? true,
+    fuseRows: o.fuseRows ?? true,
     intrinsics: o.intrinsics ?? [],
   };
 }
