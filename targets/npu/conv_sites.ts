@@ -8,9 +8,15 @@
  * 2. **packed weights**: the weights copied by host loops into a compact `[r0][r1][r2][n]`
  *    buffer first (OIHW weights: neither channels nor output channels are contiguous per tap),
  *    then direct — the copy is the size of the weights;
- * 3. **host im2col**, only when the data cannot be gathered by DMA (NCHW with a column stride
- *    above 1: neither channels nor pixels are contiguous): host loops write the im2col matrix
- *    `[pixels][r0·r1·r2]` and compact weights, and the region runs as a plain GEMM over them.
+ * 3. **host im2col**, only when the data cannot be gathered by DMA, or gathering is over
+ *    `IM2COL_GAIN` times slower (NCHW with a column stride above 1: neither channels nor pixels
+ *    are contiguous): host loops write the im2col matrix `[pixels][r0·r1·r2]` (its weights, the
+ *    transposed OIHW weights, are made on the NPU when they can be), and the region runs as a
+ *    plain GEMM over them.
+ *
+ * OIHW weights (neither DMA-able per tap) are transposed on the NPU by a first stream
+ * (`transposeProgram`: form `device-packed-weights`); only weights that cannot be are packed by
+ * host loops (form `packed-weights`).
  *
  * An output the DMA cannot store (neither pixels nor channels contiguous) goes through a compact
  * host buffer. The site's streams (one per block of output channels) are fixed at compile time
@@ -109,10 +115,13 @@ function viewCopy(
 const unit = (s: number, e: number) => e <= 1 || s === 1;
 
 /**
- * Host im2col is used over a DMA gather only when it needs this many times fewer NPU cycles (it
- * costs host time the cycle count does not show, and memory: the data times the kernel size).
+ * Host im2col is used over a DMA gather only when it needs this many times fewer NPU cycles: it
+ * costs host time the cycle count does not show (the conv is then not wholly on the NPU) and
+ * memory (the data times the kernel size). Tiny channel counts (3–16, 2–3× fewer cycles with a
+ * host im2col) stay wholly on the NPU; NCHW at column stride > 1 (kernel columns on the tile
+ * columns: 20–70× slower gathered) takes the host im2col.
  */
-const IM2COL_GAIN = 2;
+const IM2COL_GAIN = 8;
 
 /** The weights repacked on the NPU (`transpose_program.ts`): the transpose and the new strides. */
 interface DevicePack {
