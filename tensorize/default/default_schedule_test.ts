@@ -14,6 +14,7 @@ import { randomNDArray } from "../../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../../ir/te.ts";
 import { assertTraceRoundTrip, elementwiseFunc, matmulFunc } from "../testing.ts";
 import { applyDefaultRules, defaultSchedule } from "./default_schedule.ts";
+import { partialWidth } from "./reduction.ts";
 
 // Parallel everywhere it is legal, however small the work, so the tests exercise those paths.
 const OPTIONS = { threads: 2, minParallelWork: 1 };
@@ -202,4 +203,26 @@ Deno.test("a row reduction of symbolic length is rfactored into vector partial s
     const a = randomNDArray("float32", [3, len], len);
     check(`row sum of ${len}`, await kernel.run([a]), runFunc(g, [a]), text);
   }
+});
+
+Deno.test("row reductions keep one vector of partials on short rows, up to four on long ones", () => {
+  assertEquals([32, 64, 128, 768, 13, 7, 3].map((n) => partialWidth(n, 4)), [
+    4,
+    4,
+    8,
+    16,
+    4,
+    undefined,
+    undefined,
+  ]);
+  assertEquals(partialWidth(undefined, 4), 4);
+  assertEquals(partialWidth(100, 1), undefined);
+  // A row of 32 sums through 4 partials, and the result equals the interpreter's.
+  const A = placeholder([5, 32], "float32", "A");
+  const k = reduceAxis(32, "k");
+  const f = createPrimFunc([A, compute([5], ([i]) => sum(A.at(i, k), [k]), "S")], "rows32");
+  const g = defaultSchedule(f, { threads: 1 });
+  assert(/S_rf: buffer<float32>\[5, 4\]/.test(printFunc(g)), printFunc(g));
+  const a = randomNDArray("float32", [5, 32], 4);
+  check("rows of 32", runFunc(g, [a]), runFunc(f, [a]), printFunc(g));
 });
