@@ -15,9 +15,17 @@
  *   const int32_t n = args->n;
  *   for (int32_t i = args->__tsr_lo + begin; i < args->__tsr_lo + end; i++) { … }
  * }
- * … in the kernel:  { __tsr_par_f_0_args a = { lo, A, n }; __tsr_parallel_for(0, &a, extent); }
+ * … in the kernel:  { __tsr_par_f_0_args a = { lo, A, n };
+ *                      __tsr_parallel_for(0, &a, extent, (double)(n) * 1); }
  *                    (an extent of 1 calls the task directly)
  * ```
+ *
+ * The last argument estimates the work of one iteration — the elements its stores write, the
+ * product of the loop extents around each store, summed — as a C expression of values known
+ * where the loop starts, or -1 when some extent is not (it depends on a value bound inside the
+ * loop) or the body calls something (an intrinsic, whose work is unknown). The runtime runs a
+ * loop whose `extent × work` is small on the calling thread alone: waking workers would cost
+ * more than they save.
  *
  * Only the outermost parallel loop of a nest is outlined: parallel loops inside a task run
  * serially, and so do parallel loops over int64 variables. Iterations of a parallel loop must
@@ -25,9 +33,9 @@
  *
  * @module
  */
-import { byteSize } from "../../ir/dtype.ts";
-import type { Var } from "../../ir/expr.ts";
-import { visit } from "../../ir/node.ts";
+import { byteSize, lanesOf } from "../../ir/dtype.ts";
+import type { PrimExpr, Var } from "../../ir/expr.ts";
+import { children, isStmt, visit } from "../../ir/node.ts";
 import type { Buffer, For, Stmt } from "../../ir/stmt.ts";
 import type { CContext } from "./c_context.ts";
 import { emitExpr } from "./c_expr.ts";
@@ -76,6 +84,43 @@ function captures(ctx: CContext, s: For): Capture[] {
     });
   walk(s.body);
   return out;
+}
+
+/** True if `e` can be evaluated where the loop starts: only scalar variables bound there. */
+function boundOutside(ctx: CContext, e: PrimExpr): boolean {
+  let ok = true;
+  visit(e, (n) => {
+    if (n.kind === "Var") {
+      const b = ctx.lookupVar(n);
+      if (!b || b.vector) ok = false;
+    } else if (n.kind === "BufferLoad" || n.kind === "Call") ok = false;
+    return ok;
+  });
+  return ok;
+}
+
+/** The work of one iteration of `body` as a C `double` expression, or "-1.0" (see the module comment). */
+function iterationWork(ctx: CContext, body: Stmt): string {
+  const work = (n: Stmt): string | undefined => {
+    if (n.kind === "BufferStore") return String(lanesOf(n.value.dtype));
+    if (n.kind === "Evaluate") return undefined;
+    const parts: string[] = [];
+    for (const c of children(n)) {
+      if (!isStmt(c)) continue;
+      const w = work(c);
+      if (w === undefined) return undefined;
+      parts.push(w);
+    }
+    const inner = parts.length === 0
+      ? "0"
+      : parts.length === 1
+      ? parts[0]
+      : `(${parts.join(" + ")})`;
+    if (n.kind !== "For") return inner;
+    if (!boundOutside(ctx, n.extent)) return undefined;
+    return `(double)(${emitExpr(ctx, n.extent)}) * ${inner}`;
+  };
+  return work(body) ?? "-1.0";
 }
 
 /** The declaration of `name` holding capture `c`. */
@@ -158,12 +203,13 @@ export function emitParallelFor(ctx: CContext, s: For, out: Lines, emitBody: Stm
     const a = ctx.fresh(`${s.loopVar.name}_args`);
     out.add(`const int32_t ${lo} = ${emitExpr(ctx, s.min)};`);
     out.add(`const int32_t ${n} = ${emitExpr(ctx, s.extent)};`);
+    const work = iterationWork(ctx, s.body);
     const values = [lo, ...caps.map((c) => c.outer)];
     out.block(`if (${n} > 0) {`, () => {
       out.add(`${argsType} ${a} = { ${values.join(", ")} };`);
       // one iteration (batch 1): run the task here, without a round trip through the host
       out.add(`if (${n} == 1) ${task}(&${a}, 0, 1);`);
-      out.add(`else ${run}(${id}, &${a}, ${n});`);
+      out.add(`else ${run}(${id}, &${a}, ${n}, ${work});`);
     });
   });
 }

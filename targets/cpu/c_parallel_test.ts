@@ -5,7 +5,18 @@
  * allocated outside), allocations inside the body, non-zero mins, several parallel loops in one
  * kernel, parallel loops nested in parallel loops (serial, in order) and in serial loops.
  */
-import { add, broadcast, bufferLoad, cast, int, mul, ramp, sub, variable } from "../../ir/expr.ts";
+import {
+  add,
+  broadcast,
+  bufferLoad,
+  cast,
+  int,
+  mul,
+  type PrimExpr,
+  ramp,
+  sub,
+  variable,
+} from "../../ir/expr.ts";
 import { type PrimFunc, primFunc } from "../../ir/func.ts";
 import { ndarray, randomNDArray } from "../../ir/ndarray.ts";
 import { allocate, bufferStore, decl, forLoop, letStmt, loopVar, seq } from "../../ir/stmt.ts";
@@ -147,11 +158,31 @@ Deno.test("a task packs its captures, unpacks them as restrict locals; parallel:
   assertEquals(k.parallelTasks, ["__tsr_par_allocs_0", "__tsr_par_allocs_1"]);
   assert(k.hostImports.includes("tsr_parallel_for"));
   assert(k.source.includes('__attribute__((export_name("__tsr_par_allocs_0")))'), k.source);
-  assert(/__tsr_parallel_for\(1, &j_args, j_n\);/.test(k.source), k.source);
+  assert(/__tsr_parallel_for\(1, &j_args, j_n, [^;]+\);/.test(k.source), k.source);
   assert(
     /float \*restrict A_\d+ = \(float \*\)__builtin_assume_aligned\(args->A, 64\);/.test(k.source),
   );
   const serial = emitC(cases[1].f, { parallel: false });
   assertEquals(serial.parallelTasks, []);
   assert(!serial.hostImports.includes("tsr_parallel_for"));
+});
+
+Deno.test("the call passes the work of one iteration: stored elements under the loops' extents", () => {
+  const n = variable("n");
+  const A = decl("A", [mul(n, 8)], "float32");
+  const [i, j, k] = [loopVar("i"), loopVar("j"), loopVar("k")];
+  const store = (idx: PrimExpr) => bufferStore(A, 1.5, [add(mul(i, 8), idx)]);
+  // rows of n: 8 scalar stores plus two float32x4 stores, per iteration of i
+  const vector = bufferStore(A, broadcast(2.5, 4), [ramp(add(mul(i, 8), mul(k, 4)), 1, 4)]);
+  const rows = forLoop(i, 0, n, seq([forLoop(j, 0, 8, store(j)), forLoop(k, 0, 2, vector)]), {
+    kind: "parallel",
+  });
+  const f = emitC(primFunc("work", [A, n], rows));
+  const want =
+    /__tsr_parallel_for\(0, &i_args, i_n, \(\(double\)\(8\) \* 1 \+ \(double\)\(2\) \* 4\)\);/;
+  assert(want.test(f.source), f.source);
+  // an inner extent bound inside the loop (a triangle): unknown, -1
+  const tri = forLoop(i, 0, n, forLoop(j, 0, i, store(j)), { kind: "parallel" });
+  const g = emitC(primFunc("tri", [A, n], tri));
+  assert(/__tsr_parallel_for\(0, &i_args, i_n, -1\.0\);/.test(g.source), g.source);
 });

@@ -150,7 +150,8 @@ export const HOST_IMPORT_DECLS: Readonly<Record<string, string>> = {
   tsr_alloc: "void *tsr_alloc(int32_t bytes, int32_t align)",
   tsr_free: "void tsr_free(void *ptr)",
   tsr_assert_fail: "__attribute__((noreturn)) void tsr_assert_fail(int32_t id)",
-  tsr_parallel_for: "void tsr_parallel_for(int32_t task, const void *args, int32_t extent)",
+  tsr_parallel_for:
+    "void tsr_parallel_for(int32_t task, const void *args, int32_t extent, double work)",
   tsr_fmod: "double tsr_fmod(double x, double y)",
   tsr_pow: "double tsr_pow(double x, double y)",
   tsr_fma: "double tsr_fma(double a, double b, double c)",

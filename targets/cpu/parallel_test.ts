@@ -18,7 +18,7 @@ import { assert, assertEquals, assertRejects } from "../../ir/test_util.ts";
 import { build, type Kernel } from "../../sdk/mod.ts";
 import cpu, { type CpuDevice, type CpuDeviceOptions } from "./mod.ts";
 import { CpuMemory } from "./memory.ts";
-import { ThreadPool } from "./thread_pool.ts";
+import { PARALLEL_MIN_WORK, ThreadPool } from "./thread_pool.ts";
 
 /** Threads of this process (Linux), or undefined. */
 function osThreads(): number | undefined {
@@ -85,6 +85,26 @@ Deno.test("parallel elementwise and matmul equal the interpreter at 1, 2 and 3 t
         await same(ke, ew, [a, b], `${what}: elementwise n = ${n}`);
       }
       assertEquals(d.threadStats().dispatches > dispatches, threads > 1, what);
+    } finally {
+      d.dispose();
+    }
+  }
+});
+
+Deno.test("a parallel loop with little work runs on the calling thread alone", async () => {
+  const ew = elementwise(); // one element per iteration
+  for (const callerRunsChunks of [true, false]) {
+    const d = await device({ threads: 2, callerRunsChunks });
+    try {
+      const k = await build(ew, cpu, { device: d });
+      for (const n of [1000, PARALLEL_MIN_WORK - 1, PARALLEL_MIN_WORK, 100_000]) {
+        const before = d.threadStats().dispatches;
+        const a = randomNDArray("float32", [n], n);
+        await same(k, ew, [a, randomNDArray("float32", [n], n + 1)], `n = ${n}`);
+        const dispatched = d.threadStats().dispatches > before;
+        // workers-only devices (for tests) hand every loop to the workers
+        assertEquals(dispatched, n >= PARALLEL_MIN_WORK || !callerRunsChunks, `n = ${n}`);
+      }
     } finally {
       d.dispose();
     }

@@ -8,7 +8,8 @@
  * allocations inside a kernel, from an arena kept across calls (scratch.ts; any left when the
  * call ends — e.g. after a trap — are released);
  * `env.tsr_assert_fail(id)` raising `KERNEL_ASSERT` with the artifact's message; the
- * `env.tsr_<op>` math functions of host_math.ts; and `env.tsr_parallel_for(task, args, extent)`,
+ * `env.tsr_<op>` math functions of host_math.ts; and `env.tsr_parallel_for(task, args, extent,
+ * work)`,
  * which runs an outlined parallel loop (c_parallel.ts) on the device's threads (thread_pool.ts):
  * `threads − 1` workers, started when the first kernel with parallel loops is loaded, plus the
  * calling thread. With `threads: 1` (or kernels whose imports workers cannot provide) the loop
@@ -283,12 +284,15 @@ export class CpuDevice implements Device<CpuArtifact> {
     );
   }
 
-  /** `env.tsr_parallel_for`: iterations [0, extent) of task `task` of kernel `k`. */
-  private parallelFor(k: Loaded, task: number, args: number, extent: number): void {
+  /**
+   * `env.tsr_parallel_for`: iterations [0, extent) of task `task` of kernel `k`, each of about
+   * `work` element operations (-1: unknown; c_parallel.ts).
+   */
+  private parallelFor(k: Loaded, task: number, args: number, extent: number, work: number): void {
     const fn = k.tasks[task];
     if (!fn) throw new InternalError(`kernel "${k.artifact.lowered.name}" has no task ${task}`);
     if (this.pool && k.poolKernel !== undefined) {
-      this.pool.run(k.poolKernel, task, args, extent, fn);
+      this.pool.run(k.poolKernel, task, args, extent, fn, work);
     } else fn(args, 0, extent);
   }
 
@@ -416,8 +420,8 @@ export class CpuDevice implements Device<CpuArtifact> {
       tsr_assert_fail: (id: number) => {
         throw assertError(k, id);
       },
-      tsr_parallel_for: (task: number, args: number, extent: number) =>
-        this.parallelFor(k, task, args, extent),
+      tsr_parallel_for: (task: number, args: number, extent: number, work: number) =>
+        this.parallelFor(k, task, args, extent, work),
     };
     for (const imp of WebAssembly.Module.imports(k.module)) {
       const value = imp.module === "env" ? known[imp.name] ?? this.host[imp.name] : undefined;

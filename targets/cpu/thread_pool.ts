@@ -53,6 +53,12 @@ interface Waiter {
 /** What `ThreadPool.waitFor` waits for. */
 const WAIT = { claimed: 0, left: 1 } as const;
 
+/**
+ * Fewest element operations (`extent × work`, c_parallel.ts) a loop must do to be handed to the
+ * workers: waking one costs a few microseconds, about what a single thread does in this many.
+ */
+export const PARALLEL_MIN_WORK = 16384;
+
 /** Chunks per thread: a few, so a thread that wakes late still finds work. */
 const CHUNKS_PER_THREAD = 4;
 
@@ -199,13 +205,16 @@ export class ThreadPool {
 
   /**
    * Run iterations `[0, extent)` of task `task` of kernel `kernel` in chunks on every thread;
-   * `caller` is the task as instantiated on the calling thread. Throws the first failure: the
+   * `caller` is the task as instantiated on the calling thread. A loop of less than
+   * `PARALLEL_MIN_WORK` (`work` element operations per iteration; negative: unknown) runs on the
+   * calling thread alone, unless only workers may run chunks. Throws the first failure: the
    * caller's own exception, or a `ParallelFault` from a worker.
    */
-  run(kernel: number, task: number, args: number, extent: number, caller: Task): void {
+  run(kernel: number, task: number, args: number, extent: number, caller: Task, work = -1): void {
     const threads = this.workers.length + 1;
     const chunk = Math.ceil(extent / Math.min(extent, CHUNKS_PER_THREAD * threads));
-    const alone = chunk >= extent && this.callerRunsChunks;
+    const small = work >= 0 && extent * work < PARALLEL_MIN_WORK;
+    const alone = (chunk >= extent || small) && this.callerRunsChunks;
     if (this.disposed || this.busy || alone) return caller(args, 0, extent);
     const c = this.ctl;
     c[CTL.KERNEL] = kernel;
