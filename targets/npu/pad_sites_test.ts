@@ -6,7 +6,10 @@
  */
 import { assert, assertEquals } from "../../ir/test_util.ts";
 import { runFunc } from "../../ir/interp/mod.ts";
-import type { NDArray } from "../../ir/ndarray.ts";
+import { type NDArray, randomNDArray } from "../../ir/ndarray.ts";
+import * as E from "../../ir/expr.ts";
+import * as ops from "../../ir/ops/mod.ts";
+import { compute, placeholder } from "../../ir/te.ts";
 import { findOp } from "../../ir/ops/catalog.ts";
 import { input, type OpCase, opCase } from "../../ir/ops/descriptor.ts";
 import { visit } from "../../ir/node.ts";
@@ -123,4 +126,30 @@ Deno.test("a pad stage feeding a host op (grouped conv) stays on the host", asyn
   const { s, sites } = await run(c);
   assertEquals(sites.length, 0);
   assertEquals(s.hostOps, ["T_conv2d_nchw_pad", "T_conv2d_nchw"]);
+});
+
+Deno.test("a pad-like stage that is not `pad` (other bounds, non-zero fill) stays on the host", async () => {
+  const x = placeholder([1, 8, 6, 6], "int8", "x");
+  const w = placeholder([16, 8, 3, 3], "int8", "w");
+  // rows 1..6 real but columns shifted by one more than the padding: not the ops library's pad
+  const near = compute([1, 8, 8, 8], ([n, c, i, j]) => {
+    const inside = E.and(E.and(E.ge(i, 1), E.lt(i, 7)), E.and(E.ge(j, 1), E.lt(j, 6)));
+    return E.select(inside, x.at(n, c, E.sub(i, 1), E.sub(j, 1)), E.int(0, "int8"));
+  }, "near_pad");
+  const filled = ops.pad(x, [0, 0, 1, 1], [0, 0, 1, 1], 3, { name: "fill_pad" });
+  for (const p of [near, filled]) {
+    const y = ops.conv2d(p, w, { outDtype: "int32" });
+    const f = ops.toPrimFunc("conv_near_pad", [x, w], [y]);
+    const inputs = [
+      randomNDArray("int8", [1, 8, 6, 6], 1, -128, 127),
+      randomNDArray("int8", [16, 8, 3, 3], 2, -128, 127),
+    ];
+    const k = await build(f, npu);
+    const got = (await k.run(inputs))[0], want = runFunc(f, inputs)[0];
+    assertEquals([...got.data].map(Number), [...want.data].map(Number));
+    const art = (k as unknown as { artifact: NpuArtifact }).artifact;
+    assert(art.sites.every((s) => !s.pad), "no pad site");
+    assert(art.sites.some((s) => s.conv), "the conv itself runs on the NPU");
+    assert((k.stats() as NpuKernelStats).hostOps.includes(p.name), String(p.name));
+  }
 });
