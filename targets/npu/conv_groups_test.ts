@@ -74,6 +74,20 @@ Deno.test("grouped conv2d NHWC float32 and depthwise with channel multiplier 4 r
   assertEquals(d.sites.find((x) => x.conv)!.conv!.n, 4); // the multiplier: one group's channels
 });
 
+Deno.test("grouped NHWC conv at stride 2: the pad folds into each group's gather", async () => {
+  const c = opCase([input("x", [2, 9, 10, 32], "int8"), input("w", [3, 3, 8, 16], "int8")], {
+    layout: "NHWC",
+    strides: 2,
+    padding: 1,
+    groups: 4,
+    outDtype: "int32",
+  });
+  const { s, sites } = await run(conv, c);
+  assertEquals(s.hostOps, []);
+  assertEquals(sites.find((x) => x.pad)?.streams.length, 0); // no pad stream
+  assertEquals(s.streams, 2 * 4); // one per image and group
+});
+
 Deno.test("depthwise without multiplier (1 of 16 tile columns) stays on the host", async () => {
   const { s, sites } = await run(dw, dw.cases[0]);
   assertEquals(sites.length, 0);

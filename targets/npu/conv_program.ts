@@ -52,6 +52,24 @@ export interface ConvLayout {
   readonly bias?: { readonly address: number; readonly dtype: NpuDType };
 }
 
+/**
+ * Zero padding folded into the gather (`ConvSpec.fold`): the data element `(a, b, r0, r1, r2)` is
+ * real when, for every dimension listed, `lo ≤ base + a·m[0] + b·m[1] + Σ r_i·r[i] < hi` (its
+ * coordinate in the padded image); otherwise it is a zero. The data strides and address are then
+ * those of the unpadded data (the address of the view's origin may lie before the data: only real
+ * elements are read).
+ */
+export interface ConvFold {
+  /** The padded dimensions (a conv's rows and columns). */
+  readonly dims: readonly {
+    readonly base: number;
+    readonly m: readonly [number, number];
+    readonly r: readonly [number, number, number];
+    readonly lo: number;
+    readonly hi: number;
+  }[];
+}
+
 /** A region to emit: extents, modes, epilogue and where the operands are. */
 export interface ConvSpec extends ConvLayout {
   /** Pixel extents [a, b]. */
@@ -66,6 +84,8 @@ export interface ConvSpec extends ConvLayout {
   readonly outDtype: NpuDType;
   /** Epilogue on the accumulator before the store. */
   readonly epilogue: readonly EpilogueStep[];
+  /** Zero padding done by the gather (per-row runs only): out-of-bounds pixels are DMA padding. */
+  readonly fold?: ConvFold;
 }
 
 /** How to emit a region. */
@@ -102,6 +122,7 @@ export interface ConvProgram {
 export const CONV_OPERANDS = { data: 0, weight: 1, out: 2, bias: 3, rawWeight: 4 } as const;
 
 interface Run {
+  readonly a: number; // the output row (per-row runs)
   readonly row: number; // first tile-aligned pixel row in the block
   readonly cnt: number; // pixels
   readonly off: number; // data element offset of the first pixel
@@ -154,6 +175,10 @@ export function convFeasible(spec: ConvSpec, kin: 0 | 1 | 2, wide: boolean): boo
   const K = spec.r[kin];
   const strides = [...spec.data.m, ...spec.data.r, ...spec.weight.r, spec.weight.n, ...spec.out.m];
   if (strides.some((s) => s < 0) || spec.out.n < 0) return false;
+  // a folded pad: per-row runs only, the channels on the tile columns move no padded coordinate
+  if (spec.fold && (wide || spec.fold.dims.some((d) => d.r[kin] !== 0 || d.m[1] < 0))) {
+    return false;
+  }
   const w = wide ? wideGeometry(spec) : undefined;
   if (wide && !w) return false;
   const pix = wide ? w!.step : spec.data.m[1];
@@ -181,7 +206,7 @@ function mBlocks(config: NpuConfig, spec: ConvSpec, s: ConvSchedule): MBlock[] {
       if (segs.length) {
         out.push({
           tiles: Math.ceil(cnt / B),
-          runs: [{ row: 0, cnt, off: p0 * step, step }],
+          runs: [{ a: 0, row: 0, cnt, off: p0 * step, step }],
           segs: mergeSegments(segs, spec.out.m[1]),
         });
       }
@@ -194,12 +219,34 @@ function mBlocks(config: NpuConfig, spec: ConvSpec, s: ConvSchedule): MBlock[] {
     const runs: Run[] = [], segs: Segment[] = [];
     for (let y = y0; y < y0 + ys; y++) {
       const row = (y - y0) * rt * B;
-      runs.push({ row, cnt: m1, off: y * spec.data.m[0], step: spec.data.m[1] });
+      runs.push({ a: y, row, cnt: m1, off: y * spec.data.m[0], step: spec.data.m[1] });
       segs.push({ row, off: y * spec.out.m[0], cnt: m1 });
     }
     out.push({ tiles: ys * rt, runs, segs });
   }
   return out;
+}
+
+/** The pixels `[b0, b1)` of a per-row run whose elements are real at tap `(ia, ib)`. */
+function realPixels(
+  fold: ConvFold,
+  run: Run,
+  ia: number,
+  ib: number,
+  ta: number,
+  tb: number,
+): [number, number] {
+  let lo = 0, hi = run.cnt;
+  for (const d of fold.dims) {
+    const c = d.base + run.a * d.m[0] + ia * d.r[ta] + ib * d.r[tb], k = d.m[1];
+    if (k === 0) {
+      if (c < d.lo || c >= d.hi) return [0, 0];
+      continue;
+    }
+    lo = Math.max(lo, Math.ceil((d.lo - c) / k));
+    hi = Math.min(hi, Math.ceil((d.hi - c) / k));
+  }
+  return hi > lo ? [lo, hi] : [0, 0];
 }
 
 /** Largest pixel block in tiles. */
@@ -352,18 +399,21 @@ function emitStream(
       const tapOff = ia * dt.r[ta] + ib * dt.r[tb] + c0 * I * dt.r[s.kin];
       blk.runs.forEach((run, ri) => {
         const rT = Math.ceil(run.cnt / B);
+        // the real pixels [b0, b1) of the run (all of them unless a pad is folded in)
+        const [b0, b1] = spec.fold ? realPixels(spec.fold, run, ia, ib, ta, tb) : [0, run.cnt];
+        const n = b1 - b0;
         const pixUnit = unit(run.step, run.cnt);
-        const rowsPix = unit(dt.r[s.kin], kc) && !(pixUnit &&
-          dmaCost(config, kc, run.cnt, dt.r[s.kin], eb) <
-            dmaCost(config, run.cnt, kc, run.step, eb));
+        const rowsPix = n === 0 || unit(dt.r[s.kin], kc) && !(pixUnit &&
+              dmaCost(config, kc, run.cnt, dt.r[s.kin], eb) <
+                dmaCost(config, run.cnt, kc, run.step, eb));
         p.load("input", {
           dtype: mode,
-          address: dt.address + (run.off + tapOff) * eb,
-          rows: rowsPix ? run.cnt : kc,
-          cols: rowsPix ? kc : run.cnt,
+          address: n === 0 ? 0 : dt.address + (run.off + b0 * run.step + tapOff) * eb,
+          rows: rowsPix ? n : kc,
+          cols: rowsPix ? kc : n,
           rowStride: rowsPix ? run.step : dt.r[s.kin],
           transpose: !rowsPix,
-          pad: { bottom: rT * B - run.cnt, right: cT * I - kc },
+          pad: { top: b0, bottom: rT * B - b1, right: cT * I - kc },
           base: inpBase + (run.row / B) * cT,
           tileRowStride: cT,
           deps: { popNext: ri === 0 && st >= D, pushNext: ri === blk.runs.length - 1 },

@@ -38,7 +38,17 @@ import type { Call } from "../../ir/expr.ts";
 import { TargetError } from "../../ir/errors.ts";
 import { decodeIntrinsicCall } from "../../tensorize/auto/mod.ts";
 import type { NpuConfig } from "./config.ts";
-import { CONV_OPERANDS, convProgram, type ConvSchedule, type ConvSpec } from "./conv_program.ts";
+import {
+  CONV_OPERANDS,
+  convFeasible,
+  convProgram,
+  type ConvSchedule,
+  type ConvSpec,
+} from "./conv_program.ts";
+import { foldView } from "./conv_fold.ts";
+import type { PadKey } from "./pad_region.ts";
+import { modeBytes } from "./config.ts";
+import { simulateTiming } from "./simulator.ts";
 import { biasDtype, convIntrinsic, type ConvKey } from "./conv_region.ts";
 import { chooseConvSchedule, MAX_WORD_BYTES } from "./conv_schedule.ts";
 import type { NpuDType } from "./isa.ts";
@@ -71,6 +81,16 @@ export interface ConvSiteProgram {
   readonly allocs: readonly Buffer[];
   /** Address arguments of the call: data, weights, output, bias (element loads). */
   readonly args: readonly PrimExpr[];
+  /** The pad region of the data was folded into the gather (its own stream is not needed). */
+  readonly folded: boolean;
+}
+
+/** The pad region whose output is a contraction site's data (see `convSiteProgram`). */
+export interface PadContext {
+  /** The pad region. */
+  readonly key: PadKey;
+  /** Its source X after lowering: the buffer and the element offset of X's origin. */
+  readonly x: { readonly buffer: Buffer; readonly offset: PrimExpr };
 }
 
 function constStride(e: PrimExpr, what: string): number {
@@ -187,6 +207,7 @@ export function convSiteProgram(
   key: ConvKey,
   config: NpuConfig,
   id: number,
+  pad?: PadContext,
 ): ConvSiteProgram {
   const ops = decodeIntrinsicCall(c, convIntrinsic(key));
   const what = (q: number) => `block "${key.block}" operand ${q}`;
@@ -315,6 +336,25 @@ export function convSiteProgram(
       `Cannot offload block "${key.block}" to the NPU: no blocking of its ${m0}x${m1}x${key.n} region fits the scratchpads in at most ${MAX_WORD_BYTES} bytes of commands`,
     );
   }
+  // a pad stage before per-row runs folds into the gather: out-of-bounds pixels become DMA
+  // padding and the pad stream goes (wide runs need the padded row pitch: no fold)
+  let folded = false;
+  const fv = pad && form !== "im2col" && !choice.schedule.wide
+    ? foldView(pad.key, D.offset, st[0])
+    : undefined;
+  if (fv && pad) {
+    const eb = modeBytes(key.mode);
+    const foldSpec: ConvSpec = {
+      ...spec,
+      data: { address: fv.shift * eb, m: fv.strides.slice(0, 2), r: fv.strides.slice(2) },
+      fold: fv.fold,
+    };
+    if (convFeasible(foldSpec, choice.schedule.kin, false)) {
+      spec = foldSpec;
+      dataArg = bufferLoad(pad.x.buffer, [add(pad.x.offset, fv.offset)]);
+      folded = true;
+    }
+  }
   const conv = convProgram(config, spec, choice.schedule);
   const pre = devPack ? packStream(config, key, devPack) : undefined;
   const prog: { streams: readonly Int32Array[]; relocs: readonly Int8Array[] } = pre
@@ -348,7 +388,11 @@ export function convSiteProgram(
   return {
     form,
     schedule: choice.schedule,
-    cycles: form === "im2col" && pre ? choice.cycles + pre.cycles : choice.cycles,
+    cycles: folded
+      ? prog.streams.reduce((n, w) => n + simulateTiming(config, w).totalCycles, 0)
+      : form === "im2col" && pre
+      ? choice.cycles + pre.cycles
+      : choice.cycles,
     words,
     streams: prog.streams.map((w) => w.length / 16),
     relocs,
@@ -357,6 +401,7 @@ export function convSiteProgram(
     after,
     allocs,
     args,
+    folded,
   };
 }
 

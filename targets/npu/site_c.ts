@@ -38,9 +38,11 @@ function siteFunction(site: NpuSite): string {
   const lines = [
     `static int32_t __tsr_npu_site_${site.id}(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e) {`,
     `  /* ${site.block}: ${what}, ${n} commands in ${site.streams.length} stream(s) */`,
-    `  int32_t w[${site.words.length}];`,
-    `  __builtin_memset(w, 0, sizeof(w));`,
   ];
+  // a site with no commands (a pad folded into the gather of the site reading it) only returns
+  if (n > 0) {
+    lines.push(`  int32_t w[${site.words.length}];`, `  __builtin_memset(w, 0, sizeof(w));`);
+  }
   const base = ["a", "b", "c", "d", "e"];
   for (let cmd = 0; cmd < n; cmd++) {
     const o = cmd * COMMAND_WORDS;

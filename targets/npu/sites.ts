@@ -11,7 +11,7 @@
 import { TargetError } from "../../ir/errors.ts";
 import { add, bufferLoad, call, int, mul, type PrimExpr } from "../../ir/expr.ts";
 import type { PrimFunc } from "../../ir/func.ts";
-import { rewrite } from "../../ir/node.ts";
+import { rewrite, visit } from "../../ir/node.ts";
 import {
   allocate,
   type Buffer,
@@ -30,12 +30,12 @@ import { chooseMatmulSchedule } from "./matmul_schedule.ts";
 import { matmulProgram, type MatmulSchedule, type MatmulSpec } from "./matmul_program.ts";
 import { parseRegionName, regionIntrinsic, type RegionKey } from "./offload.ts";
 import { layoutOf, type OperandLayout } from "./offload_plan.ts";
-import { type ConvKey, parseConvName } from "./conv_region.ts";
-import { type ConvForm, convSiteProgram, withAllocs } from "./conv_sites.ts";
+import { convIntrinsic, type ConvKey, parseConvName } from "./conv_region.ts";
+import { type ConvForm, convSiteProgram, type PadContext, withAllocs } from "./conv_sites.ts";
 import type { ConvSchedule } from "./conv_program.ts";
 import { relocationOf } from "./site_c.ts";
 import type { PadSchedule } from "./pad_program.ts";
-import { type PadKey, parsePadName } from "./pad_region.ts";
+import { padIntrinsic, type PadKey, parsePadName } from "./pad_region.ts";
 import { padSiteProgram } from "./pad_sites.ts";
 
 /**
@@ -80,6 +80,25 @@ export interface SiteLowering {
   readonly func: PrimFunc;
   /** The sites, by id. */
   readonly sites: readonly NpuSite[];
+}
+
+/**
+ * How many places read each buffer: a marker counts once for all of its operands (a pad marker,
+ * which writes its output, not at all), any other load once.
+ */
+function readerCounts(f: PrimFunc): Map<Buffer, number> {
+  const out = new Map<Buffer, number>();
+  const bump = (b: Buffer) => out.set(b, (out.get(b) ?? 0) + 1);
+  visit(f.body, (n) => {
+    if (n.kind === "Call" && n.op.startsWith(INTRINSIC_CALL_PREFIX)) {
+      if (parsePadName(n.op.slice(INTRINSIC_CALL_PREFIX.length))) return false;
+      const bufs = new Set(n.args.flatMap((a) => (a.kind === "BufferLoad" ? [a.buffer] : [])));
+      bufs.forEach(bump);
+      return false;
+    }
+    if (n.kind === "BufferLoad") bump(n.buffer);
+  });
+  return out;
 }
 
 /** Call name of a site. */
@@ -148,6 +167,9 @@ function spec(key: RegionKey, layouts: readonly OperandLayout[], st: number[][],
  */
 export function lowerSites(f: PrimFunc, config: NpuConfig): SiteLowering {
   const sites: NpuSite[] = [];
+  const readers = readerCounts(f);
+  // pad sites by their output buffer, for the contraction site reading it (a fold)
+  const pads = new Map<Buffer, { site: number; ctx: PadContext }>();
   const body = rewrite(f.body, {
     pre: (node) => {
       if (node.kind !== "Evaluate" || node.value.kind !== "Call") return undefined;
@@ -157,7 +179,19 @@ export function lowerSites(f: PrimFunc, config: NpuConfig): SiteLowering {
       const conv = parseConvName(name);
       if (conv) {
         const id = sites.length;
-        const p = convSiteProgram(c, conv, config, id);
+        const d = decodeIntrinsicCall(c, convIntrinsic(conv))[0].buffer;
+        const pad = readers.get(d) === 1 ? pads.get(d) : undefined;
+        const p = convSiteProgram(c, conv, config, id, pad?.ctx);
+        if (p.folded && pad) {
+          // the gather pads: the pad site issues nothing (its block still ran on the NPU)
+          sites[pad.site] = {
+            ...sites[pad.site],
+            streams: [],
+            relocs: new Int8Array(0),
+            predictedCycles: 0,
+            words: new Int32Array(0),
+          };
+        }
         sites.push({
           id,
           block: conv.block,
@@ -179,6 +213,11 @@ export function lowerSites(f: PrimFunc, config: NpuConfig): SiteLowering {
       if (pad) {
         const id = sites.length;
         const p = padSiteProgram(c, pad, config);
+        const [xOp, pOp] = decodeIntrinsicCall(c, padIntrinsic(pad));
+        pads.set(pOp.buffer, {
+          site: id,
+          ctx: { key: pad, x: { buffer: xOp.buffer, offset: xOp.offset } },
+        });
         sites.push({
           id,
           block: pad.block,
