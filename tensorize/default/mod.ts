@@ -32,6 +32,7 @@ export {
 export { type RuleContext, ruleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 export { CONTRACT_FMA, contractFmaIn } from "./contract_fma.ts";
 export { gemmRule, microKernelAxes } from "./gemm.ts";
-export { fallbackRule, reductionRule } from "./reduction.ts";
+export { fallbackRule, partialWidth, reductionRule, rfactorRow } from "./reduction.ts";
+export { fuseRows, rowAxes } from "./row_fusion.ts";
 export { injectiveRule } from "./injective.ts";
 export { inlineInjective } from "./inline.ts";
