@@ -155,7 +155,7 @@ export function applyGpuSchedule(
   const threads = options.threads ?? 64;
   let sch = new Schedule(f);
   const names = blocksUnder(sch.func.body).map((r) => r.block.name).filter((n) => n !== "root");
-  const inlined = new Set(inlineInjective(sch));
+  const inlined = new Set(inlineInjective(sch, { recomputeMath: true }));
   const decisions: GpuBlockDecision[] = [];
   // Tensorization adds blocks (padding, init, write-back): they join the work list.
   const seen = new Set(names);

@@ -65,6 +65,16 @@ function isParam(f: PrimFunc, buf: Buffer): boolean {
   return f.params.some((p) => p === buf);
 }
 
+/** Options of `inlineInjective`. */
+export interface InlineOptions {
+  /**
+   * Inline a math producer read by several blocks too, recomputing it in each (default false).
+   * Right where a stage costs a memory round trip that recomputing in registers does not: the
+   * gpu, where the stage would be a workspace buffer between dispatches.
+   */
+  readonly recomputeMath?: boolean;
+}
+
 /**
  * Inline every injective block of `sch` whose buffer is an intermediate, where legal; returns
  * the names of the blocks inlined.
@@ -79,7 +89,8 @@ function isParam(f: PrimFunc, buf: Buffer): boolean {
  * console.assert(inlineInjective(sch).join() === "T_layer_norm_mean,T_layer_norm_rstd");
  * ```
  */
-export function inlineInjective(sch: Schedule): string[] {
+export function inlineInjective(sch: Schedule, options: InlineOptions = {}): string[] {
+  const recompute = options.recomputeMath === true;
   const done: string[] = [];
   const names = blocksUnder(sch.func.body).map((r) => r.block.name);
   for (const name of names) {
@@ -88,7 +99,7 @@ export function inlineInjective(sch: Schedule): string[] {
     if (!b || (b.kind !== "injective" && b.kind !== "transpose")) continue;
     const buf = b.store.buffer;
     if (isParam(f, buf)) continue;
-    if (has(b, "Call") && (!readAtPoints(f, buf) || readers(f, buf) > 1)) continue;
+    if (has(b, "Call") && (!readAtPoints(f, buf) || (!recompute && readers(f, buf) > 1))) continue;
     if (has(b, "Select") && readByReduction(f, buf)) continue;
     try {
       sch.computeInline(sch.getBlock(name));

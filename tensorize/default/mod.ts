@@ -35,4 +35,4 @@ export { gemmRule, microKernelAxes } from "./gemm.ts";
 export { fallbackRule, partialWidth, reductionRule, rfactorRow } from "./reduction.ts";
 export { fuseRows, rowAxes } from "./row_fusion.ts";
 export { injectiveRule } from "./injective.ts";
-export { inlineInjective } from "./inline.ts";
+export { inlineInjective, type InlineOptions } from "./inline.ts";
