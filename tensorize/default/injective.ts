@@ -21,11 +21,24 @@ import { accessUse, type BlockInfo } from "./block_info.ts";
 import { fusableTail, parallelizeOuter, splitVectorize, vectorFactor, workOf } from "./loops.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 
-/** How many trailing axes fuse into one contiguous loop (0 when the innermost cannot). */
-function tailLength(b: BlockInfo): number {
+/**
+ * How many trailing axes fuse into one contiguous loop (0 when the innermost cannot). With
+ * threads, a tail with a symbolic axis stops short of it when the known axes after it fill a
+ * vector: its guarded loop could not fuse with the loops above, so the symbolic axis stays
+ * outside to fuse into the parallel loop (`[batch, seq, 128]`: tail `128`, parallel
+ * `batch·seq·(128/16)`, rather than the tail `seq·128` under a parallel `batch` of 1).
+ */
+function tailLength(b: BlockInfo, ctx: RuleContext): number {
   let m = 0;
   while (m < b.axes.length && fusableTail(b, m + 1)) m++;
-  return m;
+  if (ctx.threads <= 1) return m;
+  const n = b.axes.length, lanes = vectorLanes(b.store.buffer.dtype, ctx.vectorBytes);
+  let known = 0, product = 1;
+  while (known < m && b.axes[n - 1 - known].extent !== undefined) {
+    product *= b.axes[n - 1 - known].extent!;
+    known++;
+  }
+  return known < m && known > 0 && product >= 2 * lanes ? known : m;
 }
 
 function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
@@ -35,7 +48,7 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   const lanes = vectorLanes(b.store.buffer.dtype, ctx.vectorBytes);
   const innermost = b.axes[n - 1].iter.v;
   const stores = accessUse(b.store.indices, innermost) === "contiguous";
-  const m = stores && b.kind === "injective" ? tailLength(b) : 0;
+  const m = stores && b.kind === "injective" ? tailLength(b, ctx) : 0;
   const outer: LoopRV[] = loops.slice(0, n - m);
   const extents = b.axes.slice(0, n - m).map((a) => a.extent);
   let changed = false;

@@ -1,10 +1,12 @@
 /**
  * Loop recipes the rules share: split a loop by a vector width and vectorize the inner part
  * (with a guarded tail when the width does not divide), fuse trailing loops that stay contiguous,
- * and fuse + parallelize the outer spatial loops of a block when its work is large enough.
+ * and fuse + parallelize a run of outer spatial loops of a block when its work is large enough
+ * (past symbolic batch/sequence loops when they would leave the parallel loop one iteration).
  *
  * @module
  */
+import { ScheduleError } from "../../ir/errors.ts";
 import type { Schedule } from "../schedule.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessesOf, accessUse, type BlockInfo, coefficientOf } from "./block_info.ts";
@@ -87,10 +89,23 @@ export function workOf(b: BlockInfo): number | undefined {
 }
 
 /**
- * Fuse a prefix of `loops` (a perfect nest of spatial loops from the top of the block's nest,
- * with `extents`) until it has enough iterations for the threads, and parallelize it. Does
- * nothing on one thread or when the block's work is known to be small. Returns the parallel
- * loop.
+ * Parallelize a run of `loops` (a perfect nest of spatial loops from the top of the block's
+ * nest, with `extents`, undefined where symbolic), fused into one loop (`parallelGroup`): the
+ * leading loops when their known extents give the threads enough iterations (8 a thread), as
+ * before; when a symbolic loop (batch, sequence: often 1 in graph kernels) stands in the way, a
+ * later run of known extent, inside the loops before it (which stay serial):
+ *
+ * ```text
+ * [64, 32, j₀]              →  64 parallel                       (constant: as always)
+ * [batch, j₀ (32)]          →  fuse(batch, j₀) parallel
+ * [batch, seq₀, j₀ (32)]    →  batch { fuse(seq₀, j₀) parallel }  (was: batch, 1 iteration)
+ * [batch, 4, i₀, j₀]        →  fuse(batch, 4) parallel
+ * ```
+ *
+ * Only a group's first loop may be symbolic: the schedule cannot prove a symbolic divisor of a
+ * fused index positive. When the group cannot fuse (`ScheduleError`), its first loop goes
+ * parallel alone. Does nothing on one thread, when the block's work is known to be small, or
+ * when the known extents are too short for the threads. Returns the parallel loop.
  */
 export function parallelizeOuter(
   sch: Schedule,
@@ -101,14 +116,54 @@ export function parallelizeOuter(
 ): LoopRV | undefined {
   if (ctx.threads <= 1 || loops.length === 0) return undefined;
   if (work !== undefined && work < ctx.minParallelWork) return undefined;
-  let n = 0, product = 1;
-  while (n < loops.length && product < 8 * ctx.threads) {
-    const e = extents[n];
-    product = e === undefined ? Infinity : product * e;
-    n++;
+  const g = parallelGroup(extents, ctx.threads);
+  if (!g) return undefined;
+  const [s, e] = g;
+  let par: LoopRV;
+  try {
+    par = e - s === 1 ? loops[s] : sch.fuse(...loops.slice(s, e));
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    par = loops[s];
   }
-  if (product < ctx.threads) return undefined;
-  const fused = n === 1 ? loops[0] : sch.fuse(...loops.slice(0, n));
-  sch.parallel(fused);
-  return fused;
+  sch.parallel(par);
+  return par;
+}
+
+/**
+ * The loops `[start, end)` of `extents` (undefined: symbolic) to fuse into the parallel loop, or
+ * undefined when none is worth it. A group from `s` runs on while its known extents' product is
+ * below `8 × threads` and the next extent is known. The first group (from 0) is taken when its
+ * product reaches `2 × threads` or no extent is symbolic (then it needs `threads`); else the
+ * first later group that does (symbolic loops before it stay serial); else the group from the
+ * last symbolic loop.
+ *
+ * @example
+ * ```ts
+ * import { parallelGroup } from "./loops.ts";
+ * const u = undefined;
+ * console.assert(String(parallelGroup([64, 32], 2)) === "0,1");
+ * console.assert(String(parallelGroup([u, u, 32, 4], 2)) === "1,3");
+ * console.assert(parallelGroup([1, 1], 2) === undefined);
+ * ```
+ */
+export function parallelGroup(
+  extents: readonly (number | undefined)[],
+  threads: number,
+): [number, number] | undefined {
+  const group = (s: number): [number, number, number] => {
+    let e = s + 1, known = extents[s] ?? 1;
+    while (e < extents.length && known < 8 * threads && extents[e] !== undefined) {
+      known *= extents[e++]!;
+    }
+    return [s, e, known];
+  };
+  const first = group(0);
+  if (!extents.includes(undefined)) return first[2] >= threads ? [0, first[1]] : undefined;
+  for (let s = 0; s < extents.length; s++) {
+    const [, e, known] = group(s);
+    if (known >= 2 * threads) return [s, e];
+  }
+  const last = extents.lastIndexOf(undefined);
+  return [last, group(last)[1]];
 }
