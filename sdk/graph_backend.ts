@@ -10,6 +10,7 @@ import { build, type BuildOptions, defaultDevice } from "./build.ts";
 import type { Device, DeviceTensor } from "./device.ts";
 import type { Target } from "./target.ts";
 import type { Backend } from "../ir/graph/backend.ts";
+import { InternalError } from "../ir/errors.ts";
 
 /** Options of `targetBackend`. */
 export interface TargetBackendOptions {
@@ -36,6 +37,9 @@ export async function targetBackend(
   // Without Device.view a view is a tensor of its own, one per base and shape: values of one
   // storage are never live at once, so the next view of that shape replaces the last.
   const own = new Map<DeviceTensor, Map<string, DeviceTensor>>();
+  // With Device.view, views alias their base and stay valid until it is freed: zeroing one
+  // again is viewing its base again (which zero-fills the same bytes).
+  const baseOf = new WeakMap<DeviceTensor, DeviceTensor>();
   return {
     name: target.name,
     prepare: async (f) => {
@@ -46,7 +50,11 @@ export async function targetBackend(
     allocate: (shape, dtype) => device.allocate(shape, dtype),
     view: (base, shape) => {
       const b = base as DeviceTensor;
-      if (device.view) return device.view(b, shape);
+      if (device.view) {
+        const t = device.view(b, shape);
+        baseOf.set(t, b);
+        return t;
+      }
       const mine = own.get(b) ?? own.set(b, new Map()).get(b)!;
       const key = shape.join(",");
       const last = mine.get(key);
@@ -55,6 +63,13 @@ export async function targetBackend(
       mine.set(key, t);
       return t;
     },
+    zero: device.view
+      ? (t) => {
+        const base = baseOf.get(t as DeviceTensor);
+        if (!base) throw new InternalError("zero: not a view made by this backend");
+        device.view!(base, t.shape);
+      }
+      : undefined,
     download: (t) => device.toArray(t as DeviceTensor),
     free: (t) => {
       for (const v of own.get(t as DeviceTensor)?.values() ?? []) device.free(v);

@@ -41,6 +41,16 @@ export interface Backend {
    * as long as `base`: never `free` a view.
    */
   view(base: BackendTensor, shape: readonly number[]): BackendTensor;
+  /**
+   * Optional: zero-fill a view again. A backend that has it promises its views are stable: a
+   * view keeps aliasing the first bytes of its base, and stays usable, until the base is freed
+   * (other views of the base may be made meanwhile). An executor then keeps each planned
+   * value's view across runs while its storage and shape are unchanged, and re-zeroes it before
+   * a kernel only when the kernel may not write every element of it (`writesEveryElement`):
+   * otherwise the kernel sees whatever the storage last held. Without it, the executor asks for
+   * a fresh (zero-filled) view on every run.
+   */
+  zero?(view: BackendTensor): void;
   /** The tensor's contents on the host. */
   download(t: BackendTensor): Promise<NDArray>;
   /** Release a tensor (made by `upload` or `allocate`). */
@@ -77,6 +87,11 @@ export function interpreterBackend(): Backend {
       if (data instanceof BigInt64Array || data instanceof BigUint64Array) data.fill(0n);
       else data.fill(0);
       return ndarray(b.dtype, shape, data);
+    },
+    zero: (t) => {
+      const data = (t as NDArray).data;
+      if (data instanceof BigInt64Array || data instanceof BigUint64Array) data.fill(0n);
+      else data.fill(0);
     },
     download: (t) => Promise.resolve(t as NDArray),
     free: () => {},

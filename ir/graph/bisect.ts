@@ -100,7 +100,7 @@ async function record(
       };
     },
   };
-  const ex = new GraphExecutor(mod, { backend: recording, passes: [] });
+  const ex = new GraphExecutor(mod, { backend: recording, passes: [], profile: true });
   await ex.run(inputs, entry);
   ex.dispose();
   const profile = ex.lastProfile();

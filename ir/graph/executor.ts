@@ -5,8 +5,9 @@
  * size variables are bound from the inputs' shapes on every run. Intermediates live in the
  * storages of a static memory plan (`planMemory`, once per function): each storage is allocated
  * once for the sizes of a run and kept while they stay the same, each intermediate a view of
- * it. Run-time shape checks fail with `GRAPH_RUNTIME_SHAPE` naming the binding; every `callTIR`
- * is timed (`lastProfile`).
+ * it, kept across runs too (re-zeroed only before a kernel that may not write all of it). Run-time
+ * shape checks fail with `GRAPH_RUNTIME_SHAPE` naming the binding; with `profile: true` every
+ * `callTIR` is timed (`lastProfile`).
  *
  * @module
  */
@@ -14,19 +15,13 @@ import type { Var } from "../expr.ts";
 import { type NDArray, ndarray } from "../ndarray.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
-import {
-  type Atom,
-  type Attrs,
-  type Binding,
-  type Constant,
-  type GraphFunc,
-  type GraphModule,
-} from "./ir.ts";
+import { type Atom, type Attrs, type Constant, type GraphFunc, type GraphModule } from "./ir.ts";
 import { type MemoryPlan, type MemoryPlanOptions, planMemory } from "./memory_plan.ts";
 import { PlanStorage } from "./memory_plan_storage.ts";
 import { DEFAULT_PASSES } from "./pipelines.ts";
 import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
 import { planRun, type RunPlan } from "./run_plan.ts";
+import { type Arg, compileSteps, type Step, type Steps } from "./run_steps.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
 
@@ -48,6 +43,8 @@ export interface ExecutorOptions {
   readonly passOptions?: PassOptions;
   /** Options of the memory plan (`upperBounds`; `reuse: false` gives every value its own storage). */
   readonly memory?: Omit<MemoryPlanOptions, "poolOf">;
+  /** Time every `callTIR` of each run (`lastProfile`); off by default: timing costs a clock read per call. */
+  readonly profile?: boolean;
 }
 
 /** The time one `callTIR` took in a run. */
@@ -85,6 +82,8 @@ export class GraphExecutor {
   private readonly prepared = new Map<string, Promise<Runnable>>();
   private readonly constants = new Map<Constant, BackendTensor>();
   private profile: KernelTime[] = [];
+  private readonly ready = new Map<string, Runnable>();
+  private readonly compiled = new Map<GraphFunc, Steps>();
   private readonly plans = new Map<GraphFunc, RunPlan>();
   private readonly storages = new Map<GraphFunc, PlanStorage>();
   private readonly running = new Set<GraphFunc>();
@@ -100,7 +99,7 @@ export class GraphExecutor {
     return this.prepared.size;
   }
 
-  /** The kernel times of the last run, in call order. */
+  /** The kernel times of the last run with `profile: true`, in call order (empty if off). */
   lastProfile(): readonly KernelTime[] {
     return this.profile;
   }
@@ -164,50 +163,64 @@ export class GraphExecutor {
         { path: nodePath(f.name) },
       );
     }
-    const values = new Map<Atom, Value>();
-    const owned = new Map<Atom, BackendTensor[]>(); // tensors each value allocated
     const plan = this.plan(f);
+    const steps = this.steps(f, plan);
+    const values: (Value | undefined)[] = new Array(steps.slotCount);
+    const owned: (BackendTensor[] | undefined)[] = new Array(steps.slotCount); // what each value allocated
     // overlapping runs of one function: the later one gets storages of its own
     const shared = !this.running.has(f);
     const storage = shared
       ? this.storage(f)
       : new PlanStorage(this.storage(f).plan, () => this.backend);
+    const bounded = storage.plan.upperBounds.size > 0;
     storage.beginRun();
     this.running.add(f);
-    const release = (a: Atom) => {
-      const ts = owned.get(a);
+    const backend = this.backend;
+    const release = (slot: number) => {
+      const ts = owned[slot];
       if (!ts) return;
-      for (const t of ts) this.backend.free(t);
-      owned.delete(a);
+      for (const t of ts) backend.free(t);
+      owned[slot] = undefined;
     };
-    this.profile = [];
+    const profile: KernelTime[] | undefined = this.options.profile ? [] : undefined;
+    if (profile) this.profile = profile;
     try {
-      f.params.forEach((p, k) => {
-        const path = nodePath(f.name, p.name, "input");
-        this.matchType(p.type, inputs[k], env, path, `input "${p.name}"`);
-        const t = this.backend.upload(inputs[k]);
-        if (t !== inputs[k]) owned.set(p, [t]);
-        values.set(p, t);
-      });
-      storage.checkBounds(env, nodePath(f.name));
-      for (let k = 0; k < plan.bindings.length; k++) {
-        const b = plan.bindings[k];
-        const mine: BackendTensor[] = [];
-        owned.set(b.v, mine);
-        values.set(b.v, await this.step(b, plan.paths[k], values, env, mine, storage));
-        storage.checkBounds(env, plan.paths[k]);
-        // free what nothing reads any more (aliases extend their sources' lives)
-        for (const a of plan.releases[k]) release(a);
+      for (let k = 0; k < f.params.length; k++) {
+        const p = f.params[k];
+        this.matchType(p.type, inputs[k], env, steps.inputPaths[k], `input "${p.name}"`);
+        const t = backend.upload(inputs[k]);
+        if (t !== inputs[k]) owned[k] = [t];
+        values[k] = t;
       }
-      const out = this.read(f.output, values);
+      if (bounded) storage.checkBounds(env, nodePath(f.name));
+      for (let k = 0; k < plan.bindings.length; k++) {
+        const step = steps.steps[k];
+        const mine: BackendTensor[] = [];
+        owned[step.slot] = mine;
+        values[step.slot] = await this.step(
+          step,
+          plan.paths[k],
+          values,
+          env,
+          mine,
+          storage,
+          profile,
+          steps.vars,
+        );
+        // only matching a type binds size variables
+        if (bounded && step.binds) storage.checkBounds(env, plan.paths[k]);
+        // free what nothing reads any more (aliases extend their sources' lives)
+        for (const a of step.releases) release(a);
+      }
+      const out = this.read(steps.output, values, steps.vars);
       const flat: BackendTensor[] = [];
       const walk = (v: Value) => Array.isArray(v) ? v.forEach(walk) : flat.push(v as BackendTensor);
       walk(out);
       const result: NDArray[] = [];
-      for (const t of flat) result.push(await this.backend.download(t));
+      for (const t of flat) result.push(await backend.download(t));
       return result;
     } finally {
-      for (const a of [...owned.keys()]) release(a);
+      for (let slot = 0; slot < owned.length; slot++) release(slot);
       if (shared) this.running.delete(f);
       else storage.dispose();
     }
@@ -220,18 +233,29 @@ export class GraphExecutor {
     return p;
   }
 
-  /** The run-time value of an atom (constants uploaded once per executor). */
-  private read(a: Atom, values: ReadonlyMap<Atom, Value>): Value {
+  /** The size-independent part of each binding of a function (once per function). */
+  private steps(f: GraphFunc, plan: RunPlan): Steps {
+    let s = this.compiled.get(f);
+    if (!s) {
+      s = compileSteps(f, plan, (name) => this.module.tir.functions.get(name));
+      this.compiled.set(f, s);
+    }
+    return s;
+  }
+
+  /** The run-time value of an argument (constants uploaded once per executor). */
+  private read(a: Arg, values: readonly (Value | undefined)[], vars?: readonly Atom[]): Value {
+    if (typeof a === "number") {
+      const v = values[a];
+      if (v !== undefined) return v;
+      a = vars![a];
+    }
     if (a.kind === "Constant") {
       let t = this.constants.get(a);
       if (!t) this.constants.set(a, t = this.backend.upload(a.value));
       return t;
     }
-    const v = values.get(a);
-    if (v === undefined) {
-      throw new GraphError("GRAPH_BAD_ARG", `Cannot read "${a.name}": it has no value yet`);
-    }
-    return v;
+    throw new GraphError("GRAPH_BAD_ARG", `Cannot read "${a.name}": it has no value yet`);
   }
 
   /** Check a value against a type, binding the type's unbound size variables. */
@@ -294,13 +318,16 @@ export class GraphExecutor {
 
   /** Run one binding: its run-time checks, then its value. */
   private async step(
-    b: Binding,
+    step: Step,
     path: string,
-    values: ReadonlyMap<Atom, Value>,
+    values: readonly (Value | undefined)[],
     env: Map<Var, number>,
     owned: BackendTensor[],
     storage: PlanStorage,
+    profile: KernelTime[] | undefined,
+    vars: readonly Atom[],
   ): Promise<Value> {
+    const b = step.binding;
     const v = b.value;
     for (const c of b.checks) {
       const x = evalDim(c.a, env);
@@ -317,27 +344,33 @@ export class GraphExecutor {
     }
     switch (v.kind) {
       case "CallTIR": {
-        const run = await this.kernel(v.func, path);
-        const outTypes = b.v.type.kind === "TupleType" ? b.v.type.fields : [b.v.type];
-        const outs = outTypes.map((t, field) => {
+        const run = this.ready.get(v.func) ?? await this.kernel(v.func, path);
+        const outTypes = step.outTypes!;
+        const args: BackendTensor[] = [];
+        for (const a of step.args) args.push(this.read(a, values, vars) as BackendTensor);
+        const first = args.length;
+        for (let field = 0; field < outTypes.length; field++) {
+          const t = outTypes[field];
           if (t.kind !== "TensorType") {
             throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
               path,
             });
           }
           const shape = this.concrete(t, env, path);
-          const planned = storage.output(b.v, field, shape, env, path);
-          if (planned) return planned;
-          const o = this.backend.allocate(shape, t.dtype);
-          owned.push(o);
-          return o;
-        });
-        const args = v.args.map((a) => this.read(a, values) as BackendTensor);
-        for (const o of outs) args.push(o);
-        const t0 = performance.now();
-        await run(args);
-        this.profile.push({ binding: b.v.name, func: v.func, ms: performance.now() - t0 });
-        return b.v.type.kind === "TupleType" ? outs : outs[0];
+          const planned = storage.output(b.v, field, shape, env, path, step.full![field]);
+          if (planned) args.push(planned);
+          else {
+            const o = this.backend.allocate(shape, t.dtype);
+            owned.push(o);
+            args.push(o);
+          }
+        }
+        if (profile) {
+          const t0 = performance.now();
+          await run(args);
+          profile.push({ binding: b.v.name, func: v.func, ms: performance.now() - t0 });
+        } else await run(args);
+        return b.v.type.kind === "TupleType" ? args.slice(first) : args[first];
       }
       case "CallExtern": {
         const fn = this.options.externs?.[v.func];
@@ -352,8 +385,8 @@ export class GraphExecutor {
           );
         }
         const args: NDArray[] = [];
-        for (const a of v.args) {
-          args.push(await this.backend.download(this.read(a, values) as BackendTensor));
+        for (const a of step.args) {
+          args.push(await this.backend.download(this.read(a, values, vars) as BackendTensor));
         }
         const r = await fn(args, v.attrs);
         // a result sharing an argument's memory may share a storage the plan reuses: copy it
@@ -372,11 +405,11 @@ export class GraphExecutor {
         return value;
       }
       case "Tuple":
-        return v.fields.map((a) => this.read(a, values));
+        return step.args.map((a) => this.read(a, values, vars));
       case "TupleGetItem":
-        return (this.read(v.tuple, values) as readonly Value[])[v.index];
+        return (this.read(step.args[0], values, vars) as readonly Value[])[v.index];
       case "MatchShape": {
-        const value = this.read(v.value, values);
+        const value = this.read(step.args[0], values, vars);
         this.matchType(b.v.type, value, env, path, `"${v.value.name}"`);
         return value;
       }
@@ -405,7 +438,7 @@ export class GraphExecutor {
         );
       }
       p = this.backend.prepare(f);
-      p.catch(() => this.prepared.delete(name));
+      p.then((run) => this.ready.set(name, run), () => this.prepared.delete(name));
       this.prepared.set(name, p);
     }
     return p;

@@ -53,7 +53,7 @@ Deno.test("executor: the MLP on the interpreter equals the op references at n = 
 });
 
 Deno.test("executor: the MLP on cpu — one compile per function for every batch size", async () => {
-  const ex = new GraphExecutor(mlp(), { backend: await targetBackend(cpu) });
+  const ex = new GraphExecutor(mlp(), { backend: await targetBackend(cpu), profile: true });
   const interp = new GraphExecutor(mlp());
   const before = buildStats();
   for (const n of [1, 7]) {

@@ -49,9 +49,10 @@ Deno.test("fuse: dense + bias + activation chains become one kernel each", async
   ]);
   assertEquals(graphFirstMismatch(parseGraphModule(printGraphModule(fused)), fused), undefined);
   const dumps: string[] = [];
-  const plain = new GraphExecutor(mod);
+  const plain = new GraphExecutor(mod, { profile: true });
   const ex = new GraphExecutor(mod, {
     passes: FUSED_PASSES,
+    profile: true,
     passOptions: { dumpAfter: true, log: (t) => dumps.push(t) },
   });
   assertEquals(dumps.map((d) => d.split("\n")[0]), FUSED_PASSES.map((p) => `// after ${p.name}`));
@@ -75,9 +76,13 @@ Deno.test("fuse: conv2d + bias + relu over a symbolic batch is one kernel", asyn
   const bias = b.constant(randomNDArray("float32", [4, 1, 1], 2), "bias");
   b.output(b.relu(b.add(b.op("conv2d", [x, w], { padding: 1 }), bias)));
   const mod = b.finish();
-  const fused = new GraphExecutor(mod, { passes: FUSED_PASSES, passOptions: { verify: true } });
+  const fused = new GraphExecutor(mod, {
+    passes: FUSED_PASSES,
+    passOptions: { verify: true },
+    profile: true,
+  });
   assertEquals([...fused.module.tir.functions.keys()], ["fused_conv2d_add_relu"]);
-  const plain = new GraphExecutor(mod);
+  const plain = new GraphExecutor(mod, { profile: true });
   for (const n of [1, 2]) {
     const xs = randomNDArray("float32", [n, 3, 6, 6], n);
     assertClose((await fused.run([xs]))[0], (await plain.run([xs]))[0]);

@@ -23,6 +23,17 @@ interface Held {
   readonly backend: Backend;
 }
 
+interface Kept {
+  readonly base: BackendTensor;
+  readonly view: BackendTensor;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The storages of one plan's tokens on their backends.
  *
@@ -35,7 +46,9 @@ interface Held {
  */
 export class PlanStorage {
   private readonly held = new Map<StorageToken, Held>();
-  private resolved = new Set<StorageToken>();
+  private readonly resolved = new Set<StorageToken>();
+  /** The views handed out per value and field, kept across runs (backends with `zero` only). */
+  private readonly views = new Map<GraphVar, (Kept | undefined)[]>();
   private made = 0;
 
   /** Serve `plan`, each token's storage on `backendOf(token.pool)`. */
@@ -55,7 +68,7 @@ export class PlanStorage {
 
   /** Start a run: each token's size is taken anew the first time the run needs it. */
   beginRun(): void {
-    this.resolved = new Set();
+    this.resolved.clear();
   }
 
   /** GRAPH_UPPER_BOUND if a bound size variable is larger than the plan's upper bound for it. */
@@ -75,8 +88,10 @@ export class PlanStorage {
   }
 
   /**
-   * The tensor for output `field` of binding `v`: a zero-filled view of its token's storage, or
-   * undefined when the plan leaves it out (a result of the function).
+   * The tensor for output `field` of binding `v`: a view of its token's storage, or undefined
+   * when the plan leaves it out (a result of the function). It is zero-filled, unless `full`
+   * (the kernel writes every element) and the backend keeps views (`Backend.zero`): then the
+   * view of the last run with the same storage and shape comes back as it is.
    */
   output(
     v: GraphVar,
@@ -84,17 +99,31 @@ export class PlanStorage {
     shape: readonly number[],
     env: ReadonlyMap<Var, number>,
     path: string,
+    full = false,
   ): BackendTensor | undefined {
-    const token = this.plan.assignment.get(v)?.[field];
+    const tokens = this.plan.assignment.get(v);
+    const token = tokens?.[field];
     if (!token) return undefined;
     const h = this.storage(token, env, path);
+    const backend = h.backend;
+    let kept = this.views.get(v);
+    const last = kept?.[field];
+    if (last && last.base === h.base && sameShape(last.view.shape, shape)) {
+      if (!full) backend.zero!(last.view);
+      return last.view;
+    }
     const bytes = numel(shape) * byteSize(token.dtype);
     if (bytes > h.bytes) {
       throw new InternalError(
         `memory plan of "${this.plan.func.name}": ${v.name} needs ${bytes} bytes, storage ${token.id} has ${h.bytes}`,
       );
     }
-    return h.backend.view(h.base, shape);
+    const view = backend.view(h.base, shape);
+    if (backend.zero) {
+      if (!kept) this.views.set(v, kept = new Array(tokens!.length));
+      kept[field] = { base: h.base, view };
+    }
+    return view;
   }
 
   /** Release every storage held. */
@@ -102,6 +131,7 @@ export class PlanStorage {
     for (const h of this.held.values()) h.backend.free(h.base);
     this.held.clear();
     this.resolved.clear();
+    this.views.clear();
   }
 
   /** A token's storage for this run: the one held if its size is unchanged, else a new one. */

@@ -61,8 +61,12 @@ Deno.test("property: random graphs round-trip, and fusion keeps their values", a
     const mod = randomGraph(seed);
     const text = printGraphModule(mod);
     assertEquals(graphFirstMismatch(parseGraphModule(text), mod), undefined, text);
-    const plain = new GraphExecutor(mod, { passes: DEFAULT_PASSES });
-    const fused = new GraphExecutor(mod, { passes: FUSED_PASSES, passOptions: { verify: true } });
+    const plain = new GraphExecutor(mod, { passes: DEFAULT_PASSES, profile: true });
+    const fused = new GraphExecutor(mod, {
+      passes: FUSED_PASSES,
+      passOptions: { verify: true },
+      profile: true,
+    });
     const fusedText = printGraphModule(fused.module);
     assertEquals(
       graphFirstMismatch(parseGraphModule(fusedText), fused.module),
