@@ -19,7 +19,7 @@
  */
 import { byteSize, type DType, isFloat } from "../../ir/dtype.ts";
 import { CallError, InternalError, TargetError, TesseraError } from "../../ir/errors.ts";
-import { type NDArray, ndarray, numel } from "../../ir/ndarray.ts";
+import { type NDArray, numel } from "../../ir/ndarray.ts";
 import type {
   Device,
   DeviceArg,
@@ -310,6 +310,13 @@ export class CpuDevice implements Device<CpuArtifact> {
 
   /** Allocate a zero-filled tensor. */
   allocate(shape: readonly number[], dtype: DType): CpuTensor {
+    const t = this.allocateRaw(shape, dtype);
+    new Uint8Array(this.mem.buffer, t.byteOffset, t.byteLength).fill(0);
+    return t;
+  }
+
+  /** Allocate a tensor whose elements are whatever its memory held. */
+  private allocateRaw(shape: readonly number[], dtype: DType): CpuTensor {
     this.live("allocate a tensor");
     for (const d of shape) {
       if (!Number.isSafeInteger(d) || d < 0) {
@@ -323,13 +330,16 @@ export class CpuDevice implements Device<CpuArtifact> {
     }
     const bytes = numel(shape) * byteSize(dtype);
     const p = this.mem.alloc(bytes);
-    new Uint8Array(this.mem.buffer, p, bytes).fill(0);
     return new CpuTensor(this, this.mem, p, shape, dtype);
   }
 
   /** Allocate a tensor holding a copy of `a`. */
   fromArray(a: NDArray): CpuTensor {
-    const t = this.allocate(a.shape, a.dtype);
+    const t = this.allocateRaw(a.shape, a.dtype);
+    // every element is overwritten below unless the array is short of its shape's elements
+    if (a.data.length < t.length) {
+      new Uint8Array(this.mem.buffer, t.byteOffset, t.byteLength).fill(0);
+    }
     (t.data as unknown as { set(x: ArrayLike<number | bigint>): void }).set(a.data);
     return t;
   }
@@ -346,7 +356,8 @@ export class CpuDevice implements Device<CpuArtifact> {
   /** Copy a tensor into a fresh host array, synchronously. */
   toArraySync(t: DeviceTensor): NDArray {
     const c = this.own(t, "read");
-    return ndarray(c.dtype, c.shape, c.data.slice());
+    // the copy has the tensor's dtype, shape and length already: no need to check them again
+    return { dtype: c.dtype, shape: [...c.shape], data: c.data.slice() };
   }
 
   /**

@@ -14,6 +14,25 @@ import type { CpuMemory } from "./memory.ts";
 
 type ViewCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TypedArray;
 
+/** What a tensor needs of its dtype, parsed once per dtype string. */
+interface Elem {
+  readonly dtype: DType;
+  readonly bytes: number;
+  readonly ctor: ViewCtor;
+}
+
+const ELEMS = new Map<DType, Elem>();
+
+function elem(dtype: DType): Elem {
+  let e = ELEMS.get(dtype);
+  if (!e) {
+    const d = elementOf(dtype);
+    e = { dtype: d, bytes: byteSize(d), ctor: allocTyped(d, 0).constructor as ViewCtor };
+    ELEMS.set(dtype, e);
+  }
+  return e;
+}
+
 /** A tensor in a cpu device's memory. */
 export class CpuTensor implements DeviceTensor {
   /** Element dtype. */
@@ -27,6 +46,7 @@ export class CpuTensor implements DeviceTensor {
   private view?: TypedArray;
   private viewBuffer?: ArrayBufferLike;
   private released = false;
+  private readonly ctor: ViewCtor;
 
   /** Wrap a heap block (made by the device). */
   constructor(
@@ -40,10 +60,12 @@ export class CpuTensor implements DeviceTensor {
     /** The tensor whose memory this one views (`CpuDevice.view`); undefined for a heap block. */
     readonly base?: CpuTensor,
   ) {
-    this.dtype = elementOf(dtype);
+    const e = elem(dtype);
+    this.dtype = e.dtype;
+    this.ctor = e.ctor;
     this.shape = [...shape];
     this.length = numel(shape);
-    this.byteLength = this.length * byteSize(this.dtype);
+    this.byteLength = this.length * e.bytes;
   }
 
   /** True once freed. */
@@ -69,8 +91,7 @@ export class CpuTensor implements DeviceTensor {
     }
     const buf = this.mem.buffer;
     if (this.viewBuffer !== buf || !this.view) {
-      const ctor = allocTyped(this.dtype, 0).constructor as ViewCtor;
-      this.view = new ctor(buf, this.byteOffset, this.length);
+      this.view = new this.ctor(buf, this.byteOffset, this.length);
       this.viewBuffer = buf;
     }
     return this.view;
