@@ -349,18 +349,29 @@ export class GraphExecutor {
         const args: BackendTensor[] = [];
         for (const a of step.args) args.push(this.read(a, values, vars) as BackendTensor);
         const first = args.length;
-        for (let field = 0; field < outTypes.length; field++) {
-          const t = outTypes[field];
+        const shapes: number[][] = [];
+        for (const t of outTypes) {
           if (t.kind !== "TensorType") {
             throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
               path,
             });
           }
-          const shape = this.concrete(t, env, path);
-          const planned = storage.output(b.v, field, shape, env, path, step.full![field]);
+          shapes.push(this.concrete(t, env, path));
+        }
+        for (let field = 0; field < outTypes.length; field++) {
+          const shape = shapes[field];
+          const when = step.full![field];
+          let full = when !== undefined;
+          if (full && when!.length > 0) {
+            for (const r of when!) {
+              const dims = r.param < first ? args[r.param].shape : shapes[r.param - first];
+              if (!(dims[r.dim] > 0)) full = false;
+            }
+          }
+          const planned = storage.output(b.v, field, shape, env, path, full);
           if (planned) args.push(planned);
           else {
-            const o = this.backend.allocate(shape, t.dtype);
+            const o = this.backend.allocate(shape, (outTypes[field] as TensorType).dtype);
             owned.push(o);
             args.push(o);
           }

@@ -3,6 +3,7 @@
 import { assert, assertEquals } from "../test_util.ts";
 import { type NDArray, randomNDArray } from "../ndarray.ts";
 import { parseFunc } from "../script/mod.ts";
+import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../te.ts";
 import cpu from "../../targets/cpu/mod.ts";
 import type { CpuTensor } from "../../targets/cpu/mod.ts";
 import { targetBackend } from "../../sdk/graph_backend.ts";
@@ -97,4 +98,26 @@ Deno.test("executor: kept views over garbage storages give the same bits (cpu)",
   }
   ex.dispose();
   fresh.dispose();
+});
+
+Deno.test("executor: a reduction over an empty axis gets its view zeroed again", async () => {
+  const n = sizeVar("n");
+  const a = placeholder([4, n], "float32", "a");
+  const k = reduceAxis(n, "k");
+  const rowsum = createPrimFunc([a, compute([4], ([i]) => sum(a.at(i, k), [k]), "s")], "rowsum");
+  const b = new GraphBuilder("main");
+  const x = b.input("x", [4, "m"]);
+  b.output(b.relu(b.callTIR(rowsum, [x], { shape: [4] })));
+  const g = garbling(interpreterBackend(), (t) => (t as NDArray).data as Float32Array);
+  const ex = new GraphExecutor(b.finish(), { backend: g.backend });
+  for (const m of [3, 0, 2, 0]) {
+    const x = randomNDArray("float32", [4, m], m);
+    const got = copy((await ex.run([x]))[0]);
+    g.garble();
+    for (let i = 0; i < 4; i++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s = Math.fround(s + (x.data[i * m + j] as number));
+      assertEquals(got[i], Math.max(s, 0), `m = ${m}, row ${i}`);
+    }
+  }
 });

@@ -1,9 +1,9 @@
 import { parseFunc } from "../script/mod.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../te.ts";
-import { assert } from "../test_util.ts";
+import { assert, assertEquals } from "../test_util.ts";
 import type { Buffer } from "../stmt.ts";
 import type { PrimFunc } from "../func.ts";
-import { writesEveryElement } from "./full_write.ts";
+import { fullWriteCondition, writesEveryElement } from "./full_write.ts";
 
 const out = (f: PrimFunc): Buffer => f.params[f.params.length - 1] as Buffer;
 
@@ -23,6 +23,7 @@ Deno.test("writesEveryElement: a reduction needs constant positive reduce extent
   const s = compute([4], ([i]) => sum(a.at(i, k), [k]), "s");
   const f = createPrimFunc([a, s], "rowsum");
   assert(!writesEveryElement(f, out(f)), "n may be 0: the init may never run");
+  assertEquals(fullWriteCondition(f, out(f)), [{ param: 0, dim: 1 }], "unless a's dim 1 > 0");
   const c = placeholder([4, 8], "float32", "c");
   const k8 = reduceAxis(8, "k");
   const t = compute([4], ([i]) => sum(c.at(i, k8), [k8]), "t");
@@ -43,6 +44,7 @@ Deno.test("writesEveryElement: partial, conditional or self-reading stores do no
   }
 }`);
   assert(!writesEveryElement(partial, out(partial)));
+  assertEquals(fullWriteCondition(partial, out(partial)), undefined);
   const guarded = parseFunc(`func guarded(a: buffer<float32>[4], b: buffer<float32>[4]) {
   block root() {
     for i in 0..4 {

@@ -2,14 +2,14 @@
  * The size-independent part of running each binding of a graph function, compiled once per
  * function by `GraphExecutor`: values live in an array of slots (the parameters, then one per
  * binding) instead of a map, each binding reads its arguments by slot index, knows which slots
- * to free after it, its output types, and for a `callTIR` which outputs its kernel writes in full
- * (`writesEveryElement`: their planned views need no zero-fill).
+ * to free after it, its output types, and for a `callTIR` when its kernel writes each output in
+ * full (`fullWriteCondition`: then their planned views need no zero-fill).
  *
  * @module
  */
 import { bufferParams, type PrimFunc } from "../func.ts";
 import { nodePath } from "./errors.ts";
-import { writesEveryElement } from "./full_write.ts";
+import { type DimRef, fullWriteCondition } from "./full_write.ts";
 import { argsOf, type Atom, type Binding, type GraphFunc } from "./ir.ts";
 import type { RunPlan } from "./run_plan.ts";
 import type { GraphType } from "./types.ts";
@@ -31,8 +31,11 @@ export interface Step {
   readonly binds: boolean;
   /** For a `callTIR`: the types of its outputs (one, or the fields of a tuple). */
   readonly outTypes?: readonly GraphType[];
-  /** For a `callTIR`: per output, true if the kernel provably writes every element. */
-  readonly full?: readonly boolean[];
+  /**
+   * For a `callTIR`: per output, the argument dimensions that must be positive for the kernel
+   * to write every element (`fullWriteCondition`; empty: always; undefined: not provably).
+   */
+  readonly full?: readonly (readonly DimRef[] | undefined)[];
 }
 
 /** The steps of a function. */
@@ -67,7 +70,7 @@ export function compileSteps(
   f.params.forEach((p, k) => slots.set(p, k));
   plan.bindings.forEach((b, k) => slots.set(b.v, f.params.length + k));
   const arg = (a: Atom): Arg => slots.get(a) ?? a;
-  const fulls = new Map<string, boolean[]>(); // per function and argument count
+  const fulls = new Map<string, (DimRef[] | undefined)[]>(); // per function and argument count
   const steps = plan.bindings.map((b, k): Step => {
     const v = b.value;
     const releases: number[] = [];
@@ -91,7 +94,7 @@ export function compileSteps(
       const buffers = prim ? bufferParams(prim) : [];
       full = outTypes.map((_, i) => {
         const out = buffers[v.args.length + i];
-        return out !== undefined && writesEveryElement(prim!, out);
+        return out === undefined ? undefined : fullWriteCondition(prim!, out);
       });
       fulls.set(key, full);
     }
