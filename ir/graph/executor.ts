@@ -13,6 +13,7 @@
  */
 import type { Var } from "../expr.ts";
 import { type NDArray, ndarray } from "../ndarray.ts";
+import { InternalError } from "../errors.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
 import { type Atom, type Attrs, type Constant, type GraphFunc, type GraphModule } from "./ir.ts";
@@ -197,16 +198,26 @@ export class GraphExecutor {
         const step = steps.steps[k];
         const mine: BackendTensor[] = [];
         owned[step.slot] = mine;
-        values[step.slot] = await this.step(
-          step,
-          plan.paths[k],
-          values,
-          env,
-          mine,
-          storage,
-          profile,
-          steps.vars,
-        );
+        const path = plan.paths[k];
+        const call = step.call;
+        if (call) {
+          // the hot path, one await per kernel: checks, kernel, outputs, call
+          this.check(step, env, path);
+          const run = this.ready.get(call) ?? await this.kernel(call, path);
+          const args = this.callArgs(step, path, values, env, mine, storage, steps.vars);
+          if (profile) {
+            const t0 = performance.now();
+            await run(args);
+            profile.push({ binding: step.binding.v.name, func: call, ms: performance.now() - t0 });
+          } else await run(args);
+          const first = step.args.length;
+          values[step.slot] = step.binding.v.type.kind === "TupleType"
+            ? args.slice(first)
+            : args[first];
+        } else {
+          this.check(step, env, path);
+          values[step.slot] = await this.step(step, path, values, env, mine, steps.vars);
+        }
         // only matching a type binds size variables
         if (bounded && step.binds) storage.checkBounds(env, plan.paths[k]);
         // free what nothing reads any more (aliases extend their sources' lives)
@@ -316,19 +327,9 @@ export class GraphExecutor {
     });
   }
 
-  /** Run one binding: its run-time checks, then its value. */
-  private async step(
-    step: Step,
-    path: string,
-    values: readonly (Value | undefined)[],
-    env: Map<Var, number>,
-    owned: BackendTensor[],
-    storage: PlanStorage,
-    profile: KernelTime[] | undefined,
-    vars: readonly Atom[],
-  ): Promise<Value> {
+  /** A binding's run-time shape checks (GRAPH_RUNTIME_SHAPE). */
+  private check(step: Step, env: ReadonlyMap<Var, number>, path: string): void {
     const b = step.binding;
-    const v = b.value;
     for (const c of b.checks) {
       const x = evalDim(c.a, env);
       const y = evalDim(c.b, env);
@@ -342,47 +343,66 @@ export class GraphExecutor {
         );
       }
     }
-    switch (v.kind) {
-      case "CallTIR": {
-        const run = this.ready.get(v.func) ?? await this.kernel(v.func, path);
-        const outTypes = step.outTypes!;
-        const args: BackendTensor[] = [];
-        for (const a of step.args) args.push(this.read(a, values, vars) as BackendTensor);
-        const first = args.length;
-        const shapes: number[][] = [];
-        for (const t of outTypes) {
-          if (t.kind !== "TensorType") {
-            throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
-              path,
-            });
-          }
-          shapes.push(this.concrete(t, env, path));
-        }
-        for (let field = 0; field < outTypes.length; field++) {
-          const shape = shapes[field];
-          const when = step.full![field];
-          let full = when !== undefined;
-          if (full && when!.length > 0) {
-            for (const r of when!) {
-              const dims = r.param < first ? args[r.param].shape : shapes[r.param - first];
-              if (!(dims[r.dim] > 0)) full = false;
-            }
-          }
-          const planned = storage.output(b.v, field, shape, env, path, full);
-          if (planned) args.push(planned);
-          else {
-            const o = this.backend.allocate(shape, (outTypes[field] as TensorType).dtype);
-            owned.push(o);
-            args.push(o);
-          }
-        }
-        if (profile) {
-          const t0 = performance.now();
-          await run(args);
-          profile.push({ binding: b.v.name, func: v.func, ms: performance.now() - t0 });
-        } else await run(args);
-        return b.v.type.kind === "TupleType" ? args.slice(first) : args[first];
+  }
+
+  /** The arguments of a `callTIR`: its inputs, then its outputs (planned views or allocated). */
+  private callArgs(
+    step: Step,
+    path: string,
+    values: readonly (Value | undefined)[],
+    env: Map<Var, number>,
+    owned: BackendTensor[],
+    storage: PlanStorage,
+    vars: readonly Atom[],
+  ): BackendTensor[] {
+    const outTypes = step.outTypes!;
+    const args: BackendTensor[] = [];
+    for (const a of step.args) args.push(this.read(a, values, vars) as BackendTensor);
+    const first = args.length;
+    const shapes: number[][] = [];
+    for (const t of outTypes) {
+      if (t.kind !== "TensorType") {
+        throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
+          path,
+        });
       }
+      shapes.push(this.concrete(t, env, path));
+    }
+    for (let field = 0; field < outTypes.length; field++) {
+      const shape = shapes[field];
+      const when = step.full![field];
+      let full = when !== undefined;
+      if (full && when!.length > 0) {
+        for (const r of when!) {
+          const dims = r.param < first ? args[r.param].shape : shapes[r.param - first];
+          if (!(dims[r.dim] > 0)) full = false;
+        }
+      }
+      const planned = storage.output(step.binding.v, field, shape, env, path, full);
+      if (planned) args.push(planned);
+      else {
+        const o = this.backend.allocate(shape, (outTypes[field] as TensorType).dtype);
+        owned.push(o);
+        args.push(o);
+      }
+    }
+    return args;
+  }
+
+  /** Run one binding other than a `callTIR` (checked already): its value. */
+  private async step(
+    step: Step,
+    path: string,
+    values: readonly (Value | undefined)[],
+    env: Map<Var, number>,
+    owned: BackendTensor[],
+    vars: readonly Atom[],
+  ): Promise<Value> {
+    const b = step.binding;
+    const v = b.value;
+    switch (v.kind) {
+      case "CallTIR":
+        throw new InternalError("callTIR runs in run()");
       case "CallExtern": {
         const fn = this.options.externs?.[v.func];
         if (!fn) {

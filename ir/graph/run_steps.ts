@@ -29,6 +29,8 @@ export interface Step {
   readonly releases: readonly number[];
   /** True if running it may bind size variables (it matches a type: `matchShape`, `callExtern`). */
   readonly binds: boolean;
+  /** For a `callTIR`: the tensor-level function called. */
+  readonly call?: string;
   /** For a `callTIR`: the types of its outputs (one, or the fields of a tuple). */
   readonly outTypes?: readonly GraphType[];
   /**
@@ -98,7 +100,7 @@ export function compileSteps(
       });
       fulls.set(key, full);
     }
-    return { ...step, outTypes, full };
+    return { ...step, call: v.func, outTypes, full };
   });
   return {
     steps,
