@@ -58,6 +58,23 @@ export interface KernelTime {
   readonly ms: number;
 }
 
+/**
+ * What a function's runs computed from the sizes, valid while they stay those of `env` (the last
+ * completed run's): per binding, its output shapes and which outputs its kernel writes in full.
+ */
+interface SizeMemo {
+  env: Map<Var, number> | undefined;
+  readonly shapes: (readonly (readonly number[])[] | undefined)[];
+  readonly full: (readonly boolean[] | undefined)[];
+}
+
+/** Same size variables with the same values. */
+function sameSizes(a: ReadonlyMap<Var, number>, b: ReadonlyMap<Var, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [v, x] of a) if (b.get(v) !== x) return false;
+  return true;
+}
+
 /** A run-time value: a tensor or a tuple of values. */
 type Value = BackendTensor | readonly Value[];
 
@@ -85,6 +102,7 @@ export class GraphExecutor {
   private profile: KernelTime[] = [];
   private readonly ready = new Map<string, Runnable>();
   private readonly compiled = new Map<GraphFunc, Steps>();
+  private readonly memos = new Map<GraphFunc, SizeMemo>();
   private readonly plans = new Map<GraphFunc, RunPlan>();
   private readonly storages = new Map<GraphFunc, PlanStorage>();
   private readonly running = new Set<GraphFunc>();
@@ -174,7 +192,9 @@ export class GraphExecutor {
       ? this.storage(f)
       : new PlanStorage(this.storage(f).plan, () => this.backend);
     const bounded = storage.plan.upperBounds.size > 0;
-    storage.beginRun();
+    // sizes as in the last completed run (with the shared storages): shapes, checks and
+    // storages as then. Only without bindings that bind sizes from values (extern results).
+    const memo = shared && !steps.dynamic ? this.memo(f, steps) : undefined;
     this.running.add(f);
     const backend = this.backend;
     const release = (slot: number) => {
@@ -194,6 +214,13 @@ export class GraphExecutor {
         values[k] = t;
       }
       if (bounded) storage.checkBounds(env, nodePath(f.name));
+      const same = memo !== undefined && memo.env !== undefined && sameSizes(memo.env, env);
+      if (memo && !same) {
+        memo.env = undefined;
+        memo.shapes.fill(undefined);
+        memo.full.fill(undefined);
+      }
+      storage.beginRun(same);
       for (let k = 0; k < plan.bindings.length; k++) {
         const step = steps.steps[k];
         const mine: BackendTensor[] = [];
@@ -202,9 +229,9 @@ export class GraphExecutor {
         const call = step.call;
         if (call) {
           // the hot path, one await per kernel: checks, kernel, outputs, call
-          this.check(step, env, path);
+          if (!same) this.check(step, env, path);
           const run = this.ready.get(call) ?? await this.kernel(call, path);
-          const args = this.callArgs(step, path, values, env, mine, storage, steps.vars);
+          const args = this.callArgs(step, k, path, values, env, mine, storage, steps.vars, memo);
           if (profile) {
             const t0 = performance.now();
             await run(args);
@@ -223,6 +250,7 @@ export class GraphExecutor {
         // free what nothing reads any more (aliases extend their sources' lives)
         for (const a of step.releases) release(a);
       }
+      if (memo && !same) memo.env = new Map(env);
       const out = this.read(steps.output, values, steps.vars);
       const flat: BackendTensor[] = [];
       const walk = (v: Value) => Array.isArray(v) ? v.forEach(walk) : flat.push(v as BackendTensor);
@@ -345,39 +373,68 @@ export class GraphExecutor {
     }
   }
 
-  /** The arguments of a `callTIR`: its inputs, then its outputs (planned views or allocated). */
+  /** The memo of a function's run-time shapes (once per function). */
+  private memo(f: GraphFunc, steps: Steps): SizeMemo {
+    let m = this.memos.get(f);
+    if (!m) {
+      const n = steps.steps.length;
+      m = { env: undefined, shapes: new Array(n), full: new Array(n) };
+      this.memos.set(f, m);
+    }
+    return m;
+  }
+
+  /**
+   * The arguments of a `callTIR` (binding `k`): its inputs, then its outputs (planned views or
+   * allocated); shapes and full-write flags from the memo when the sizes are unchanged.
+   */
   private callArgs(
     step: Step,
+    k: number,
     path: string,
     values: readonly (Value | undefined)[],
     env: Map<Var, number>,
     owned: BackendTensor[],
     storage: PlanStorage,
     vars: readonly Atom[],
+    memo: SizeMemo | undefined,
   ): BackendTensor[] {
     const outTypes = step.outTypes!;
     const args: BackendTensor[] = [];
     for (const a of step.args) args.push(this.read(a, values, vars) as BackendTensor);
     const first = args.length;
-    const shapes: number[][] = [];
-    for (const t of outTypes) {
-      if (t.kind !== "TensorType") {
-        throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
-          path,
-        });
+    let shapes = memo?.shapes[k];
+    let fulls = memo?.full[k];
+    if (!shapes || !fulls) {
+      const dims: number[][] = [];
+      for (const t of outTypes) {
+        if (t.kind !== "TensorType") {
+          throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
+            path,
+          });
+        }
+        dims.push(this.concrete(t, env, path));
       }
-      shapes.push(this.concrete(t, env, path));
+      const flags: boolean[] = [];
+      for (let field = 0; field < outTypes.length; field++) {
+        const when = step.full![field];
+        let full = when !== undefined;
+        for (const r of when ?? []) {
+          const shape = r.param < first ? args[r.param].shape : dims[r.param - first];
+          if (!(shape[r.dim] > 0)) full = false;
+        }
+        flags.push(full);
+      }
+      shapes = dims;
+      fulls = flags;
+      if (memo) {
+        memo.shapes[k] = shapes;
+        memo.full[k] = fulls;
+      }
     }
     for (let field = 0; field < outTypes.length; field++) {
       const shape = shapes[field];
-      const when = step.full![field];
-      let full = when !== undefined;
-      if (full && when!.length > 0) {
-        for (const r of when!) {
-          const dims = r.param < first ? args[r.param].shape : shapes[r.param - first];
-          if (!(dims[r.dim] > 0)) full = false;
-        }
-      }
+      const full = fulls[field];
       const planned = storage.output(step.binding.v, field, shape, env, path, full);
       if (planned) args.push(planned);
       else {

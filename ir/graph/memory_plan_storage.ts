@@ -66,9 +66,13 @@ export class PlanStorage {
     return s;
   }
 
-  /** Start a run: each token's size is taken anew the first time the run needs it. */
-  beginRun(): void {
-    this.resolved.clear();
+  /**
+   * Start a run: each token's size is taken anew the first time the run needs it, unless
+   * `sameSizes` (the size variables are those of the last run, which completed): then every
+   * storage that run sized is kept as it is.
+   */
+  beginRun(sameSizes = false): void {
+    if (!sameSizes) this.resolved.clear();
   }
 
   /** GRAPH_UPPER_BOUND if a bound size variable is larger than the plan's upper bound for it. */

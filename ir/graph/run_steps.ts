@@ -50,6 +50,8 @@ export interface Steps {
   readonly output: Arg;
   /** Each parameter's node path (for messages). */
   readonly inputPaths: readonly string[];
+  /** True if some binding binds size variables while running (`matchShape`, `callExtern`). */
+  readonly dynamic: boolean;
   /** The variable of each slot (for messages). */
   readonly vars: readonly Atom[];
 }
@@ -107,6 +109,7 @@ export function compileSteps(
     slotCount: f.params.length + plan.bindings.length,
     output: arg(f.output),
     inputPaths: f.params.map((p) => nodePath(f.name, p.name, "input")),
+    dynamic: steps.some((s) => s.binds),
     vars: [...slots.keys()],
   };
 }
