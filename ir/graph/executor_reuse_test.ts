@@ -10,6 +10,7 @@ import { targetBackend } from "../../sdk/graph_backend.ts";
 import { type Backend, type BackendTensor, interpreterBackend } from "./backend.ts";
 import { GraphBuilder } from "./builder.ts";
 import { GraphExecutor } from "./executor.ts";
+import { ShapeError } from "./errors.ts";
 import { FUSED_PASSES } from "./pipelines.ts";
 import type { GraphModule } from "./ir.ts";
 
@@ -120,4 +121,20 @@ Deno.test("executor: a reduction over an empty axis gets its view zeroed again",
       assertEquals(got[i], Math.max(s, 0), `m = ${m}, row ${i}`);
     }
   }
+});
+
+Deno.test("executor: run-time checks still hold after runs at unchanged sizes", async () => {
+  const b = new GraphBuilder("f");
+  const x = b.input("x", ["n", "k"]);
+  const w = b.input("w", [8, "k2"]);
+  b.output(b.relu(b.dense(x, w, undefined, {}, "y")));
+  const ex = new GraphExecutor(b.finish());
+  const ok = [randomNDArray("float32", [2, 3], 1), randomNDArray("float32", [8, 3], 2)];
+  const first = copy((await ex.run(ok))[0]);
+  assertEquals([...copy((await ex.run(ok))[0])], [...first]);
+  const bad = [randomNDArray("float32", [2, 3], 1), randomNDArray("float32", [8, 4], 2)];
+  const e = await ex.run(bad).then(() => undefined, (err) => err);
+  assert(e instanceof ShapeError && e.code === "GRAPH_RUNTIME_SHAPE", `${e}`);
+  assert(e.path!.includes('binding "y"'), e.path);
+  assertEquals([...copy((await ex.run(ok))[0])], [...first]);
 });
