@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Var } from "../expr.ts";
+import type { PrimExpr, Var } from "../expr.ts";
 import { type NDArray, ndarray } from "../ndarray.ts";
 import { InternalError } from "../errors.ts";
 import { type Backend, type BackendTensor, interpreterBackend, type Runnable } from "./backend.ts";
@@ -72,6 +72,33 @@ interface SizeMemo {
 function sameSizes(a: ReadonlyMap<Var, number>, b: ReadonlyMap<Var, number>): boolean {
   if (a.size !== b.size) return false;
   for (const [v, x] of a) if (b.get(v) !== x) return false;
+  return true;
+}
+
+/**
+ * `bindShape` for the common case of dims that are all integers or variables: true if the shape
+ * fits (variables bound); false, with `env` as it was, if it does not or a dim is an expression
+ * (then `bindShape` decides, and names the dim that does not fit).
+ */
+function bindSimple(shape: readonly PrimExpr[], actual: readonly number[], env: Map<Var, number>) {
+  let bound: Var[] | undefined;
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape[k];
+    let ok: boolean;
+    if (d.kind === "IntImm") ok = d.value === actual[k];
+    else if (d.kind === "Var") {
+      const x = env.get(d);
+      if (x === undefined) {
+        env.set(d, actual[k]);
+        (bound ??= []).push(d);
+        ok = true;
+      } else ok = x === actual[k];
+    } else ok = false;
+    if (!ok) {
+      for (const v of bound ?? []) env.delete(v);
+      return false;
+    }
+  }
   return true;
 }
 
@@ -328,6 +355,7 @@ export class GraphExecutor {
         { path },
       );
     }
+    if (bindSimple(t.shape, x.shape, env)) return;
     const bad = bindShape(t.shape, x.shape, env);
     if (bad) {
       throw new ShapeError(
