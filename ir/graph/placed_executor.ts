@@ -10,6 +10,8 @@
  * @module
  */
 import type { Var } from "../expr.ts";
+import { bufferParams } from "../func.ts";
+import { type DimRef, fullWriteCondition } from "./full_write.ts";
 import { type NDArray, ndarray } from "../ndarray.ts";
 import type { Backend, BackendTensor, Runnable } from "./backend.ts";
 import { GraphError, nodePath, ShapeError } from "./errors.ts";
@@ -20,7 +22,7 @@ import { type MemoryPlan, type MemoryPlanOptions, planMemory } from "./memory_pl
 import { PlanStorage } from "./memory_plan_storage.ts";
 import { planRun, type RunPlan } from "./run_plan.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
-import { type GraphType, showDim, showType } from "./types.ts";
+import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
 
 /** Options of `PlacedExecutor`. */
 export interface PlacedExecutorOptions {
@@ -82,6 +84,7 @@ export class PlacedExecutor {
   private readonly plans = new Map<GraphFunc, RunPlan>();
   private readonly storages = new Map<GraphFunc, PlanStorage>();
   private readonly running = new Set<GraphFunc>();
+  private readonly fulls = new Map<string, readonly (readonly DimRef[] | undefined)[]>();
 
   /** Check the placement (`GRAPH_PLACEMENT` listing the problems) and the backends. */
   constructor(readonly module: GraphModule, private readonly options: PlacedExecutorOptions) {
@@ -299,7 +302,7 @@ export class PlacedExecutor {
         const target = targetOf(this.module.tir.functions.get(v.func), home);
         const run = await this.kernel(v.func, target);
         const types = b.v.type.kind === "TupleType" ? b.v.type.fields : [b.v.type];
-        const outs = types.map((t, field) => {
+        const shapes = types.map((t) => {
           if (t.kind !== "TensorType") {
             throw new GraphError("GRAPH_BAD_TYPE", "Cannot call_tir with a nested tuple result", {
               path,
@@ -316,13 +319,25 @@ export class PlacedExecutor {
             }
             return n;
           });
-          const planned = storage.output(b.v, field, shape, env, path);
+          return shape;
+        });
+        const args = v.args.map((a) => this.read(a, target, values) as BackendTensor);
+        const full = this.fullWrites(v.func, v.args.length, types.length);
+        const outs = types.map((t, field) => {
+          const shape = shapes[field];
+          // a kept view needs no zero-fill when the kernel writes all of it (full_write.ts)
+          const when = full[field];
+          const all = when !== undefined &&
+            when.every((r) =>
+              (r.param < args.length ? args[r.param].shape : shapes[r.param - args.length])[r.dim] >
+                0
+            );
+          const planned = storage.output(b.v, field, shape, env, path, all);
           if (planned) return planned;
-          const o = this.backend(target).allocate(shape, t.dtype);
+          const o = this.backend(target).allocate(shape, (t as TensorType).dtype);
           owned.push([target, o]);
           return o;
         });
-        const args = v.args.map((a) => this.read(a, target, values) as BackendTensor);
         for (const o of outs) args.push(o);
         const t0 = performance.now();
         await run(args);
@@ -399,6 +414,26 @@ export class PlacedExecutor {
           { path },
         );
     }
+  }
+
+  /** Per output of a call of `func` with `nargs` inputs, when its kernel writes all of it. */
+  private fullWrites(
+    func: string,
+    nargs: number,
+    nouts: number,
+  ): readonly (readonly DimRef[] | undefined)[] {
+    const key = `${func}/${nargs}`;
+    let full = this.fulls.get(key);
+    if (!full) {
+      const f = this.module.tir.functions.get(func);
+      const buffers = f ? bufferParams(f) : [];
+      full = Array.from({ length: nouts }, (_, i) => {
+        const out = buffers[nargs + i];
+        return f && out ? fullWriteCondition(f, out) : undefined;
+      });
+      this.fulls.set(key, full);
+    }
+    return full;
   }
 
   /** The prepared kernel of a function on its target, prepared on first use. */
