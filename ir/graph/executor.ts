@@ -250,15 +250,13 @@ export class GraphExecutor {
       storage.beginRun(same);
       for (let k = 0; k < plan.bindings.length; k++) {
         const step = steps.steps[k];
-        const mine: BackendTensor[] = [];
-        owned[step.slot] = mine;
         const path = plan.paths[k];
         const call = step.call;
         if (call) {
           // the hot path, one await per kernel: checks, kernel, outputs, call
           if (!same) this.check(step, env, path);
           const run = this.ready.get(call) ?? await this.kernel(call, path);
-          const args = this.callArgs(step, k, path, values, env, mine, storage, steps.vars, memo);
+          const args = this.callArgs(step, k, path, values, env, owned, storage, steps.vars, memo);
           if (profile) {
             const t0 = performance.now();
             await run(args);
@@ -270,7 +268,7 @@ export class GraphExecutor {
             : args[first];
         } else {
           this.check(step, env, path);
-          values[step.slot] = await this.step(step, path, values, env, mine, steps.vars);
+          values[step.slot] = await this.step(step, path, values, env, owned, steps.vars);
         }
         // only matching a type binds size variables
         if (bounded && step.binds) storage.checkBounds(env, plan.paths[k]);
@@ -422,7 +420,7 @@ export class GraphExecutor {
     path: string,
     values: readonly (Value | undefined)[],
     env: Map<Var, number>,
-    owned: BackendTensor[],
+    owned: (BackendTensor[] | undefined)[],
     storage: PlanStorage,
     vars: readonly Atom[],
     memo: SizeMemo | undefined,
@@ -467,7 +465,7 @@ export class GraphExecutor {
       if (planned) args.push(planned);
       else {
         const o = this.backend.allocate(shape, (outTypes[field] as TensorType).dtype);
-        owned.push(o);
+        (owned[step.slot] ??= []).push(o);
         args.push(o);
       }
     }
@@ -480,7 +478,7 @@ export class GraphExecutor {
     path: string,
     values: readonly (Value | undefined)[],
     env: Map<Var, number>,
-    owned: BackendTensor[],
+    owned: (BackendTensor[] | undefined)[],
     vars: readonly Atom[],
   ): Promise<Value> {
     const b = step.binding;
@@ -513,7 +511,7 @@ export class GraphExecutor {
         );
         const up = arrays.map((a) => {
           const t = this.backend.upload(a);
-          if (t !== a) owned.push(t);
+          if (t !== a) (owned[step.slot] ??= []).push(t);
           return t;
         });
         const value: Value = b.v.type.kind === "TupleType" ? up : up[0];
