@@ -116,6 +116,7 @@ export {
   printMemoryPlan,
   type SizeBinding,
 } from "./memory_plan_print.ts";
+export { type DimRef, fullWriteCondition, writesEveryElement } from "./full_write.ts";
 export {
   chainMatches,
   type GraphPattern,
