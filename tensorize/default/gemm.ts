@@ -32,7 +32,7 @@ import "../primitives/compute_at.ts";
 import "../primitives/decompose_reduction.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessUse, type Axis, type BlockInfo, innerOutputVar } from "./block_info.ts";
-import { parallelizeOuter, tileFactor, workOf } from "./loops.ts";
+import { parallelizeOuter, tileFactor, workEstimate, workOf } from "./loops.ts";
 import { packable, packPanels } from "./pack.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 
@@ -123,7 +123,7 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
     const pack = (t: Schedule) => packPanels(t, b.name, k.vectorOperand, fv);
     if (succeeds(sch, pack)) pack(sch);
   }
-  parallelizeOuter(sch, outer, extents, workOf(b), ctx);
+  parallelizeOuter(sch, outer, extents, workOf(b), ctx, workEstimate(b));
   return true;
 }
 

@@ -18,12 +18,20 @@
 import type { Schedule } from "../schedule.ts";
 import type { LoopRV } from "../rv.ts";
 import { accessUse, type BlockInfo } from "./block_info.ts";
-import { fusableTail, parallelizeOuter, splitVectorize, vectorFactor, workOf } from "./loops.ts";
+import {
+  fusableTail,
+  parallelizeOuter,
+  splitsSymbolic,
+  splitVectorize,
+  vectorFactor,
+  workEstimate,
+  workOf,
+} from "./loops.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 
 /**
  * How many trailing axes fuse into one contiguous loop (0 when the innermost cannot). With
- * threads, a tail with a symbolic axis stops short of it when the known axes after it fill a
+ * threads and enough work (`workEstimate`), a tail with a symbolic axis stops short of it when the known axes after it fill a
  * vector: its guarded loop could not fuse with the loops above, so the symbolic axis stays
  * outside to fuse into the parallel loop (`[batch, seq, 128]`: tail `128`, parallel
  * `batch·seq·(128/16)`, rather than the tail `seq·128` under a parallel `batch` of 1).
@@ -31,7 +39,7 @@ import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 function tailLength(b: BlockInfo, ctx: RuleContext): number {
   let m = 0;
   while (m < b.axes.length && fusableTail(b, m + 1)) m++;
-  if (ctx.threads <= 1) return m;
+  if (ctx.threads <= 1 || !splitsSymbolic(workEstimate(b), ctx)) return m;
   const n = b.axes.length, lanes = vectorLanes(b.store.buffer.dtype, ctx.vectorBytes);
   let known = 0, product = 1;
   while (known < m && b.axes[n - 1 - known].extent !== undefined) {
@@ -75,7 +83,7 @@ function apply(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
     outer.pop();
     extents.pop();
   }
-  const par = parallelizeOuter(sch, outer, extents, workOf(b), ctx);
+  const par = parallelizeOuter(sch, outer, extents, workOf(b), ctx, workEstimate(b));
   return changed || par !== undefined;
 }
 

@@ -98,12 +98,16 @@ export function workOf(b: BlockInfo): number | undefined {
  * ```text
  * [64, 32, j₀]              →  64 parallel                       (constant: as always)
  * [batch, j₀ (32)]          →  fuse(batch, j₀) parallel
- * [batch, seq₀, j₀ (32)]    →  batch { fuse(seq₀, j₀) parallel }  (was: batch, 1 iteration)
+ * [batch, seq₀, j₀ (32)]    →  batch { seq₀ parallel { j₀ … } }   (was: batch, 1 iteration)
  * [batch, 4, i₀, j₀]        →  fuse(batch, 4) parallel
  * ```
  *
  * Only a group's first loop may be symbolic: the schedule cannot prove a symbolic divisor of a
- * fused index positive. When the group cannot fuse (`ScheduleError`), its first loop goes
+ * fused index positive; a later symbolic loop goes parallel alone. A symbolic block whose
+ * `estimate` (`workEstimate`: symbolic extents as 8) is below `minParallelWork` keeps the
+ * leading loops up to the first symbolic one (at batch 1 a direct call, no dispatch) unless
+ * `splitsSymbolic`: the transformer's 32×32 projections at sequence 32 ran 8 → 13 µs on one
+ * thread with their sequence loop parallel (a `tsr_parallel_for` call instead of a direct one). When the group cannot fuse (`ScheduleError`), its first loop goes
  * parallel alone. Does nothing on one thread, when the block's work is known to be small, or
  * when the known extents are too short for the threads. Returns the parallel loop.
  */
@@ -113,10 +117,13 @@ export function parallelizeOuter(
   extents: readonly (number | undefined)[],
   work: number | undefined,
   ctx: RuleContext,
+  estimate = Infinity,
 ): LoopRV | undefined {
   if (ctx.threads <= 1 || loops.length === 0) return undefined;
   if (work !== undefined && work < ctx.minParallelWork) return undefined;
-  const g = parallelGroup(extents, ctx.threads);
+  const g = work === undefined && !splitsSymbolic(estimate, ctx)
+    ? leadingGroup(extents)
+    : parallelGroup(extents, ctx.threads);
   if (!g) return undefined;
   const [s, e] = g;
   let par: LoopRV;
@@ -130,20 +137,49 @@ export function parallelizeOuter(
   return par;
 }
 
+/** The leading loops up to the first symbolic one, as `[0, end)` (undefined: fewer than 2). */
+function leadingGroup(extents: readonly (number | undefined)[]): [number, number] | undefined {
+  let e = 0, product = 1;
+  while (e < extents.length && product < 16) {
+    product = extents[e] === undefined ? Infinity : product * extents[e]!;
+    e++;
+  }
+  return product >= 2 ? [0, e] : undefined;
+}
+
+/**
+ * The work of a block's nest with each symbolic extent taken as 8: what the schedule assumes of
+ * a block whose sizes it does not know when choosing its parallel loop (`parallelizeOuter`).
+ */
+export function workEstimate(b: BlockInfo): number {
+  return b.axes.reduce((w, a) => w * (a.extent ?? 8), 1);
+}
+
+/**
+ * Whether a block of symbolic sizes with `estimate` (`workEstimate`) has the work to split past
+ * its leading loops: at least 8 × `minParallelWork` (2¹⁸ by default). A dense 128 → 512 passes
+ * (2²², one tile row of 2¹⁵ a sequence step), the conformance transformer's 32 → 32 (2¹⁶) does not.
+ */
+export function splitsSymbolic(estimate: number, ctx: RuleContext): boolean {
+  return estimate >= 8 * ctx.minParallelWork;
+}
+
 /**
  * The loops `[start, end)` of `extents` (undefined: symbolic) to fuse into the parallel loop, or
  * undefined when none is worth it. A group from `s` runs on while its known extents' product is
- * below `8 × threads` and the next extent is known. The first group (from 0) is taken when its
- * product reaches `2 × threads` or no extent is symbolic (then it needs `threads`); else the
- * first later group that does (symbolic loops before it stay serial); else the group from the
- * last symbolic loop.
+ * below `8 × threads` and the next extent is known. With every extent known, the first group
+ * when it reaches `threads` (as always). Else the first group when it reaches `2 × threads`;
+ * else the first later loop that is symbolic (alone: fused with the known loops inside it, its
+ * index would need a `⌊f/c⌋`, `f mod c` per iteration — a row reduction of 32 × 32 ran 7 → 11 µs
+ * that way) or starts a known group that reaches `2 × threads`; else the first group.
  *
  * @example
  * ```ts
  * import { parallelGroup } from "./loops.ts";
  * const u = undefined;
  * console.assert(String(parallelGroup([64, 32], 2)) === "0,1");
- * console.assert(String(parallelGroup([u, u, 32, 4], 2)) === "1,3");
+ * console.assert(String(parallelGroup([u, u, 32, 4], 2)) === "1,2");
+ * console.assert(String(parallelGroup([u, 4, 8, 4], 2)) === "0,3");
  * console.assert(parallelGroup([1, 1], 2) === undefined);
  * ```
  */
@@ -160,10 +196,11 @@ export function parallelGroup(
   };
   const first = group(0);
   if (!extents.includes(undefined)) return first[2] >= threads ? [0, first[1]] : undefined;
-  for (let s = 0; s < extents.length; s++) {
+  if (first[2] >= 2 * threads) return [0, first[1]];
+  for (let s = 1; s < extents.length; s++) {
+    if (extents[s] === undefined) return [s, s + 1];
     const [, e, known] = group(s);
     if (known >= 2 * threads) return [s, e];
   }
-  const last = extents.lastIndexOf(undefined);
-  return [last, group(last)[1]];
+  return [0, first[1]];
 }

@@ -31,7 +31,7 @@ import "../primitives/rfactor.ts";
 import type { Schedule } from "../schedule.ts";
 import type { BlockRV, LoopRV } from "../rv.ts";
 import { accessUse, type BlockInfo, innerOutputVar } from "./block_info.ts";
-import { parallelizeOuter, vectorFactor, workOf } from "./loops.ts";
+import { parallelizeOuter, vectorFactor, workEstimate, workOf } from "./loops.ts";
 import { type RuleContext, type ScheduleRule, vectorLanes } from "./rule.ts";
 
 function spatialInner(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
@@ -62,7 +62,7 @@ function spatialInner(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
     sch.reorder(...outer, ...reduce, vi);
   }
   sch.vectorize(vi);
-  parallelizeOuter(sch, outer, extents, workOf(b), ctx);
+  parallelizeOuter(sch, outer, extents, workOf(b), ctx, workEstimate(b));
   return true;
 }
 
@@ -132,7 +132,7 @@ function rowReduction(sch: Schedule, b: BlockInfo, ctx: RuleContext): boolean {
   sch.vectorize(rfLoops[rfLoops.length - 1]);
   const spatial = b.axes.filter((a) => !a.reduce);
   const extents = spatial.map((a) => a.extent);
-  parallelizeOuter(sch, rfLoops.slice(0, spatial.length), extents, workOf(b), ctx);
+  parallelizeOuter(sch, rfLoops.slice(0, spatial.length), extents, workOf(b), ctx, workEstimate(b));
   return true;
 }
 
@@ -168,6 +168,7 @@ export const fallbackRule: ScheduleRule = {
     const k = b.axes.findIndex((a) => a.reduce);
     const m = k < 0 ? b.axes.length - 1 : k;
     const extents = b.axes.slice(0, m).map((a) => a.extent);
-    return parallelizeOuter(sch, loops.slice(0, m), extents, workOf(b), ctx) !== undefined;
+    const par = parallelizeOuter(sch, loops.slice(0, m), extents, workOf(b), ctx, workEstimate(b));
+    return par !== undefined;
   },
 };

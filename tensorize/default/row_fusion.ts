@@ -36,7 +36,7 @@ import { sameExpr } from "../../ir/transform/same_expr.ts";
 import { blocksUnder } from "../analysis/find.ts";
 import type { Schedule } from "../schedule.ts";
 import { accessUse, analyzeBlock, type BlockInfo } from "./block_info.ts";
-import { parallelizeOuter, vectorFactor, workOf } from "./loops.ts";
+import { parallelizeOuter, vectorFactor, workEstimate, workOf } from "./loops.ts";
 import { rfactorRow } from "./reduction.ts";
 import { type RuleContext, vectorLanes } from "./rule.ts";
 
@@ -154,6 +154,6 @@ export function fuseRows(
   }
   for (const b of blocks) vectorizeStage(sch, b, p, ctx);
   const extents = anchor.axes.slice(0, p).map((a) => a.extent);
-  parallelizeOuter(sch, rows, extents, workOf(anchor), ctx);
+  parallelizeOuter(sch, rows, extents, workOf(anchor), ctx, workEstimate(anchor));
   return blocks.map((b) => b.name);
 }
