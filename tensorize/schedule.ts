@@ -43,6 +43,26 @@ import {
 import { Rng } from "./rng.ts";
 import { type BlockRV, type ExprRV, type LoopRV, type RV, rvName } from "./rv.ts";
 import { Trace } from "./trace.ts";
+import type { ContractFmaMethods } from "./default/contract_fma.ts";
+import type { AnnotateMethods } from "./primitives/annotate.ts";
+import type { BlockizeMethods } from "./primitives/blockize.ts";
+import type { CacheReadWriteMethods } from "./primitives/cache_read_write.ts";
+import type { ComputeAtMethods } from "./primitives/compute_at.ts";
+import type { ComputeInlineMethods } from "./primitives/compute_inline.ts";
+import type { DecomposeReductionMethods } from "./primitives/decompose_reduction.ts";
+import type { ForKindMethods } from "./primitives/for_kind.ts";
+import type { FuseMethods } from "./primitives/fuse.ts";
+import type { GetMethods } from "./primitives/get.ts";
+import type { PadEinsumMethods } from "./primitives/pad_einsum.ts";
+import type { ReorderMethods } from "./primitives/reorder.ts";
+import type { RfactorMethods } from "./primitives/rfactor.ts";
+import type { SamplingMethods } from "./primitives/sampling.ts";
+import type { SetScopeMethods } from "./primitives/set_scope.ts";
+import type { SplitMethods } from "./primitives/split.ts";
+import type { StorageAlignMethods } from "./primitives/storage_align.ts";
+import type { TensorizeMethods } from "./primitives/tensorize.ts";
+import type { TransformBlockLayoutMethods } from "./primitives/transform_block_layout.ts";
+import type { TransformLayoutMethods } from "./primitives/transform_layout.ts";
 
 /** Options of a schedule. */
 export interface ScheduleOptions {
@@ -69,6 +89,33 @@ interface State {
   rng: number;
   traceLength: number;
 }
+
+/**
+ * The schedule primitives' methods: each primitive's module declares its own (`SplitMethods`,
+ * …) and installs them on `Schedule.prototype`; this merge gives the class their types.
+ */
+export interface Schedule
+  extends
+    ContractFmaMethods,
+    AnnotateMethods,
+    BlockizeMethods,
+    CacheReadWriteMethods,
+    ComputeAtMethods,
+    ComputeInlineMethods,
+    DecomposeReductionMethods,
+    ForKindMethods,
+    FuseMethods,
+    GetMethods,
+    PadEinsumMethods,
+    ReorderMethods,
+    RfactorMethods,
+    SamplingMethods,
+    SetScopeMethods,
+    SplitMethods,
+    StorageAlignMethods,
+    TensorizeMethods,
+    TransformBlockLayoutMethods,
+    TransformLayoutMethods {}
 
 /**
  * A schedule over a module (or one function).

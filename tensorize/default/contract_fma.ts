@@ -26,18 +26,17 @@ import { asBlock } from "../primitives/inputs.ts";
 import type { BlockRV } from "../rv.ts";
 import { Schedule } from "../schedule.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Contract `a·b + c` (float32/float64) in a block's body into `fma(a, b, c)`.
-     *
-     * @example
-     * ```ts ignore
-     * sch.contractFma(sch.getBlock("C"));
-     * ```
-     */
-    contractFma(block: BlockRV): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface ContractFmaMethods {
+  /**
+   * Contract `a·b + c` (float32/float64) in a block's body into `fma(a, b, c)`.
+   *
+   * @example
+   * ```ts ignore
+   * sch.contractFma(sch.getBlock("C"));
+   * ```
+   */
+  contractFma(block: BlockRV): void;
 }
 
 const FLOATS = new Set(["float32", "float64"]);

@@ -17,20 +17,19 @@ import type { BlockRV, ExprRV, LoopRV } from "../rv.ts";
 import { isRV } from "../rv.ts";
 import { asBlockOrLoop } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Annotate a block or loop with `key = value`.
-     *
-     * @example
-     * ```ts ignore
-     * sch.annotate(l1, "pragma_unroll_explicit", 1);
-     * ```
-     */
-    annotate(target: BlockRV | LoopRV, key: string, value: AnnotationValue | ExprRV): void;
-    /** Remove the annotation `key` of a block or loop. */
-    unannotate(target: BlockRV | LoopRV, key: string): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface AnnotateMethods {
+  /**
+   * Annotate a block or loop with `key = value`.
+   *
+   * @example
+   * ```ts ignore
+   * sch.annotate(l1, "pragma_unroll_explicit", 1);
+   * ```
+   */
+  annotate(target: BlockRV | LoopRV, key: string, value: AnnotationValue | ExprRV): void;
+  /** Remove the annotation `key` of a block or loop. */
+  unannotate(target: BlockRV | LoopRV, key: string): void;
 }
 
 /** What to annotate: a block by name or a loop by variable. */

@@ -61,18 +61,17 @@ import { Schedule } from "../schedule.ts";
 import type { BlockRV, LoopRV } from "../rv.ts";
 import { asLoop } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Make the loop nest under `loop` the body of a new outer block; returns the outer block.
-     *
-     * @example
-     * ```ts ignore
-     * const b5 = sch.blockize(l3);
-     * ```
-     */
-    blockize(loop: LoopRV): BlockRV;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface BlockizeMethods {
+  /**
+   * Make the loop nest under `loop` the body of a new outer block; returns the outer block.
+   *
+   * @example
+   * ```ts ignore
+   * const b5 = sch.blockize(l3);
+   * ```
+   */
+  blockize(loop: LoopRV): BlockRV;
 }
 
 function conjuncts(e: PrimExpr): PrimExpr[] {

@@ -74,33 +74,32 @@ import type { BlockRV } from "../rv.ts";
 import { Schedule } from "../schedule.ts";
 import { asBlock } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Read a buffer of a block through a cache in `scope`; returns the block that fills it.
-     * Without `consumerBlocks`, every block of the scope that reads the buffer uses the cache.
-     *
-     * @example
-     * ```ts ignore
-     * const a = sch.cacheRead(sch.getBlock("C"), 1, "shared");
-     * ```
-     */
-    cacheRead(
-      block: BlockRV,
-      readBufferIndex: number,
-      scope: string,
-      consumerBlocks?: readonly BlockRV[],
-    ): BlockRV;
-    /**
-     * Write a buffer of a block into a cache in `scope`; returns the block that writes it back.
-     *
-     * @example
-     * ```ts ignore
-     * const back = sch.cacheWrite(sch.getBlock("C"), 0, "local");
-     * ```
-     */
-    cacheWrite(block: BlockRV, writeBufferIndex: number, scope: string): BlockRV;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface CacheReadWriteMethods {
+  /**
+   * Read a buffer of a block through a cache in `scope`; returns the block that fills it.
+   * Without `consumerBlocks`, every block of the scope that reads the buffer uses the cache.
+   *
+   * @example
+   * ```ts ignore
+   * const a = sch.cacheRead(sch.getBlock("C"), 1, "shared");
+   * ```
+   */
+  cacheRead(
+    block: BlockRV,
+    readBufferIndex: number,
+    scope: string,
+    consumerBlocks?: readonly BlockRV[],
+  ): BlockRV;
+  /**
+   * Write a buffer of a block into a cache in `scope`; returns the block that writes it back.
+   *
+   * @example
+   * ```ts ignore
+   * const back = sch.cacheWrite(sch.getBlock("C"), 0, "local");
+   * ```
+   */
+  cacheWrite(block: BlockRV, writeBufferIndex: number, scope: string): BlockRV;
 }
 
 /** The union of regions of `buf` the blocks access, relaxed over the scope's loops (unclipped). */

@@ -86,31 +86,30 @@ export interface ComputeAtOptions {
   readonly preserveUnitLoops?: boolean;
 }
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Move a producer block under a loop of its consumers, computing per iteration the region
-     * they need there.
-     *
-     * @example
-     * ```ts ignore
-     * const b = sch.getBlock("B");
-     * const [i0] = sch.getLoops(sch.getBlock("C"));
-     * sch.computeAt(b, i0);
-     * ```
-     */
-    computeAt(block: BlockRV, loop: LoopRV, options?: ComputeAtOptions): void;
-    /**
-     * Move a consumer block under a loop of its producers, computing per iteration what they
-     * produced there (e.g. the write-back of a `cacheWrite` under a tile loop).
-     *
-     * @example
-     * ```ts ignore
-     * sch.reverseComputeAt(sch.getBlock("C_local"), j0);
-     * ```
-     */
-    reverseComputeAt(block: BlockRV, loop: LoopRV, options?: ComputeAtOptions): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface ComputeAtMethods {
+  /**
+   * Move a producer block under a loop of its consumers, computing per iteration the region
+   * they need there.
+   *
+   * @example
+   * ```ts ignore
+   * const b = sch.getBlock("B");
+   * const [i0] = sch.getLoops(sch.getBlock("C"));
+   * sch.computeAt(b, i0);
+   * ```
+   */
+  computeAt(block: BlockRV, loop: LoopRV, options?: ComputeAtOptions): void;
+  /**
+   * Move a consumer block under a loop of its producers, computing per iteration what they
+   * produced there (e.g. the write-back of a `cacheWrite` under a tile loop).
+   *
+   * @example
+   * ```ts ignore
+   * sch.reverseComputeAt(sch.getBlock("C_local"), j0);
+   * ```
+   */
+  reverseComputeAt(block: BlockRV, loop: LoopRV, options?: ComputeAtOptions): void;
 }
 
 /**

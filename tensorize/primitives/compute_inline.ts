@@ -59,28 +59,27 @@ import type { BlockRV } from "../rv.ts";
 import { Schedule } from "../schedule.ts";
 import { asBlock } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Inline a complete block into its consumers and drop its buffer.
-     *
-     * @example
-     * ```ts ignore
-     * sch.computeInline(sch.getBlock("T_conv2d_nchw_pad"));
-     * ```
-     */
-    computeInline(block: BlockRV): void;
-    /**
-     * Inline a complete consumer into its single producer, which then writes the consumer's
-     * output.
-     *
-     * @example
-     * ```ts ignore
-     * sch.reverseComputeInline(sch.getBlock("T_relu"));
-     * ```
-     */
-    reverseComputeInline(block: BlockRV): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface ComputeInlineMethods {
+  /**
+   * Inline a complete block into its consumers and drop its buffer.
+   *
+   * @example
+   * ```ts ignore
+   * sch.computeInline(sch.getBlock("T_conv2d_nchw_pad"));
+   * ```
+   */
+  computeInline(block: BlockRV): void;
+  /**
+   * Inline a complete consumer into its single producer, which then writes the consumer's
+   * output.
+   *
+   * @example
+   * ```ts ignore
+   * sch.reverseComputeInline(sch.getBlock("T_relu"));
+   * ```
+   */
+  reverseComputeInline(block: BlockRV): void;
 }
 
 /** The block's single store, if its indices are distinct iteration variables covering all. */

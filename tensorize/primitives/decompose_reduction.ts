@@ -48,18 +48,17 @@ import type { BlockRV, LoopRV } from "../rv.ts";
 import { Schedule } from "../schedule.ts";
 import { asBlock, asLoop } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Move a reduction block's init into a new block right before `loop`; returns the new block.
-     *
-     * @example
-     * ```ts ignore
-     * const init = sch.decomposeReduction(sch.getBlock("C"), k0);
-     * ```
-     */
-    decomposeReduction(block: BlockRV, loop: LoopRV): BlockRV;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface DecomposeReductionMethods {
+  /**
+   * Move a reduction block's init into a new block right before `loop`; returns the new block.
+   *
+   * @example
+   * ```ts ignore
+   * const init = sch.decomposeReduction(sch.getBlock("C"), k0);
+   * ```
+   */
+  decomposeReduction(block: BlockRV, loop: LoopRV): BlockRV;
 }
 
 function conjuncts(e: PrimExpr): PrimExpr[] {

@@ -31,24 +31,23 @@ export const THREAD_AXES: readonly string[] = ["blockIdx", "threadIdx", "vthread
   ["x", "y", "z"].map((d) => `${a}.${d}`)
 );
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Run a loop's iterations in parallel (spatial loops only).
-     *
-     * @example
-     * ```ts ignore
-     * sch.parallel(l1);
-     * ```
-     */
-    parallel(loop: LoopRV): void;
-    /** Vectorize a loop (spatial loops only, no parallel/vector loop inside or around). */
-    vectorize(loop: LoopRV): void;
-    /** Unroll a loop. */
-    unroll(loop: LoopRV): void;
-    /** Bind a loop to a thread axis such as `"blockIdx.x"` or `"threadIdx.x"`. */
-    bind(loop: LoopRV, thread: string): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface ForKindMethods {
+  /**
+   * Run a loop's iterations in parallel (spatial loops only).
+   *
+   * @example
+   * ```ts ignore
+   * sch.parallel(l1);
+   * ```
+   */
+  parallel(loop: LoopRV): void;
+  /** Vectorize a loop (spatial loops only, no parallel/vector loop inside or around). */
+  vectorize(loop: LoopRV): void;
+  /** Unroll a loop. */
+  unroll(loop: LoopRV): void;
+  /** Bind a loop to a thread axis such as `"blockIdx.x"` or `"threadIdx.x"`. */
+  bind(loop: LoopRV, thread: string): void;
 }
 
 type Action = "parallelize" | "vectorize" | "bind";

@@ -28,18 +28,17 @@ import { Schedule } from "../schedule.ts";
 import type { LoopRV } from "../rv.ts";
 import { asLoops } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Fuse a perfect nest of loops (outermost first) into one loop; returns it.
-     *
-     * @example
-     * ```ts ignore
-     * const l3 = sch.fuse(l1, l2);
-     * ```
-     */
-    fuse(...loops: LoopRV[]): LoopRV;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface FuseMethods {
+  /**
+   * Fuse a perfect nest of loops (outermost first) into one loop; returns it.
+   *
+   * @example
+   * ```ts ignore
+   * const l3 = sch.fuse(l1, l2);
+   * ```
+   */
+  fuse(...loops: LoopRV[]): LoopRV;
 }
 
 /** Check `vars` are distinct; `SCHEDULE_DUPLICATE_LOOP` otherwise. */

@@ -10,22 +10,21 @@ import type { BlockRV, LoopRV } from "../rv.ts";
 import { childBlocks, findBlock, loopsAbove } from "../analysis/find.ts";
 import { asBlock, asBlockOrLoop } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * The block named `name` in the function being scheduled.
-     *
-     * @example
-     * ```ts ignore
-     * const b0 = sch.getBlock("C");
-     * ```
-     */
-    getBlock(name: string): BlockRV;
-    /** The loops above a block up to its enclosing block, outermost first. */
-    getLoops(block: BlockRV): LoopRV[];
-    /** The blocks directly under a block or loop (not nested in another block), in order. */
-    getChildBlocks(parent: BlockRV | LoopRV): BlockRV[];
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface GetMethods {
+  /**
+   * The block named `name` in the function being scheduled.
+   *
+   * @example
+   * ```ts ignore
+   * const b0 = sch.getBlock("C");
+   * ```
+   */
+  getBlock(name: string): BlockRV;
+  /** The loops above a block up to its enclosing block, outermost first. */
+  getLoops(block: BlockRV): LoopRV[];
+  /** The blocks directly under a block or loop (not nested in another block), in order. */
+  getChildBlocks(parent: BlockRV | LoopRV): BlockRV[];
 }
 
 /** `sch.getBlock(name)`. */

@@ -76,20 +76,19 @@ import { Schedule } from "../schedule.ts";
 import type { BlockRV } from "../rv.ts";
 import { asBlock } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Pad the iteration space of an einsum block to multiples of `padding` (one factor per
-     * iteration variable; 1 leaves it), with zero-padded copies of inputs and a copy back of
-     * the output.
-     *
-     * @example
-     * ```ts ignore
-     * sch.padEinsum(b0, [16, 16, 16]);
-     * ```
-     */
-    padEinsum(block: BlockRV, padding: readonly number[]): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface PadEinsumMethods {
+  /**
+   * Pad the iteration space of an einsum block to multiples of `padding` (one factor per
+   * iteration variable; 1 leaves it), with zero-padded copies of inputs and a copy back of
+   * the output.
+   *
+   * @example
+   * ```ts ignore
+   * sch.padEinsum(b0, [16, 16, 16]);
+   * ```
+   */
+  padEinsum(block: BlockRV, padding: readonly number[]): void;
 }
 
 function isIterVar(e: PrimExpr, iters: ReadonlySet<Var>): boolean {

@@ -38,18 +38,17 @@ import type { LoopRV } from "../rv.ts";
 import { checkDistinct } from "./fuse.ts";
 import { asLoops } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Reorder loops of one perfect nest into the given order (unnamed loops keep their places).
-     *
-     * @example
-     * ```ts ignore
-     * sch.reorder(l3, l1);
-     * ```
-     */
-    reorder(...loops: LoopRV[]): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface ReorderMethods {
+  /**
+   * Reorder loops of one perfect nest into the given order (unnamed loops keep their places).
+   *
+   * @example
+   * ```ts ignore
+   * sch.reorder(l3, l1);
+   * ```
+   */
+  reorder(...loops: LoopRV[]): void;
 }
 
 /** Reorder the loops with variables `vars` of `f` into that order (pure). */

@@ -77,19 +77,18 @@ import type { BlockRV, LoopRV } from "../rv.ts";
 import { Schedule } from "../schedule.ts";
 import { asLoop } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Factor the reduction over `loop` into partial results along a new axis of a new buffer
-     * (at `factorAxis`); returns the block computing the partial results.
-     *
-     * @example
-     * ```ts ignore
-     * const rf = sch.rfactor(k0, 0);
-     * ```
-     */
-    rfactor(loop: LoopRV, factorAxis: number): BlockRV;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface RfactorMethods {
+  /**
+   * Factor the reduction over `loop` into partial results along a new axis of a new buffer
+   * (at `factorAxis`); returns the block computing the partial results.
+   *
+   * @example
+   * ```ts ignore
+   * const rf = sch.rfactor(k0, 0);
+   * ```
+   */
+  rfactor(loop: LoopRV, factorAxis: number): BlockRV;
 }
 
 const COMBINERS: readonly BinaryOp[] = ["add", "mul", "min", "max"];

@@ -30,26 +30,25 @@ export interface PerfectTileOptions {
   readonly decision?: readonly number[];
 }
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Draw `n` factors multiplying to the loop's constant extent (innermost at most
-     * `maxInnermostFactor`), for `split`.
-     *
-     * @example
-     * ```ts ignore
-     * const [v4, v5] = sch.samplePerfectTile(l1, { n: 2, maxInnermostFactor: 16 });
-     * const [l6, l7] = sch.split(l1, [v4, v5]);
-     * ```
-     */
-    samplePerfectTile(loop: LoopRV, options: PerfectTileOptions): ExprRV[];
-    /** Draw one of `candidates` with probabilities `probs` (which need not sum to 1). */
-    sampleCategorical(
-      candidates: readonly number[],
-      probs: readonly number[],
-      options?: { readonly decision?: number },
-    ): ExprRV;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface SamplingMethods {
+  /**
+   * Draw `n` factors multiplying to the loop's constant extent (innermost at most
+   * `maxInnermostFactor`), for `split`.
+   *
+   * @example
+   * ```ts ignore
+   * const [v4, v5] = sch.samplePerfectTile(l1, { n: 2, maxInnermostFactor: 16 });
+   * const [l6, l7] = sch.split(l1, [v4, v5]);
+   * ```
+   */
+  samplePerfectTile(loop: LoopRV, options: PerfectTileOptions): ExprRV[];
+  /** Draw one of `candidates` with probabilities `probs` (which need not sum to 1). */
+  sampleCategorical(
+    candidates: readonly number[],
+    probs: readonly number[],
+    options?: { readonly decision?: number },
+  ): ExprRV;
 }
 
 /** The divisors of `n`, ascending. */

@@ -23,18 +23,17 @@ import { Schedule } from "../schedule.ts";
 import type { BlockRV } from "../rv.ts";
 import { asBlock } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Put the buffer `block` writes at `bufferIndex` in memory scope `scope`.
-     *
-     * @example
-     * ```ts ignore
-     * sch.setScope(b0, 0, "local");
-     * ```
-     */
-    setScope(block: BlockRV, bufferIndex: number, scope: string): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface SetScopeMethods {
+  /**
+   * Put the buffer `block` writes at `bufferIndex` in memory scope `scope`.
+   *
+   * @example
+   * ```ts ignore
+   * sch.setScope(b0, 0, "local");
+   * ```
+   */
+  setScope(block: BlockRV, bufferIndex: number, scope: string): void;
 }
 
 /** Set the scope of the `bufferIndex`-th buffer block `blockName` of `f` writes (pure). */

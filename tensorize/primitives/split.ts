@@ -49,19 +49,18 @@ import { asList, asLoop, asValue } from "./inputs.ts";
 /** A split factor: a number, a sampled value, an expression, or `undefined`/-1 to infer. */
 export type SplitFactor = number | ExprRV | PrimExpr | undefined | null;
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Split a loop into a nest whose extents are `factors` (outermost first); one factor may be
-     * `undefined` (or -1) to infer. Returns the new loops, outermost first.
-     *
-     * @example
-     * ```ts ignore
-     * const [l2, l3] = sch.split(l1, [undefined, 16]);
-     * ```
-     */
-    split(loop: LoopRV, factors: readonly SplitFactor[]): LoopRV[];
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface SplitMethods {
+  /**
+   * Split a loop into a nest whose extents are `factors` (outermost first); one factor may be
+   * `undefined` (or -1) to infer. Returns the new loops, outermost first.
+   *
+   * @example
+   * ```ts ignore
+   * const [l2, l3] = sch.split(l1, [undefined, 16]);
+   * ```
+   */
+  split(loop: LoopRV, factors: readonly SplitFactor[]): LoopRV[];
 }
 
 /**

@@ -30,25 +30,24 @@ import { Schedule } from "../schedule.ts";
 import type { BlockRV } from "../rv.ts";
 import { asBlock } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Align the stride of dimension `axis` of the buffer `block` writes at `bufferIndex`:
-     * `stride % factor == offset`.
-     *
-     * @example
-     * ```ts ignore
-     * sch.storageAlign(b0, 0, 0, 32, 1);
-     * ```
-     */
-    storageAlign(
-      block: BlockRV,
-      bufferIndex: number,
-      axis: number,
-      factor: number,
-      offset: number,
-    ): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface StorageAlignMethods {
+  /**
+   * Align the stride of dimension `axis` of the buffer `block` writes at `bufferIndex`:
+   * `stride % factor == offset`.
+   *
+   * @example
+   * ```ts ignore
+   * sch.storageAlign(b0, 0, 0, 32, 1);
+   * ```
+   */
+  storageAlign(
+    block: BlockRV,
+    bufferIndex: number,
+    axis: number,
+    factor: number,
+    offset: number,
+  ): void;
 }
 
 /** Annotate block `blockName` of `f` with a storage alignment request (pure). */

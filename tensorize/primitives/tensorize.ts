@@ -47,21 +47,20 @@ import { Schedule } from "../schedule.ts";
 import { blockize } from "./blockize.ts";
 import { asBlockOrLoop } from "./inputs.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Replace a blockized block (or the loop to blockize) by an intrinsic whose description it
-     * computes; `intrinsic` is a registered name or an `Intrinsic` (which registers itself).
-     *
-     * @example
-     * ```ts ignore
-     * const [io, ii] = sch.split(i, [undefined, 4]);
-     * // … split j and k by 4, reorder the inner loops innermost …
-     * sch.tensorize(ii, gemm4);
-     * ```
-     */
-    tensorize(blockOrLoop: BlockRV | LoopRV, intrinsic: string | Intrinsic): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface TensorizeMethods {
+  /**
+   * Replace a blockized block (or the loop to blockize) by an intrinsic whose description it
+   * computes; `intrinsic` is a registered name or an `Intrinsic` (which registers itself).
+   *
+   * @example
+   * ```ts ignore
+   * const [io, ii] = sch.split(i, [undefined, 4]);
+   * // … split j and k by 4, reorder the inner loops innermost …
+   * sch.tensorize(ii, gemm4);
+   * ```
+   */
+  tensorize(blockOrLoop: BlockRV | LoopRV, intrinsic: string | Intrinsic): void;
 }
 
 /** The annotation a tensorized block carries: the intrinsic's name. */

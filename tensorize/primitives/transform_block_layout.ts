@@ -35,18 +35,17 @@ import type { BlockRV } from "../rv.ts";
 import { asBlock } from "./inputs.ts";
 import { mapAt, mapError } from "./transform_layout.ts";
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Remap the iteration space of `block` by an index map over its iteration variables.
-     *
-     * @example
-     * ```ts ignore
-     * sch.transformBlockLayout(b0, "(i, j) => [i * 8 + j]");
-     * ```
-     */
-    transformBlockLayout(block: BlockRV, map: IndexMapLike): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface TransformBlockLayoutMethods {
+  /**
+   * Remap the iteration space of `block` by an index map over its iteration variables.
+   *
+   * @example
+   * ```ts ignore
+   * sch.transformBlockLayout(b0, "(i, j) => [i * 8 + j]");
+   * ```
+   */
+  transformBlockLayout(block: BlockRV, map: IndexMapLike): void;
 }
 
 /** Remap the iteration space of block `blockName` of `f` (pure). */

@@ -55,24 +55,23 @@ export interface TransformLayoutOptions {
   readonly allowParams?: boolean;
 }
 
-declare module "../schedule.ts" {
-  interface Schedule {
-    /**
-     * Transform the layout of a buffer of `block` (`["read", k]`, `["write", k]` or its name)
-     * by an index map (an `IndexMap` or its text), everywhere in the function.
-     *
-     * @example
-     * ```ts ignore
-     * sch.transformLayout(b0, ["write", 0], "(i, j) => [j // 4, i, j %% 4]");
-     * ```
-     */
-    transformLayout(
-      block: BlockRV,
-      buffer: BufferRef,
-      map: IndexMapLike,
-      options?: TransformLayoutOptions,
-    ): void;
-  }
+/** The `Schedule` methods of this module (merged into `Schedule` in `schedule.ts`). */
+export interface TransformLayoutMethods {
+  /**
+   * Transform the layout of a buffer of `block` (`["read", k]`, `["write", k]` or its name)
+   * by an index map (an `IndexMap` or its text), everywhere in the function.
+   *
+   * @example
+   * ```ts ignore
+   * sch.transformLayout(b0, ["write", 0], "(i, j) => [j // 4, i, j %% 4]");
+   * ```
+   */
+  transformLayout(
+    block: BlockRV,
+    buffer: BufferRef,
+    map: IndexMapLike,
+    options?: TransformLayoutOptions,
+  ): void;
 }
 
 /** A `ScheduleError` from an index map, re-made about `f` (path, rendering). */
