@@ -53,9 +53,9 @@ function scores(): PrimFunc {
 /** Z[b, s, c] = X[b, s, c] + 1. */
 function addOne(): PrimFunc {
   const [b, s] = [sizeVar("batch"), sizeVar("seq")];
-  const X = placeholder([b, s, 4096], "float32", "X");
+  const X = placeholder([b, s, 32768], "float32", "X");
   return createPrimFunc(
-    [X, compute([b, s, 4096], ([i, j, c]) => add(X.at(i, j, c), 1), "Z")],
+    [X, compute([b, s, 32768], ([i, j, c]) => add(X.at(i, j, c), 1), "Z")],
     "add1",
   );
 }
@@ -68,7 +68,7 @@ function parallelLoops(text: string): string[] {
 const CASES: [string, () => PrimFunc, (b: number, s: number) => number[][]][] = [
   ["dense", dense, (b, s) => [[b, s, 128], [128, 512]]],
   ["attention scores", scores, (b, s) => [[b, 8, s, 512], [b, 8, s, 512]]],
-  ["elementwise", addOne, (b, s) => [[b, s, 4096]]],
+  ["elementwise", addOne, (b, s) => [[b, s, 32768]]],
 ];
 
 for (const [name, make, shapes] of CASES) {
