@@ -31,6 +31,7 @@ export * from "./ir/structural.ts";
 export * from "./ir/te.ts";
 export * from "./ir/ndarray.ts";
 export * from "./ir/verify.ts";
+export * from "./ir/value_range.ts";
 // Arithmetic analyzer, script form, reference interpreter.
 export * from "./ir/arith/mod.ts";
 export * from "./ir/script/mod.ts";
