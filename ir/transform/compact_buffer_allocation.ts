@@ -9,8 +9,13 @@
  * index relaxed over the loops inside the allocation (`relax.ts`); `lo` may use the loops around
  * the allocation. The new extent `hi − lo + 1` must not depend on those loops: when it does, its
  * constant upper bound is used (accesses still fall inside, since `hi − lo + 1` never exceeds
- * it). A dimension is left as it is when it cannot be proven to shrink, or when an index uses a
- * variable bound inside the allocation other than a loop variable. Runs after
+ * it). An access under `if` conditions is bounded by them too (`guard_bound.ts`: a guarded vector
+ * tail `l₀·8 + l₁ < n` accesses `[0, n − 1]`). Size variables are ≥ 0, and ≥ 1 inside a loop over
+ * them, so a row extent 1 replaces a dimension `n` there (the new extent must be provably ≤ the
+ * old one and not provably equal). A dimension is left as it is when it cannot be proven to
+ * shrink, or when an index uses a variable bound inside the allocation other than a loop
+ * variable. A symbolic-size allocation at the head of a serial loop body that does not depend
+ * on the loop is then hoisted out of it (allocated once, not once per row). Runs after
  * `convert-blocks-to-loops`, on plain loops, so a constant-size `local` cache stage becomes a
  * small array (which the cpu code generator keeps on the C stack).
  *
@@ -18,17 +23,28 @@
  */
 import { Analyzer } from "../arith/mod.ts";
 import { isInt, lanesOf } from "../dtype.ts";
-import { add, bufferLoad, int, lt, type PrimExpr, sub, type Var } from "../expr.ts";
+import { add, bufferLoad, int, type PrimExpr, sub, type Var } from "../expr.ts";
 import { bufferParams, type PrimFunc, sizeVars } from "../func.ts";
 import { isExpr, mapChildren, type Node, visit } from "../node.ts";
-import { type Allocate, allocate, type Buffer, bufferStore, decl, type Stmt } from "../stmt.ts";
+import {
+  type Allocate,
+  allocate,
+  type Buffer,
+  bufferStore,
+  decl,
+  type For,
+  type Stmt,
+} from "../stmt.ts";
 import { type Pass, withBody } from "./pass.ts";
 import { type Interval, relaxExpr, unionInterval } from "./relax.ts";
+import { proveLe, tightenByGuards } from "./guard_bound.ts";
 
 interface Access {
   readonly indices: readonly PrimExpr[];
   readonly loops: ReadonlyMap<Var, { min: PrimExpr; extent: PrimExpr }>;
   readonly bound: ReadonlySet<Var>;
+  /** Conditions of the `if`s (then branches) around the access inside the allocation. */
+  readonly guards: readonly PrimExpr[];
 }
 
 /** Every load and store of `buf` under `s`, with the loops and other variables bound above it. */
@@ -36,9 +52,23 @@ function accessesOf(s: Stmt, buf: Buffer): Access[] {
   const out: Access[] = [];
   const loops = new Map<Var, { min: PrimExpr; extent: PrimExpr }>();
   const bound = new Set<Var>();
+  const guards: PrimExpr[] = [];
   const go = (n: Node) => {
     if ((n.kind === "BufferLoad" || n.kind === "BufferStore") && n.buffer === buf) {
-      out.push({ indices: n.indices, loops: new Map(loops), bound: new Set(bound) });
+      out.push({
+        indices: n.indices,
+        loops: new Map(loops),
+        bound: new Set(bound),
+        guards: [...guards],
+      });
+    }
+    if (n.kind === "IfThenElse") {
+      go(n.cond);
+      guards.push(n.cond);
+      go(n.then);
+      guards.pop();
+      if (n.otherwise) go(n.otherwise);
+      return;
     }
     if (n.kind === "For") {
       go(n.min);
@@ -92,8 +122,10 @@ function compactShape(
     for (const a of accesses) {
       const idx = a.indices[d];
       if (!isInt(idx.dtype) || lanesOf(idx.dtype) !== 1 || usesSome(idx, a.bound)) return undefined;
-      const r = relaxExpr(idx, a.loops, ana);
-      if (!r) return undefined;
+      const relaxed = relaxExpr(idx, a.loops, ana);
+      if (!relaxed) return undefined;
+      const guards = a.guards.filter((g) => !usesSome(g, a.bound));
+      const r = tightenByGuards(idx, relaxed, guards, a.loops, ana);
       acc = acc ? unionInterval(acc, r, ana) : r;
     }
     if (!acc) return undefined;
@@ -103,7 +135,10 @@ function compactShape(
       if (!Number.isFinite(b.max)) return undefined;
       extent = int(b.max, extent.dtype);
     }
-    if (extent.dtype !== dim.dtype || !ana.canProve(lt(extent, dim))) return undefined;
+    // Not larger, and not the same: inside a loop over `n` the analyzer knows n ≥ 1, so a row
+    // extent 1 replaces a size-variable dimension n (1 ≤ n, though not 1 < n).
+    if (extent.dtype !== dim.dtype || !proveLe(ana, extent, dim)) return undefined;
+    if (ana.canProveEqual(extent, dim)) return undefined;
     return { lo: acc.lo, extent };
   });
 }
@@ -127,6 +162,29 @@ function rewriteAccesses(
   return go(s) as Stmt;
 }
 
+/**
+ * A symbolic-size allocation at the head of a serial loop's body whose shape does not use the
+ * loop variable moves out of the loop: `for k { allocate X[n] { … } }` → `allocate X[n] { for k
+ * { … } }`. Allocated storage has no initial value, so one buffer reused by every iteration is
+ * the same program — and the cpu target allocates a symbolic size on the heap, once instead of
+ * once per iteration (a row-fused softmax over `[b, h, s, s]` keeps one row of `exp` of size
+ * s). Constant sizes (on the stack) and parallel or thread loops (one buffer per thread) stay.
+ */
+function hoistAllocations(f: For): Stmt {
+  if (f.forKind !== "serial") return f;
+  const lifted: Buffer[] = [], kept: Buffer[] = [];
+  let body = f.body;
+  for (; body.kind === "Allocate"; body = body.body) {
+    const shape = body.buffer.shape;
+    const symbolic = !shape.every((d) => d.kind === "IntImm");
+    const free = !shape.some((d) => usesSome(d, new Set([f.loopVar])));
+    (symbolic && free ? lifted : kept).push(body.buffer);
+  }
+  if (lifted.length === 0) return f;
+  const inner = kept.reduceRight<Stmt>((s, b) => allocate(b, s), body);
+  return lifted.reduceRight<Stmt>((s, b) => allocate(b, s), { ...f, body: inner });
+}
+
 class Compactor {
   readonly ana = new Analyzer();
   readonly outer = new Set<Var>();
@@ -139,7 +197,7 @@ class Compactor {
       return this.ana.withBinding(n.loopVar, { min: n.min, extent: n.extent }, () => {
         this.outer.add(n.loopVar);
         try {
-          return mapChildren(n, this.stmt);
+          return hoistAllocations(mapChildren(n, this.stmt) as For);
         } finally {
           this.outer.delete(n.loopVar);
         }

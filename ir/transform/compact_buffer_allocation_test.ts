@@ -117,3 +117,53 @@ Deno.test("lower: compute_at-style tiles allocate a compact buffer per tile", ()
   const [want, got] = runBoth(f, g, randomInputs(f, 1, new Map(), 1));
   assertEquals(got, want);
 });
+
+Deno.test("compact-buffer-allocation: under size variables a row shrinks and a symbolic row is hoisted", () => {
+  const f = parseFunc(`func f(A: buffer<float32>[n, m], C: buffer<float32>[n, m]) {
+  for i in 0..n {
+    allocate E: buffer<float32>[n, m] {
+      allocate S: buffer<float32>[n, 8] {
+        for l0 in 0..(m + 7) // 8 {
+          for l1 in 0..8 {
+            if l0 * 8 + l1 < m {
+              E[i, l0 * 8 + l1] = A[i, l0 * 8 + l1] * 2.0
+              S[i, l1] = E[i, l0 * 8 + l1]
+            }
+          }
+        }
+        for l in 0..m {
+          C[i, l] = E[i, l] + S[i, l % 8]
+        }
+      }
+    }
+  }
+}`);
+  const g = compactBufferAllocation.run(f, ctx);
+  const text = printFunc(g);
+  // E: one row, exact despite the guarded tail (m, not ⌈m/8⌉·8), allocated once outside `i`;
+  // S: one row of 8 (1 ≤ n inside the loop over n), per row.
+  assert(/^ {2}allocate E: buffer<float32>\[1, m\]/m.test(text), text);
+  assert(/^ {4}allocate S: buffer<float32>\[1, 8\]/m.test(text), text);
+  assert(text.indexOf("allocate E") < text.indexOf("for i"), text);
+  for (const [n, m] of [[1, 1], [1, 8], [2, 5], [3, 13]]) {
+    const a = randomNDArray("float32", [n, m], n * 100 + m);
+    assertEquals(runFunc(g, [a]).map(toNumbers), runFunc(f, [a]).map(toNumbers), `${n}×${m}`);
+  }
+});
+
+Deno.test("compact-buffer-allocation: a symbolic allocation stays inside a parallel loop", () => {
+  const f = parseFunc(`func f(A: buffer<float32>[n, m], C: buffer<float32>[n, m]) {
+  for i in 0..n parallel {
+    allocate E: buffer<float32>[n, m] {
+      for l in 0..m {
+        E[i, l] = A[i, l] * 2.0
+      }
+      for l in 0..m {
+        C[i, l] = E[i, l] + 1.0
+      }
+    }
+  }
+}`);
+  const text = printFunc(compactBufferAllocation.run(f, ctx));
+  assert(/^ {4}allocate E: buffer<float32>\[1, m\]/m.test(text), text);
+});

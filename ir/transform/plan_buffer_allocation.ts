@@ -15,7 +15,7 @@
  * @module
  */
 import { Analyzer } from "../arith/mod.ts";
-import { le, type PrimExpr, type Var } from "../expr.ts";
+import { add, int, le, type PrimExpr, sub, type Var } from "../expr.ts";
 import { type PrimFunc, sizeVars } from "../func.ts";
 import { children, isStmt, rewrite, visit } from "../node.ts";
 import { structuralEqual } from "../structural.ts";
@@ -29,8 +29,9 @@ import {
   type Stmt,
 } from "../stmt.ts";
 import { type Pass, withBody } from "./pass.ts";
-import { relaxExpr, type RelaxRanges, withRanges } from "./relax.ts";
+import { relaxExpr, type RelaxRanges, usesAny, withRanges } from "./relax.ts";
 import { substitute } from "./substitute.ts";
+import { tightenByGuards } from "./guard_bound.ts";
 
 /** A block accessing the buffer, with the statements from the allocating block's body down. */
 interface Site {
@@ -105,16 +106,47 @@ function relaxedRegion(
   site.realize.block.iterVars.forEach((iv, k) => bind.set(iv.v, site.realize.iterValues[k]));
   const out: { lo: PrimExpr; hi: PrimExpr }[] = [];
   for (const r of region.region) {
-    const lo = relaxExpr(substitute(r.min, bind), relax, ana);
+    const first = substitute(r.min, bind);
+    const lo = relaxExpr(first, relax, ana);
     const last = substitute(
       { kind: "Binary", op: "sub", dtype: r.min.dtype, a: addE(r.min, r.extent), b: one(r) },
       bind,
     );
     const hi = relaxExpr(last, relax, ana);
     if (!lo || !hi) return undefined;
-    out.push({ lo: lo.lo, hi: hi.hi });
+    // The block only runs where its predicate holds (a guarded tail): tighten by it.
+    const guards = [site.realize.predicate];
+    const got = {
+      lo: tightenByGuards(first, lo, guards, relax, ana).lo,
+      hi: tightenByGuards(last, hi, guards, relax, ana).hi,
+    };
+    out.push(clampToDomain(site, r, got, relax, ana));
   }
   return out;
+}
+
+/**
+ * A region dimension `[iv, iv + extent)` at an iteration variable `iv` lies within iv's domain
+ * (a block instance binds its variables inside their domains, guards overrunning it with the
+ * predicate: docs/semantics.md), so the relaxed interval is clamped to it — the exact region of
+ * a guarded vector tail `l₀·8 + l₁ < n` is `[0, n − 1]`, not `[0, ⌈n/8⌉·8 − 1]`.
+ */
+function clampToDomain(
+  site: Site,
+  r: { min: PrimExpr; extent: PrimExpr },
+  got: { lo: PrimExpr; hi: PrimExpr },
+  relax: RelaxRanges,
+  ana: Analyzer,
+): { lo: PrimExpr; hi: PrimExpr } {
+  const iv = site.realize.block.iterVars.find((x) => x.v === r.min);
+  if (!iv || usesAny(iv.dom.min, relax) || usesAny(iv.dom.extent, relax)) return got;
+  if (usesAny(r.extent, relax) || usesAny(r.extent, new Set([iv.v]))) return got;
+  const lo = iv.dom.min;
+  const hi = ana.simplify(sub(add(add(iv.dom.min, iv.dom.extent), r.extent), int(2, lo.dtype)));
+  return {
+    lo: ana.canProve(le(got.lo, lo)) ? lo : got.lo,
+    hi: ana.canProve(le(hi, got.hi)) ? hi : got.hi,
+  };
 }
 
 const one = (r: { min: PrimExpr }): PrimExpr => ({ kind: "IntImm", dtype: r.min.dtype, value: 1 });

@@ -12,6 +12,7 @@ import type { PrimFunc } from "../../ir/func.ts";
 import type { Block, BlockRealize, Buffer, BufferRegion, For, Stmt } from "../../ir/stmt.ts";
 import { substitute } from "../../ir/transform/mod.ts";
 import { relaxExpr, type RelaxRanges, usesAny } from "../../ir/transform/relax.ts";
+import { tightenByGuards } from "../../ir/transform/guard_bound.ts";
 import { isParamBuffer } from "./buffers.ts";
 import { type BlockLocation, childBlocks, walkStmts } from "./find.ts";
 
@@ -171,7 +172,12 @@ export function relaxRegion(
     const last = substitute(sub(add(r.min, r.extent), int(1, r.min.dtype)), bind);
     const a = relaxExpr(first, relax, ana), b = relaxExpr(last, relax, ana);
     if (!a || !b) return undefined;
-    out.push({ lo: a.lo, hi: b.hi });
+    // Only where the predicate holds (a guarded tail): `l₀·8 + l₁ < n` bounds `[0, n − 1]`.
+    const guards = [realize.predicate];
+    out.push({
+      lo: tightenByGuards(first, a, guards, relax, ana).lo,
+      hi: tightenByGuards(last, b, guards, relax, ana).hi,
+    });
   }
   return out;
 }

@@ -23,7 +23,12 @@
  * innermost loops of the elementwise stages are vectorized, and the row loops fused and
  * parallelized when the work is large enough.
  *
- * Applies when every block is plain with constant extents, at least one is a `reduction`, none is another reduction
+ * Symbolic extents (`[batch, 4, seq, seq]`) work too: the regions of the guarded vector tails
+ * are exact (block predicates bound them), the row loops tell the analyzer `batch, seq ≥ 1`, so
+ * each row's intermediates still shrink to one row, and a row of symbolic length is allocated
+ * once, outside the serial row loops (`compact-buffer-allocation`).
+ *
+ * Applies when every block is plain, at least one is a `reduction`, none is another reduction
  * class, the last block writes a parameter and has an axis past the rows, and no other block
  * writes a parameter.
  *
@@ -74,10 +79,7 @@ function rowChain(
   const blocks: BlockInfo[] = [];
   for (const n of names) {
     const b = analyzeBlock(f, n);
-    // Constant extents only: with symbolic ones the per-row intermediates cannot be shown to
-    // shrink (compact-buffer-allocation keeps them whole, allocated per row) and the regions
-    // compute_at derives for the guarded vector tails overrun the row.
-    if (!b || b.axes.some((a) => a.extent === undefined)) return undefined;
+    if (!b) return undefined;
     blocks.push(b);
   }
   const anchor = blocks[blocks.length - 1];

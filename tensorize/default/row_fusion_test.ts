@@ -10,6 +10,7 @@ import cpu from "../../targets/cpu/mod.ts";
 import { CPU_LOWER_OPTIONS } from "../../targets/cpu/codegen.ts";
 import { div, sub } from "../../ir/expr.ts";
 import { compute, createPrimFunc, placeholder, reduceAxis, sizeVar, sum } from "../../ir/te.ts";
+import { layerNorm, softmax } from "../../ir/ops/nn.ts";
 import { assertTraceRoundTrip } from "../testing.ts";
 import { applyDefaultRules } from "./default_schedule.ts";
 import { analyzeBlock } from "./block_info.ts";
@@ -102,8 +103,39 @@ Deno.test("a lone reduction and a reduction feeding only per-row values keep the
   }
 });
 
-Deno.test("a row chain with symbolic extents keeps the per-block rules", () => {
-  const { f } = opFunc("softmax", 2); // n×10
-  const { decisions } = applyDefaultRules(f, OPTIONS);
-  assertEquals(decisions.map((d) => d.rule), ["reduction", "injective", "reduction", "injective"]);
+Deno.test("symbolic softmax and layer norm fuse by rows: one-row intermediates, equal to the interpreter", async () => {
+  const b = sizeVar("batch"), s = sizeVar("seq");
+  const x = placeholder([b, 4, s, s], "float32", "x");
+  const sm = createPrimFunc([x, softmax(x)], "softmax_sym");
+  const x2 = placeholder([b, s, 128], "float32", "x");
+  const g = placeholder([128], "float32", "g"), be = placeholder([128], "float32", "be");
+  const ln = createPrimFunc([x2, g, be, layerNorm(x2, g, be)], "layer_norm_sym");
+  const cases = [
+    [sm, [
+      /allocate T_softmax_exp: buffer<float32>\[seq_\]/,
+      /T_softmax_maxelem_rf: buffer<float32>\[4\]/,
+      /T_softmax_expsum: buffer<float32>\[1\]/,
+    ], (bb: number, ss: number) => [[bb, 4, ss, ss]]],
+    [
+      ln,
+      [/T_layer_norm_sum_rf: buffer<float32>\[8\]/, /T_layer_norm_sqsum: buffer<float32>\[1\]/],
+      (bb: number, ss: number) => [[bb, ss, 128], [128], [128]],
+    ],
+  ] as const;
+  for (const [f, shapes, inputShapes] of cases) {
+    const { schedule, decisions } = applyDefaultRules(f, { threads: 1 });
+    const text = `${schedule.trace.toScript()}\n${printFunc(schedule.func)}`;
+    assert(decisions.every((d) => d.rule === "rows" || d.rule === "inlined"), text);
+    const lowered = printFunc(lower(schedule.func, CPU_LOWER_OPTIONS));
+    for (const re of shapes) assert(re.test(lowered), `${re}\n${lowered}`);
+    const kernel = await build(schedule.func, cpu);
+    for (const [bb, ss] of [[1, 1], [1, 5], [2, 9], [1, 32]]) {
+      const inputs = inputShapes(bb, ss).map((sh, k) =>
+        randomNDArray("float32", sh, 7 * bb + ss + k)
+      );
+      const want = runFunc(f, inputs);
+      check(`${f.name} ${bb}×${ss}`, runFunc(schedule.func, inputs), want, text);
+      check(`${f.name} ${bb}×${ss} on cpu`, await kernel.run(inputs), want, lowered);
+    }
+  }
 });
