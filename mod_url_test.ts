@@ -24,17 +24,7 @@ Deno.test("mod.ts imports by URL in a fresh Deno process", async () => {
       t.verify(f);
       console.log(JSON.stringify({ name: f.name, params: f.params.length, exports: Object.keys(t).length }));
     `;
-    const cmd = new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--no-config", "--no-lock", "-A", script],
-      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
-      cwd: denoDir,
-      stdout: "piped",
-      stderr: "piped",
-    });
-    const out = await cmd.output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 0, `child failed:\n${stderr}`);
-    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    const result = await evalChild(script, denoDir, { DENO_DIR: denoDir });
     assertEquals(result.name, "double");
     assertEquals(result.params, 2);
     assert(result.exports > 20);
@@ -66,16 +56,7 @@ Deno.test("by URL, a kernel from the op library builds for cpu, runs and prints"
       console.log(JSON.stringify({ equal: t.structuralEqual(t.parseFunc(t.printFunc(again)), again), c: Array.from(c.data), gemm: decisions.some((d) => d.block === "T_matmul" && d.kind === "gemm") }));
       k.device.dispose?.();
     `;
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--no-config", "--no-lock", "-A", script],
-      env: { NO_COLOR: "1" },
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 0, `child failed:\n${stderr}`);
-    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    const result = await evalChild(script, dir);
     assertEquals(result, { equal: true, c: [4, 5, 10, 11], gemm: true });
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -102,16 +83,7 @@ Deno.test("by URL, an ONNX model imports, builds for cpu and runs in three lines
       console.log(JSON.stringify({ shape: y.shape, data: Array.from(y.data) }));
       ex.dispose();
     `;
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--no-config", "--no-lock", "-A", script],
-      env: { NO_COLOR: "1" },
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 0, `child failed:\n${stderr}`);
-    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    const result = await evalChild(script, dir);
     assertEquals(result.shape, [3, MLP.classes]);
     const worst = result.data.reduce(
       (m: number, v: number, i: number) => Math.max(m, Math.abs(v - Number(want.data[i]))),
@@ -124,6 +96,28 @@ Deno.test("by URL, an ONNX model imports, builds for cpu and runs in three lines
 });
 
 /** The model's output on the reference interpreter (the graph executor's default backend). */
+/**
+ * Run `script` with `deno eval` outside the project (no config, no lock) in `cwd`; its last stdout
+ * line as JSON.
+ */
+// deno-lint-ignore no-explicit-any
+async function evalChild(
+  script: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<any> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", "--no-lock", "-A", script],
+    env: { ...env, NO_COLOR: "1" },
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, `child failed:\n${stderr}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
 async function runFunc0(file: string, inputs: NDArray[]): Promise<NDArray> {
   const ex = new GraphExecutor(importOnnx(await Deno.readFile(file)));
   const [y] = await ex.run(inputs);

@@ -21,7 +21,7 @@ import { type MemoryPlan, type MemoryPlanOptions, planMemory } from "./memory_pl
 import { PlanStorage } from "./memory_plan_storage.ts";
 import { DEFAULT_PASSES } from "./pipelines.ts";
 import { type GraphPass, type PassOptions, runPasses } from "./pass.ts";
-import { planRun, type RunPlan } from "./run_plan.ts";
+import { entryFunction, planRun, type RunPlan } from "./run_plan.ts";
 import { type Arg, compileSteps, type Step, type Steps } from "./run_steps.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
@@ -177,22 +177,9 @@ export class GraphExecutor {
     return s;
   }
 
-  /** The graph function to run: named, else `main`, else the only one. */
+  /** The graph function to run: `name`, else `main`, else the only one. */
   private entry(name?: string): GraphFunc {
-    const graphs = this.module.graphs;
-    const f = name !== undefined
-      ? graphs.get(name)
-      : graphs.get("main") ?? (graphs.size === 1 ? [...graphs.values()][0] : undefined);
-    if (!f) {
-      throw new GraphError(
-        "GRAPH_UNKNOWN_FUNCTION",
-        `Cannot run ${name === undefined ? "the module" : `"${name}"`}: ${
-          name === undefined ? 'it has no "main" and several graphs' : "no such graph function"
-        }`,
-        { hint: `graph functions: ${[...graphs.keys()].join(", ") || "(none)"}` },
-      );
-    }
-    return f;
+    return entryFunction(this.module, name);
   }
 
   /**

@@ -20,7 +20,7 @@ import { type Atom, type Binding, type Constant, type GraphFunc, type GraphModul
 import { DEVICE_COPY, homeOf, type Location, placementProblems, targetOf } from "./placement.ts";
 import { type MemoryPlan, type MemoryPlanOptions, planMemory } from "./memory_plan.ts";
 import { PlanStorage } from "./memory_plan_storage.ts";
-import { planRun, type RunPlan } from "./run_plan.ts";
+import { entryFunction, planRun, type RunPlan } from "./run_plan.ts";
 import { bindShape, evalDim } from "./shape_eval.ts";
 import { type GraphType, showDim, showType, type TensorType } from "./types.ts";
 
@@ -158,16 +158,7 @@ export class PlacedExecutor {
 
   /** The graph function to run: `entry`, else `main`, else the only one. */
   private entry(entry?: string): GraphFunc {
-    const graphs = this.module.graphs;
-    const f = graphs.get(entry ?? "main") ??
-      (graphs.size === 1 && entry === undefined ? [...graphs.values()][0] : undefined);
-    if (!f) {
-      throw new GraphError(
-        "GRAPH_UNKNOWN_FUNCTION",
-        `Cannot run "${entry ?? "main"}": no such graph`,
-      );
-    }
-    return f;
+    return entryFunction(this.module, entry);
   }
 
   /** The backend of a target. */

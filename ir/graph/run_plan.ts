@@ -6,8 +6,34 @@
  *
  * @module
  */
-import { nodePath } from "./errors.ts";
-import { argsOf, type Atom, type Binding, type GraphFunc } from "./ir.ts";
+import { GraphError, nodePath } from "./errors.ts";
+import { argsOf, type Atom, type Binding, type GraphFunc, type GraphModule } from "./ir.ts";
+
+/**
+ * The graph function an executor runs: `name`, else `main`, else the only one; a typed
+ * `GRAPH_UNKNOWN_FUNCTION` listing the module's functions otherwise.
+ *
+ * @example
+ * ```ts ignore
+ * const f = entryFunction(mod); // "main", or the only graph function
+ * ```
+ */
+export function entryFunction(mod: GraphModule, name?: string): GraphFunc {
+  const graphs = mod.graphs;
+  const f = name !== undefined
+    ? graphs.get(name)
+    : graphs.get("main") ?? (graphs.size === 1 ? [...graphs.values()][0] : undefined);
+  if (!f) {
+    throw new GraphError(
+      "GRAPH_UNKNOWN_FUNCTION",
+      `Cannot run ${name === undefined ? "the module" : `"${name}"`}: ${
+        name === undefined ? 'it has no "main" and several graphs' : "no such graph function"
+      }`,
+      { hint: `graph functions: ${[...graphs.keys()].join(", ") || "(none)"}` },
+    );
+  }
+  return f;
+}
 
 /** What a run of a function needs that does not depend on its inputs (built once per function). */
 export interface RunPlan {
