@@ -9,8 +9,7 @@
 import { createPrimFunc, placeholder } from "../../ir/te.ts";
 import type { IRModule, PrimFunc } from "../../ir/func.ts";
 import { ndarray } from "../../ir/ndarray.ts";
-import { visit } from "../../ir/node.ts";
-import { INTRINSIC_CALL_PREFIX } from "../../tensorize/auto/marker.ts";
+import { intrinsicsUsed } from "../../tensorize/auto/marker.ts";
 import { conv2d, matmul } from "../../ir/ops/mod.ts";
 import {
   build,
@@ -91,27 +90,6 @@ export async function prepareOnCpu(
     dispose: () => args.forEach((t) => dev.free(t)),
     ...(used.length ? { note: `on ${used.join(", ")}` } : {}),
   };
-}
-
-/**
- * The intrinsics a (lowered) function calls, by name, in order of first use.
- *
- * @example
- * ```ts
- * import { intrinsicsUsed } from "./tessera.ts";
- * import { caseFunc } from "./tessera.ts";
- * import { matmulCase } from "../cases.ts";
- * console.assert(intrinsicsUsed(caseFunc(matmulCase(8))).length === 0);
- * ```
- */
-export function intrinsicsUsed(f: PrimFunc): string[] {
-  const out = new Set<string>();
-  visit(f.body, (n) => {
-    if (n.kind === "Call" && n.op.startsWith(INTRINSIC_CALL_PREFIX)) {
-      out.add(n.op.slice(INTRINSIC_CALL_PREFIX.length));
-    }
-  });
-  return [...out];
 }
 
 let single: Promise<Device> | undefined;

@@ -25,6 +25,8 @@ import { simplify } from "../../ir/arith/mod.ts";
 import { add, bufferLoad, type Call, call, int, mul, type PrimExpr, sub } from "../../ir/expr.ts";
 import { TensorizeError } from "../../ir/errors.ts";
 import type { Buffer } from "../../ir/stmt.ts";
+import type { PrimFunc } from "../../ir/func.ts";
+import { visit } from "../../ir/node.ts";
 import type { Intrinsic } from "../../sdk/intrinsic.ts";
 import type { OperandMap } from "./correspond.ts";
 import { operandParams } from "./match.ts";
@@ -35,6 +37,30 @@ export const INTRINSIC_CALL_PREFIX = "tsr.intrin.";
 /** The marker call name of an intrinsic. */
 export function intrinsicCallName(intrinsic: Intrinsic | string): string {
   return INTRINSIC_CALL_PREFIX + (typeof intrinsic === "string" ? intrinsic : intrinsic.name);
+}
+
+/**
+ * The intrinsics a (scheduled or lowered) function calls, by name, in first-use order: what
+ * auto-tensorization mapped its blocks onto.
+ *
+ * @example
+ * ```ts
+ * import { intrinsicCallName, intrinsicsUsed } from "./marker.ts";
+ * import { call, int } from "../../ir/expr.ts";
+ * import { evaluate } from "../../ir/stmt.ts";
+ * import { primFunc } from "../../ir/func.ts";
+ * const f = primFunc("f", [], evaluate(call(intrinsicCallName("cpu.mma_i8"), [int(0)], "int32")));
+ * console.assert(intrinsicsUsed(f).join() === "cpu.mma_i8");
+ * ```
+ */
+export function intrinsicsUsed(f: PrimFunc): string[] {
+  const out = new Set<string>();
+  visit(f.body, (n) => {
+    if (n.kind === "Call" && n.op.startsWith(INTRINSIC_CALL_PREFIX)) {
+      out.add(n.op.slice(INTRINSIC_CALL_PREFIX.length));
+    }
+  });
+  return [...out];
 }
 
 /** The constant dimensions of a description buffer (descriptions have constant shapes). */

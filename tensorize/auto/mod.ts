@@ -51,6 +51,7 @@ export {
   decodeIntrinsicCall,
   INTRINSIC_CALL_PREFIX,
   intrinsicCallName,
+  intrinsicsUsed,
   linearOffset,
   markerCall,
 } from "./marker.ts";
