@@ -8,10 +8,9 @@ import { add, mul, variable } from "../ir/expr.ts";
 import { ndarray, toNumbers } from "../ir/ndarray.ts";
 import { compute, createPrimFunc, placeholder, sizeVar } from "../ir/te.ts";
 import { assert, assertEquals, assertRejects } from "../ir/test_util.ts";
-import { printFuncPlain } from "../ir/transform/mod.ts";
 import type { DeviceArg, LoadedKernel } from "./device.ts";
-import { build, defineMemoryScope, defineTarget, SDK_VERSION } from "./mod.ts";
-import { InterpDevice } from "./testing.ts";
+import { build } from "./mod.ts";
+import { InterpDevice, interpreterTarget } from "./testing.ts";
 
 /** An interpreter device that records the lowered arguments of each run. */
 class RecordingDevice extends InterpDevice {
@@ -22,24 +21,7 @@ class RecordingDevice extends InterpDevice {
   }
 }
 
-const target = defineTarget({
-  name: "interp",
-  kind: "cpu",
-  sdkVersion: SDK_VERSION,
-  scopes: [defineMemoryScope({ name: "global", alignmentBytes: 8 })],
-  codegen: {
-    compile: (lowered) =>
-      Promise.resolve({
-        target: "interp",
-        entry: lowered.name,
-        source: printFuncPlain(lowered),
-        lowered,
-      }),
-  },
-  runtime: { createDevice: () => Promise.resolve(new RecordingDevice("interp", 2)) },
-  limits: {},
-  peak: { flopsPerSecond: { float32: 1e8 }, bytesPerSecond: { global: 1e9 } },
-});
+const target = interpreterTarget(() => new RecordingDevice("interp", 2));
 
 /** C = A * s + B over a symbolic n. */
 function axpy() {

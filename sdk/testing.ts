@@ -10,6 +10,10 @@ import { type NDArray, ndarray, numel } from "../ir/ndarray.ts";
 import type { Artifact } from "./codegen.ts";
 import type { Device, DeviceArg, DeviceTensor, LoadedKernel, Timing } from "./device.ts";
 import { measure } from "./timing.ts";
+import { printFuncPlain } from "../ir/transform/mod.ts";
+import { defineMemoryScope } from "./scope.ts";
+import { defineTarget, type Target } from "./target.ts";
+import { SDK_VERSION } from "./version.ts";
 
 /** A tensor of the interpreter device: host storage. */
 export class HostTensor implements DeviceTensor {
@@ -71,4 +75,37 @@ export class InterpDevice implements Device {
   time(kernel: LoadedKernel, args: readonly DeviceArg[]): Promise<Timing> {
     return measure(() => this.run(kernel, args), { repeat: this.timeRepeat, warmup: 0 });
   }
+}
+
+/**
+ * A cpu-kind target named "interp" whose codegen prints the lowered function and whose devices
+ * (`device`, default an `InterpDevice`) run it in the interpreter: the SDK's tests drive `build`
+ * and `Kernel` through it.
+ *
+ * @example
+ * ```ts ignore
+ * const kernel = await build(f, interpreterTarget());
+ * ```
+ */
+export function interpreterTarget(
+  device: () => Device = () => new InterpDevice("interp", 2),
+): Target {
+  return defineTarget({
+    name: "interp",
+    kind: "cpu",
+    sdkVersion: SDK_VERSION,
+    scopes: [defineMemoryScope({ name: "global", alignmentBytes: 8 })],
+    codegen: {
+      compile: (lowered) =>
+        Promise.resolve({
+          target: "interp",
+          entry: lowered.name,
+          source: printFuncPlain(lowered),
+          lowered,
+        }),
+    },
+    runtime: { createDevice: () => Promise.resolve(device()) },
+    limits: {},
+    peak: { flopsPerSecond: { float32: 1e8 }, bytesPerSecond: { global: 1e9 } },
+  });
 }
