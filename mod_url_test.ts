@@ -100,11 +100,11 @@ Deno.test("by URL, an ONNX model imports, builds for cpu and runs in three lines
  * Run `script` with `deno eval` outside the project (no config, no lock) in `cwd`; its last stdout
  * line as JSON.
  */
-// deno-lint-ignore no-explicit-any
 async function evalChild(
   script: string,
   cwd: string,
   env: Record<string, string> = {},
+  // deno-lint-ignore no-explicit-any
 ): Promise<any> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--no-config", "--no-lock", "-A", script],
